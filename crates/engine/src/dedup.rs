@@ -1,0 +1,1 @@
+//! The deduplication window: live keys with insertion-ordered expiry, and escape tombstones.

@@ -1,0 +1,37 @@
+//! Pure SQS queue semantics for fifowin: standard and FIFO queues, deduplication
+//! windows, message groups, visibility, delays, retention and dead-letter moves.
+//!
+//! # Time
+//! The engine never reads a clock. Every call that depends on time takes
+//! `now: Timestamp` from its caller and first applies everything due at `now`
+//! (delays ending, visibility expiring, retention, dedup expiry). `Queue::next_deadline`
+//! tells the caller when the next such change happens, so a server can wake long polls.
+//!
+//! # Layout
+//! - [`clock`]: `Timestamp`, the `Clock` trait and `ManualClock`.
+//! - [`ids`]: where message ids come from (`IdSource`).
+//! - [`error`]: `EngineError`, in SQS terms but without HTTP or wire codes.
+//! - [`checksum`]: MD5 of bodies and attributes, content-based dedup ids.
+//! - [`validate`]: names, ids, attribute and body character rules.
+//! - [`attributes`]: queue attributes: parsing, ranges, defaults, rendering.
+//! - [`dedup`]: the dedup window table with insertion-ordered expiry and escape tombstones.
+//! - [`queue`]: `Queue`, the state machine behind every queue operation.
+
+pub mod attributes;
+pub mod checksum;
+pub mod clock;
+pub mod dedup;
+pub mod error;
+pub mod ids;
+pub mod message;
+pub mod queue;
+pub mod validate;
+
+pub use clock::{Clock, ManualClock, Timestamp};
+pub use error::EngineError;
+pub use ids::{IdSource, SeqIds};
+pub use message::{AttributeValue, MessageAttributes};
+pub use queue::{
+    BatchEntry, BatchResult, DeadLetter, EscapeRecord, Queue, QueueCounts, QueueKind,
+    QueueSettings, ReceiveOutcome, ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,
+};
