@@ -1,0 +1,57 @@
+//! Server settings: identity (account, region), URLs, the default dedup window and
+//! the escape-detection budget.
+
+use crate::clock::ClockMode;
+
+/// What `fifowin serve` decides for the whole server.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// 12-digit account id in queue URLs and ARNs.
+    pub account_id: String,
+    /// Region in queue ARNs.
+    pub region: String,
+    /// Base for returned queue URLs (`http://host:port`); `None` uses the request's Host.
+    pub public_url: Option<String>,
+    /// Dedup window for new FIFO queues, ms.
+    pub dedup_window_ms: u64,
+    /// System or manual time.
+    pub clock_mode: ClockMode,
+    /// How long expired dedup keys are remembered to detect escapes, ms.
+    pub escape_horizon_ms: u64,
+    /// Most tombstones per queue.
+    pub escape_tombstone_cap: usize,
+    /// Most escape records kept per queue.
+    pub escape_record_cap: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            account_id: "000000000000".into(),
+            region: "us-east-1".into(),
+            public_url: None,
+            dedup_window_ms: 300_000,
+            clock_mode: ClockMode::System,
+            escape_horizon_ms: 3_600_000,
+            escape_tombstone_cap: 1_000_000,
+            escape_record_cap: 10_000,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// `arn:aws:sqs:<region>:<account>:<name>`.
+    pub fn queue_arn(&self, name: &str) -> String {
+        format!("arn:aws:sqs:{}:{}:{}", self.region, self.account_id, name)
+    }
+
+    /// The URL returned for `name`, from the configured base or the request's Host.
+    pub fn queue_url(&self, host: Option<&str>, name: &str) -> String {
+        let base = match (&self.public_url, host) {
+            (Some(base), _) => base.trim_end_matches('/').to_string(),
+            (None, Some(host)) => format!("http://{host}"),
+            (None, None) => "http://localhost:9324".to_string(),
+        };
+        format!("{base}/{}/{name}", self.account_id)
+    }
+}

@@ -1,0 +1,95 @@
+//! The control API under `/_fifowin/`: health, the clock (read and advance), escaped
+//! duplicates, and reset. JSON in, JSON out; errors are `{"error": "..."}` with 400.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use fifowin_engine::Clock;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+/// The control routes; everything else falls through to the SQS handler.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/_fifowin/health", get(health))
+        .route("/_fifowin/clock", get(clock))
+        .route("/_fifowin/clock/advance", post(advance))
+        .route("/_fifowin/escapes", get(escapes))
+        .route("/_fifowin/reset", post(reset))
+}
+
+async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "queues": state.registry.all().len(),
+    }))
+}
+
+fn clock_json(state: &AppState) -> Json<Value> {
+    Json(json!({
+        "mode": state.clock.mode().as_str(),
+        "now_ms": state.clock.now().as_millis(),
+    }))
+}
+
+async fn clock(State(state): State<AppState>) -> Json<Value> {
+    clock_json(&state)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    ms: u64,
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+}
+
+async fn advance(
+    State(state): State<AppState>,
+    body: Result<Json<Advance>, JsonRejection>,
+) -> Response {
+    match body {
+        Ok(Json(Advance { ms })) => {
+            state.clock.advance(ms);
+            // Long polls wait per queue; wake them all so they re-check their deadlines.
+            state.registry.wake_all();
+            clock_json(&state).into_response()
+        }
+        Err(rejection) => bad_request(format!(
+            "expected a JSON body {{\"ms\": <non-negative integer>}}: {}",
+            rejection.body_text()
+        )),
+    }
+}
+
+async fn escapes(State(state): State<AppState>) -> Json<Value> {
+    let mut all = Vec::new();
+    for q in state.registry.all() {
+        for e in q.lock().escapes() {
+            all.push(json!({
+                "queue": q.name,
+                "dedup_id": e.dedup_id,
+                "group_id": e.group_id,
+                "first_sent_ms": e.first_sent.as_millis(),
+                "resent_ms": e.resent.as_millis(),
+                "late_by_ms": e.late_by_ms,
+            }));
+        }
+    }
+    Json(json!({ "count": all.len(), "escapes": all }))
+}
+
+async fn reset(State(state): State<AppState>) -> Json<Value> {
+    let dropped = state.registry.all().len();
+    state.registry.clear();
+    Json(json!({ "queues_dropped": dropped }))
+}

@@ -1,0 +1,139 @@
+//! The SQS HTTP handler: detect the protocol, decode, call the service, encode, and
+//! attach the headers every SDK relies on (`x-amzn-RequestId`, `x-amzn-query-error`).
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use fifowin_wire::{ErrorCode, Protocol, SqsError, json};
+
+use crate::AppState;
+use crate::service::{self, RequestContext};
+
+/// Largest accepted request body. A batch may carry 1 MiB of payload; JSON escaping
+/// and base64 can roughly double that.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Every request outside the control API lands here.
+pub async fn handle_sqs(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match Protocol::detect(target.as_deref()) {
+        Protocol::AwsJson10 => {
+            let target = target.unwrap_or_default();
+            let ctx = context(&headers);
+            let result = match json::decode(&target, &body) {
+                Ok(request) => {
+                    let op = request.operation();
+                    let result = service::call(&state, &ctx, request).await;
+                    if let Err(err) = &result {
+                        tracing::debug!(op = op.name(), code = ?err.code, %request_id, "request failed");
+                    }
+                    result
+                }
+                Err(err) => Err(err),
+            };
+            match result {
+                Ok(response) => {
+                    json_response(StatusCode::OK, &request_id, json::encode(&response), None)
+                }
+                Err(err) => json_error(&request_id, &err),
+            }
+        }
+        Protocol::Query => {
+            let _ = (method, uri);
+            query_unsupported(&request_id)
+        }
+    }
+}
+
+fn context(headers: &HeaderMap) -> RequestContext {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    RequestContext {
+        host: text("host"),
+        sender_id: text("authorization")
+            .and_then(|auth| access_key_id(&auth).map(str::to_owned))
+            .unwrap_or_else(|| "AIDAIT2UOQQY3AUEKVGXU".to_string()),
+        trace_header: text("x-amzn-trace-id"),
+    }
+}
+
+/// The access key id in a SigV4 `Authorization` header (`Credential=<AKID>/...`).
+fn access_key_id(authorization: &str) -> Option<&str> {
+    let rest = &authorization[authorization.find("Credential=")? + "Credential=".len()..];
+    rest.split('/').next().filter(|id| !id.is_empty())
+}
+
+fn json_response(
+    status: StatusCode,
+    request_id: &str,
+    body: Vec<u8>,
+    query_error: Option<String>,
+) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(json::CONTENT_TYPE),
+    );
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    if let Some(value) = query_error.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        headers.insert("x-amzn-query-error", value);
+    }
+    response
+}
+
+/// A JSON error response with the status, `__type` and query-error header of its code.
+pub fn json_error(request_id: &str, err: &SqsError) -> Response {
+    let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response(
+        status,
+        request_id,
+        json::encode_error(err),
+        Some(json::query_error_header(err.code)),
+    )
+}
+
+/// Query/XML requests are answered with an XML error until that protocol lands.
+fn query_unsupported(request_id: &str) -> Response {
+    let code = ErrorCode::InvalidAction;
+    let body = format!(
+        "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error><Type>Sender</Type><Code>{}</Code><Message>This server speaks the AWS JSON 1.0 protocol; send X-Amz-Target.</Message><Detail/></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
+        code.query_code()
+    );
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::access_key_id;
+
+    #[test]
+    fn access_key_from_sigv4_header() {
+        let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x";
+        assert_eq!(access_key_id(auth), Some("AKIDEXAMPLE"));
+        assert_eq!(access_key_id("Bearer x"), None);
+    }
+}

@@ -1,0 +1,513 @@
+//! The SQS service: one decoded request in, one response out. Queue-level work is
+//! delegated to the engine under the queue's lock; this module handles what spans
+//! queues (creation, listing, dead-letter moves) and request context.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use fifowin_engine::{
+    AttributeValue, BatchEntry, Clock, DeadLetter, Queue, QueueSettings, ReceiveRequest,
+    SendRequest, Timestamp,
+};
+use fifowin_wire::model::*;
+use fifowin_wire::{ErrorCode, Request, Response, SqsError};
+
+use crate::AppState;
+use crate::convert::{self, sqs_error};
+use crate::registry::{Inserted, QueueHandle};
+
+/// What the service needs from the HTTP request besides its body.
+#[derive(Clone, Debug, Default)]
+pub struct RequestContext {
+    /// The `Host` header, for queue URLs.
+    pub host: Option<String>,
+    /// Reported as the `SenderId` system attribute.
+    pub sender_id: String,
+    /// The `X-Amzn-Trace-Id` header, which SendMessage turns into `AWSTraceHeader`.
+    pub trace_header: Option<String>,
+}
+
+type Result<T> = std::result::Result<T, SqsError>;
+
+/// Executes one request.
+pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> Result<Response> {
+    use Request as R;
+    Ok(match request {
+        R::CreateQueue(i) => Response::CreateQueue(create_queue(state, ctx, i)?),
+        R::GetQueueUrl(i) => Response::GetQueueUrl(get_queue_url(state, ctx, i)?),
+        R::ListQueues(i) => Response::ListQueues(list_queues(state, ctx, i)?),
+        R::DeleteQueue(i) => {
+            let q = queue(state, i.queue_url)?;
+            state.registry.remove(&q.name);
+            Response::DeleteQueue(Empty {})
+        }
+        R::GetQueueAttributes(i) => {
+            let q = queue(state, i.queue_url)?;
+            let attributes = q
+                .lock()
+                .get_attributes(&i.attribute_names, now(state))
+                .map_err(sqs_error)?;
+            Response::GetQueueAttributes(GetQueueAttributesOutput {
+                attributes: attributes.into_iter().collect(),
+            })
+        }
+        R::SetQueueAttributes(i) => {
+            let q = queue(state, i.queue_url)?;
+            let attributes = i
+                .attributes
+                .ok_or_else(|| SqsError::missing("Attributes"))?;
+            let resolve = |arn: &str| state.registry.kind_of_arn(arn);
+            q.lock()
+                .set_attributes(&attributes, &resolve, now(state))
+                .map_err(sqs_error)?;
+            q.arrivals.notify_waiters();
+            Response::SetQueueAttributes(Empty {})
+        }
+        R::PurgeQueue(i) => {
+            let q = queue(state, i.queue_url)?;
+            q.lock().purge(now(state)).map_err(sqs_error)?;
+            Response::PurgeQueue(Empty {})
+        }
+        R::SendMessage(i) => Response::SendMessage(send_message(state, ctx, i)?),
+        R::SendMessageBatch(i) => Response::SendMessageBatch(send_batch(state, ctx, i)?),
+        R::ReceiveMessage(i) => Response::ReceiveMessage(receive(state, i).await?),
+        R::DeleteMessage(i) => {
+            let q = queue(state, i.queue_url)?;
+            let handle = i
+                .receipt_handle
+                .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
+            q.lock().delete(&handle, now(state)).map_err(sqs_error)?;
+            // Deleting a FIFO group's head unblocks the rest of the group.
+            q.arrivals.notify_waiters();
+            Response::DeleteMessage(Empty {})
+        }
+        R::DeleteMessageBatch(i) => {
+            let q = queue(state, i.queue_url)?;
+            let entries = batch_entries(i.entries, |e| {
+                let handle = e
+                    .receipt_handle
+                    .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
+                Ok((e.id, handle))
+            })?;
+            let results = q
+                .lock()
+                .delete_batch(entries, now(state))
+                .map_err(sqs_error)?;
+            q.arrivals.notify_waiters();
+            Response::DeleteMessageBatch(convert::batch_ids(results))
+        }
+        R::ChangeMessageVisibility(i) => {
+            let q = queue(state, i.queue_url)?;
+            let handle = i
+                .receipt_handle
+                .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
+            let timeout = i
+                .visibility_timeout
+                .ok_or_else(|| SqsError::missing("VisibilityTimeout"))?;
+            q.lock()
+                .change_visibility(&handle, timeout, now(state))
+                .map_err(sqs_error)?;
+            q.arrivals.notify_waiters();
+            Response::ChangeMessageVisibility(Empty {})
+        }
+        R::ChangeMessageVisibilityBatch(i) => {
+            let q = queue(state, i.queue_url)?;
+            let entries = batch_entries(i.entries, |e| {
+                let handle = e
+                    .receipt_handle
+                    .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
+                let timeout = e
+                    .visibility_timeout
+                    .ok_or_else(|| SqsError::missing("VisibilityTimeout"))?;
+                Ok((e.id, (handle, timeout)))
+            })?;
+            let results = q
+                .lock()
+                .change_visibility_batch(entries, now(state))
+                .map_err(sqs_error)?;
+            q.arrivals.notify_waiters();
+            Response::ChangeMessageVisibilityBatch(convert::batch_ids(results))
+        }
+        R::TagQueue(i) => {
+            let q = queue(state, i.queue_url)?;
+            let tags = i.tags.ok_or_else(|| SqsError::missing("Tags"))?;
+            q.lock().tag(&tags).map_err(sqs_error)?;
+            Response::TagQueue(Empty {})
+        }
+        R::UntagQueue(i) => {
+            let q = queue(state, i.queue_url)?;
+            let keys = i.tag_keys.ok_or_else(|| SqsError::missing("TagKeys"))?;
+            q.lock().untag(&keys).map_err(sqs_error)?;
+            Response::UntagQueue(Empty {})
+        }
+        R::ListQueueTags(i) => {
+            let q = queue(state, i.queue_url)?;
+            let tags = q.lock().tags().clone();
+            Response::ListQueueTags(ListQueueTagsOutput { tags })
+        }
+        R::ListDeadLetterSourceQueues(i) => {
+            Response::ListDeadLetterSourceQueues(dead_letter_sources(state, ctx, i)?)
+        }
+    })
+}
+
+fn now(state: &AppState) -> Timestamp {
+    state.clock.now()
+}
+
+/// The queue named by a `QueueUrl` value: its last path segment, so any host,
+/// scheme or path layout (and a bare name) resolves.
+pub fn queue_name_from_url(url: &str) -> &str {
+    let path = match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+        None => url,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+}
+
+fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHandle>> {
+    let url = url.ok_or_else(|| SqsError::missing("QueueUrl"))?;
+    state
+        .registry
+        .get(queue_name_from_url(&url))
+        .ok_or_else(SqsError::queue_does_not_exist)
+}
+
+fn create_queue(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: CreateQueueInput,
+) -> Result<QueueUrlOutput> {
+    let name = i.queue_name.ok_or_else(|| SqsError::missing("QueueName"))?;
+    let url = state.config.queue_url(ctx.host.as_deref(), &name);
+    if let Some(existing) = state.registry.get(&name) {
+        existing
+            .lock()
+            .check_same_attributes(&i.attributes)
+            .map_err(sqs_error)?;
+        return Ok(QueueUrlOutput { queue_url: url });
+    }
+    let settings = QueueSettings {
+        arn: state.config.queue_arn(&name),
+        name,
+        dedup_window_ms: state.config.dedup_window_ms,
+        escape_horizon_ms: state.config.escape_horizon_ms,
+        escape_tombstone_cap: state.config.escape_tombstone_cap,
+        escape_record_cap: state.config.escape_record_cap,
+    };
+    let resolve = |arn: &str| state.registry.kind_of_arn(arn);
+    let queue = Queue::create(
+        settings,
+        &i.attributes,
+        &i.tags,
+        &resolve,
+        Box::new(UuidIds),
+        now(state),
+    )
+    .map_err(sqs_error)?;
+    if let Inserted::Existing(existing) = state.registry.insert(queue) {
+        // Lost a creation race: answer as if the other request had come first.
+        existing
+            .lock()
+            .check_same_attributes(&i.attributes)
+            .map_err(sqs_error)?;
+    }
+    Ok(QueueUrlOutput { queue_url: url })
+}
+
+fn get_queue_url(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: GetQueueUrlInput,
+) -> Result<QueueUrlOutput> {
+    let name = i.queue_name.ok_or_else(|| SqsError::missing("QueueName"))?;
+    let q = state
+        .registry
+        .get(&name)
+        .ok_or_else(SqsError::queue_does_not_exist)?;
+    Ok(QueueUrlOutput {
+        queue_url: state.config.queue_url(ctx.host.as_deref(), &q.name),
+    })
+}
+
+fn max_results(value: Option<i64>) -> Result<Option<usize>> {
+    match value {
+        None => Ok(None),
+        Some(v @ 1..=1000) => Ok(Some(v as usize)),
+        Some(v) => Err(SqsError::new(
+            ErrorCode::InvalidParameterValue,
+            format!(
+                "Value {v} for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000."
+            ),
+        )),
+    }
+}
+
+/// Pages a sorted list of names: `NextToken` encodes the first name not yet returned.
+fn paginate(
+    names: Vec<String>,
+    max: Option<i64>,
+    token: Option<String>,
+) -> Result<(Vec<String>, Option<String>)> {
+    let max = max_results(max)?;
+    let start = match token {
+        None => 0,
+        Some(t) => {
+            let bad =
+                || SqsError::new(ErrorCode::InvalidParameterValue, "Invalid NextToken value.");
+            let decoded = URL_SAFE_NO_PAD.decode(t.as_bytes()).map_err(|_| bad())?;
+            let from = String::from_utf8(decoded).map_err(|_| bad())?;
+            names.partition_point(|n| *n < from)
+        }
+    };
+    let limit = max.unwrap_or(1000);
+    let rest = &names[start.min(names.len())..];
+    let page: Vec<String> = rest.iter().take(limit).cloned().collect();
+    let next = match (max, rest.get(limit)) {
+        (Some(_), Some(next)) => Some(URL_SAFE_NO_PAD.encode(next.as_bytes())),
+        _ => None,
+    };
+    Ok((page, next))
+}
+
+fn list_queues(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: ListQueuesInput,
+) -> Result<ListQueuesOutput> {
+    let prefix = i.queue_name_prefix.unwrap_or_default();
+    let names: Vec<String> = state
+        .registry
+        .all()
+        .into_iter()
+        .map(|q| q.name.clone())
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    let (page, next_token) = paginate(names, i.max_results, i.next_token)?;
+    Ok(ListQueuesOutput {
+        queue_urls: page
+            .iter()
+            .map(|n| state.config.queue_url(ctx.host.as_deref(), n))
+            .collect(),
+        next_token,
+    })
+}
+
+fn dead_letter_sources(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: ListDeadLetterSourceQueuesInput,
+) -> Result<ListDeadLetterSourceQueuesOutput> {
+    let dlq = queue(state, i.queue_url)?;
+    let names: Vec<String> = state
+        .registry
+        .all()
+        .into_iter()
+        .filter(|q| q.lock().dead_letter_target_arn() == Some(dlq.arn.as_str()))
+        .map(|q| q.name.clone())
+        .collect();
+    let (page, next_token) = paginate(names, i.max_results, i.next_token)?;
+    Ok(ListDeadLetterSourceQueuesOutput {
+        queue_urls: page
+            .iter()
+            .map(|n| state.config.queue_url(ctx.host.as_deref(), n))
+            .collect(),
+        next_token,
+    })
+}
+
+/// Builds a SendRequest, adding the trace header as `AWSTraceHeader` when the
+/// request carried `X-Amzn-Trace-Id` and no explicit system attribute.
+fn send_request(
+    ctx: &RequestContext,
+    body: Option<String>,
+    delay_seconds: Option<i64>,
+    attributes: MessageAttributeMap,
+    system_attributes: MessageAttributeMap,
+    dedup_id: Option<String>,
+    group_id: Option<String>,
+) -> SendRequest {
+    let mut system_attributes = convert::attributes_in(system_attributes);
+    if let Some(trace) = &ctx.trace_header {
+        system_attributes
+            .entry("AWSTraceHeader".to_string())
+            .or_insert_with(|| AttributeValue {
+                data_type: "String".into(),
+                string_value: Some(trace.clone()),
+                ..Default::default()
+            });
+    }
+    SendRequest {
+        body: body.unwrap_or_default(),
+        delay_seconds,
+        message_attributes: convert::attributes_in(attributes),
+        system_attributes,
+        dedup_id,
+        group_id,
+        sender_id: ctx.sender_id.clone(),
+    }
+}
+
+fn send_message(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: SendMessageInput,
+) -> Result<SendMessageOutput> {
+    let q = queue(state, i.queue_url)?;
+    if i.message_body.is_none() {
+        return Err(SqsError::missing("MessageBody"));
+    }
+    let req = send_request(
+        ctx,
+        i.message_body,
+        i.delay_seconds,
+        i.message_attributes,
+        i.message_system_attributes,
+        i.message_deduplication_id,
+        i.message_group_id,
+    );
+    let out = q.lock().send(req, now(state)).map_err(sqs_error)?;
+    if !out.duplicate {
+        q.arrivals.notify_waiters();
+    }
+    Ok(convert::send_output(out))
+}
+
+/// Whole-request checks shared by the three batch operations happen in the engine;
+/// here a missing entry list or entry id is reported the way AWS does.
+fn batch_entries<E, T>(
+    entries: Option<Vec<E>>,
+    mut convert: impl FnMut(E) -> Result<(Option<String>, T)>,
+) -> Result<Vec<BatchEntry<T>>> {
+    let entries = entries.ok_or_else(|| SqsError::missing("Entries"))?;
+    entries
+        .into_iter()
+        .map(|e| {
+            let (id, item) = convert(e)?;
+            let id = id.ok_or_else(|| SqsError::missing("Id"))?;
+            Ok(BatchEntry { id, item })
+        })
+        .collect()
+}
+
+fn send_batch(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: SendMessageBatchInput,
+) -> Result<SendMessageBatchOutput> {
+    let q = queue(state, i.queue_url)?;
+    let entries = batch_entries(i.entries, |e| {
+        let req = send_request(
+            ctx,
+            e.message_body,
+            e.delay_seconds,
+            e.message_attributes,
+            e.message_system_attributes,
+            e.message_deduplication_id,
+            e.message_group_id,
+        );
+        Ok((e.id, req))
+    })?;
+    let results = q
+        .lock()
+        .send_batch(entries, now(state))
+        .map_err(sqs_error)?;
+    let mut out = SendMessageBatchOutput::default();
+    for r in results {
+        match r.result {
+            Ok(sent) => out.successful.push(SendMessageBatchResultEntry {
+                id: r.id,
+                result: convert::send_output(sent),
+            }),
+            Err(err) => out.failed.push(convert::batch_error(r.id, err)),
+        }
+    }
+    q.arrivals.notify_waiters();
+    Ok(out)
+}
+
+async fn receive(state: &AppState, i: ReceiveMessageInput) -> Result<ReceiveMessageOutput> {
+    let q = queue(state, i.queue_url)?;
+    let mut system_attribute_names = i.attribute_names;
+    system_attribute_names.extend(i.message_system_attribute_names);
+    let req = ReceiveRequest {
+        max_number_of_messages: i.max_number_of_messages,
+        visibility_timeout: i.visibility_timeout,
+        attempt_id: i.receive_request_attempt_id,
+        system_attribute_names,
+        message_attribute_names: i.message_attribute_names,
+    };
+    let wait_secs = q
+        .lock()
+        .wait_time_seconds(i.wait_time_seconds)
+        .map_err(sqs_error)?;
+    let messages = crate::long_poll::receive(state, &q, &req, wait_secs).await?;
+    Ok(ReceiveMessageOutput {
+        messages: messages.into_iter().map(convert::message_out).collect(),
+    })
+}
+
+/// Moves dead letters into their queues, one lock at a time. A letter whose DLQ no
+/// longer exists is dropped, as SQS drops it.
+pub(crate) fn deliver_dead_letters(state: &AppState, source_arn: &str, letters: Vec<DeadLetter>) {
+    for letter in letters {
+        if let Some(dlq) = state.registry.get_by_arn(&letter.target_arn) {
+            dlq.lock()
+                .accept_dead_letter(letter, source_arn, now(state));
+            dlq.arrivals.notify_waiters();
+        } else {
+            tracing::warn!(target_arn = %letter.target_arn, "dead-letter queue is gone; message dropped");
+        }
+    }
+}
+
+/// Message ids are random v4 UUIDs, as on AWS.
+struct UuidIds;
+
+impl fifowin_engine::IdSource for UuidIds {
+    fn message_id(&mut self) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_names_resolve_from_any_url_shape() {
+        assert_eq!(
+            queue_name_from_url("http://localhost:9324/000000000000/q1"),
+            "q1"
+        );
+        assert_eq!(
+            queue_name_from_url("https://sqs.us-east-1.amazonaws.com/1/q.fifo"),
+            "q.fifo"
+        );
+        assert_eq!(
+            queue_name_from_url("http://h:1/queue/us-east-1/000000000000/q"),
+            "q"
+        );
+        assert_eq!(queue_name_from_url("bare-name"), "bare-name");
+        assert_eq!(queue_name_from_url("http://localhost:9324"), "");
+    }
+
+    #[test]
+    fn pagination_hands_out_tokens_only_with_max_results() {
+        let names: Vec<String> = (0..5).map(|i| format!("q{i}")).collect();
+        let (page, next) = paginate(names.clone(), Some(2), None).unwrap();
+        assert_eq!(page, ["q0", "q1"]);
+        let (page, next) = paginate(names.clone(), Some(2), next).unwrap();
+        assert_eq!(page, ["q2", "q3"]);
+        let (page, next) = paginate(names.clone(), Some(2), next).unwrap();
+        assert_eq!((page, next), (vec!["q4".to_string()], None));
+        let (page, next) = paginate(names.clone(), None, None).unwrap();
+        assert_eq!((page.len(), next), (5, None));
+        assert_eq!(
+            paginate(names, Some(0), None).unwrap_err().code,
+            ErrorCode::InvalidParameterValue
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! The SQS error table: for each code its JSON `__type` shape, its Query error code
+//! (sent in `x-amzn-query-error` and in Query XML) and its HTTP status (sqs-spec.md §7).
+
+use std::borrow::Cow;
+
+/// Every error code fifowin can send.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    QueueDoesNotExist,
+    QueueNameExists,
+    QueueDeletedRecently,
+    PurgeQueueInProgress,
+    EmptyBatchRequest,
+    TooManyEntriesInBatchRequest,
+    BatchEntryIdsNotDistinct,
+    BatchRequestTooLong,
+    InvalidBatchEntryId,
+    MessageNotInflight,
+    UnsupportedOperation,
+    ReceiptHandleIsInvalid,
+    InvalidAttributeName,
+    InvalidAttributeValue,
+    InvalidMessageContents,
+    OverLimit,
+    RequestThrottled,
+    InvalidAddress,
+    InvalidSecurity,
+    ResourceNotFound,
+    InvalidParameterValue,
+    MissingParameter,
+    /// The body is not valid JSON or a member has the wrong type.
+    SerializationException,
+    /// Unknown `X-Amz-Target` operation.
+    UnknownOperation,
+    /// Query protocol: unknown or misplaced action.
+    InvalidAction,
+    /// The server failed; details are logged, not sent.
+    InternalError,
+    /// Injected or server-side unavailability.
+    ServiceUnavailable,
+}
+
+impl ErrorCode {
+    /// The JSON `__type` value.
+    pub fn json_type(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            QueueDoesNotExist => "com.amazonaws.sqs#QueueDoesNotExist",
+            QueueNameExists => "com.amazonaws.sqs#QueueNameExists",
+            QueueDeletedRecently => "com.amazonaws.sqs#QueueDeletedRecently",
+            PurgeQueueInProgress => "com.amazonaws.sqs#PurgeQueueInProgress",
+            EmptyBatchRequest => "com.amazonaws.sqs#EmptyBatchRequest",
+            TooManyEntriesInBatchRequest => "com.amazonaws.sqs#TooManyEntriesInBatchRequest",
+            BatchEntryIdsNotDistinct => "com.amazonaws.sqs#BatchEntryIdsNotDistinct",
+            BatchRequestTooLong => "com.amazonaws.sqs#BatchRequestTooLong",
+            InvalidBatchEntryId => "com.amazonaws.sqs#InvalidBatchEntryId",
+            MessageNotInflight => "com.amazonaws.sqs#MessageNotInflight",
+            UnsupportedOperation => "com.amazonaws.sqs#UnsupportedOperation",
+            ReceiptHandleIsInvalid => "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+            InvalidAttributeName => "com.amazonaws.sqs#InvalidAttributeName",
+            InvalidAttributeValue => "com.amazonaws.sqs#InvalidAttributeValue",
+            InvalidMessageContents => "com.amazonaws.sqs#InvalidMessageContents",
+            OverLimit => "com.amazonaws.sqs#OverLimit",
+            RequestThrottled => "com.amazonaws.sqs#RequestThrottled",
+            InvalidAddress => "com.amazonaws.sqs#InvalidAddress",
+            InvalidSecurity => "com.amazonaws.sqs#InvalidSecurity",
+            ResourceNotFound => "com.amazonaws.sqs#ResourceNotFoundException",
+            InvalidParameterValue => "com.amazon.coral.service#InvalidParameterValueException",
+            MissingParameter => "com.amazon.coral.service#MissingRequiredParameterException",
+            SerializationException => "com.amazon.coral.service#SerializationException",
+            UnknownOperation => "com.amazon.coral.service#UnknownOperationException",
+            InvalidAction => "com.amazon.coral.service#InvalidAction",
+            InternalError => "com.amazon.coral.service#InternalFailure",
+            ServiceUnavailable => "com.amazon.coral.service#ServiceUnavailable",
+        }
+    }
+
+    /// The Query error code (also the first half of `x-amzn-query-error`).
+    pub fn query_code(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            QueueDoesNotExist => "AWS.SimpleQueueService.NonExistentQueue",
+            QueueNameExists => "QueueAlreadyExists",
+            QueueDeletedRecently => "AWS.SimpleQueueService.QueueDeletedRecently",
+            PurgeQueueInProgress => "AWS.SimpleQueueService.PurgeQueueInProgress",
+            EmptyBatchRequest => "AWS.SimpleQueueService.EmptyBatchRequest",
+            TooManyEntriesInBatchRequest => "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+            BatchEntryIdsNotDistinct => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+            BatchRequestTooLong => "AWS.SimpleQueueService.BatchRequestTooLong",
+            InvalidBatchEntryId => "AWS.SimpleQueueService.InvalidBatchEntryId",
+            MessageNotInflight => "AWS.SimpleQueueService.MessageNotInflight",
+            UnsupportedOperation => "AWS.SimpleQueueService.UnsupportedOperation",
+            ReceiptHandleIsInvalid => "ReceiptHandleIsInvalid",
+            InvalidAttributeName => "InvalidAttributeName",
+            InvalidAttributeValue => "InvalidAttributeValue",
+            InvalidMessageContents => "InvalidMessageContents",
+            OverLimit => "OverLimit",
+            RequestThrottled => "RequestThrottled",
+            InvalidAddress => "InvalidAddress",
+            InvalidSecurity => "InvalidSecurity",
+            ResourceNotFound => "ResourceNotFoundException",
+            InvalidParameterValue => "InvalidParameterValue",
+            MissingParameter => "MissingParameter",
+            SerializationException => "SerializationException",
+            UnknownOperation => "UnknownOperationException",
+            InvalidAction => "InvalidAction",
+            InternalError => "InternalFailure",
+            ServiceUnavailable => "ServiceUnavailable",
+        }
+    }
+
+    /// The HTTP status AWS answers with.
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            PurgeQueueInProgress | OverLimit | RequestThrottled | InvalidSecurity => 403,
+            ReceiptHandleIsInvalid | InvalidAddress | ResourceNotFound => 404,
+            InternalError => 500,
+            ServiceUnavailable => 503,
+            _ => 400,
+        }
+    }
+
+    /// `Sender` for client faults, `Receiver` for server faults.
+    pub fn fault(self) -> &'static str {
+        match self {
+            ErrorCode::InternalError | ErrorCode::ServiceUnavailable => "Receiver",
+            _ => "Sender",
+        }
+    }
+}
+
+/// An SQS error ready to encode: a code from the table and the message text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct SqsError {
+    pub code: ErrorCode,
+    pub message: Cow<'static, str>,
+}
+
+impl SqsError {
+    /// An error with the given code and message.
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// `MissingParameter`: "The request must contain the parameter {name}."
+    pub fn missing(name: &str) -> Self {
+        Self::new(
+            ErrorCode::MissingParameter,
+            format!("The request must contain the parameter {name}."),
+        )
+    }
+
+    /// `QueueDoesNotExist` in the JSON protocol's wording.
+    pub fn queue_does_not_exist() -> Self {
+        Self::new(
+            ErrorCode::QueueDoesNotExist,
+            "The specified queue does not exist.",
+        )
+    }
+}
