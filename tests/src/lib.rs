@@ -1,1 +1,233 @@
-//! e2e harness
+//! The end-to-end harness: starts a real fifowin server on `127.0.0.1:0` inside the
+//! test process and hands out clients that reach it over a real socket: aws-sdk-sqs
+//! (AWS JSON 1.0) and raw HTTP for what the SDK cannot express.
+
+use std::net::SocketAddr;
+
+use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+use fifowin_server::{AppState, ClockMode, ServerConfig};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// A running server. Dropping it shuts the server down.
+pub struct TestServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    /// An SDK client pointed at it.
+    pub sqs: aws_sdk_sqs::Client,
+    http: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// A raw HTTP answer.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl RawResponse {
+    /// The body parsed as JSON (`Value::Null` if it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestServer {
+    /// A server with a manual clock and the default 5-minute window.
+    pub async fn start() -> Self {
+        Self::start_with(ServerConfig {
+            clock_mode: ClockMode::Manual,
+            ..ServerConfig::default()
+        })
+        .await
+    }
+
+    /// A server with a manual clock and the given dedup window.
+    pub async fn with_window_ms(window_ms: u64) -> Self {
+        Self::start_with(ServerConfig {
+            clock_mode: ClockMode::Manual,
+            dedup_window_ms: window_ms,
+            ..ServerConfig::default()
+        })
+        .await
+    }
+
+    /// A server with exactly this configuration.
+    pub async fn start_with(config: ServerConfig) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(fifowin_server::run(listener, AppState::new(config), async {
+            let _ = rx.await;
+        }));
+        let endpoint = format!("http://{addr}");
+        Self {
+            addr,
+            sqs: sdk_client(&endpoint),
+            endpoint,
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+        }
+    }
+
+    /// POSTs an AWS JSON 1.0 request for `operation` with `body`.
+    pub async fn json(&self, operation: &str, body: Value) -> RawResponse {
+        self.raw(
+            "/",
+            &[
+                ("x-amz-target", format!("AmazonSQS.{operation}")),
+                ("content-type", "application/x-amz-json-1.0".into()),
+            ],
+            body.to_string(),
+        )
+        .await
+    }
+
+    /// POSTs `body` to `path` with `headers`.
+    pub async fn raw(&self, path: &str, headers: &[(&str, String)], body: String) -> RawResponse {
+        let mut req = self.http.post(format!("{}{path}", self.endpoint)).body(body);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let resp = req.send().await.expect("request reaches the server");
+        RawResponse {
+            status: resp.status().as_u16(),
+            headers: resp.headers().clone(),
+            body: resp.text().await.expect("response body"),
+        }
+    }
+
+    /// GETs a control-API path and parses the JSON answer.
+    pub async fn control_get(&self, path: &str) -> Value {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.endpoint))
+            .send()
+            .await
+            .expect("control request");
+        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
+        resp.json().await.expect("control JSON")
+    }
+
+    /// POSTs JSON to a control-API path; returns status and parsed body.
+    pub async fn control_post(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.endpoint))
+            .json(&body)
+            .send()
+            .await
+            .expect("control request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Moves the server clock forward by `ms`; returns the new `now_ms`.
+    pub async fn advance(&self, ms: u64) -> u64 {
+        let (status, body) = self
+            .control_post("/_fifowin/clock/advance", serde_json::json!({ "ms": ms }))
+            .await;
+        assert_eq!(status, 200, "clock advance: {body}");
+        body["now_ms"].as_u64().expect("now_ms")
+    }
+
+    /// The server clock's reading.
+    pub async fn now_ms(&self) -> u64 {
+        self.control_get("/_fifowin/clock").await["now_ms"]
+            .as_u64()
+            .expect("now_ms")
+    }
+
+    /// Creates a FIFO queue `<name>.fifo` with extra attributes; returns its URL.
+    pub async fn fifo_queue(&self, name: &str, attributes: &[(&str, &str)]) -> String {
+        let mut req = self
+            .sqs
+            .create_queue()
+            .queue_name(format!("{name}.fifo"))
+            .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true");
+        for (k, v) in attributes {
+            req = req.attributes(aws_sdk_sqs::types::QueueAttributeName::from(*k), *v);
+        }
+        req.send()
+            .await
+            .expect("create FIFO queue")
+            .queue_url
+            .expect("queue url")
+    }
+
+    /// Creates a standard queue with extra attributes; returns its URL.
+    pub async fn standard_queue(&self, name: &str, attributes: &[(&str, &str)]) -> String {
+        let mut req = self.sqs.create_queue().queue_name(name);
+        for (k, v) in attributes {
+            req = req.attributes(aws_sdk_sqs::types::QueueAttributeName::from(*k), *v);
+        }
+        req.send()
+            .await
+            .expect("create standard queue")
+            .queue_url
+            .expect("queue url")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// An aws-sdk-sqs client for `endpoint` with static test credentials, no retries
+/// (so every test sees exactly the answers the server gave).
+pub fn sdk_client(endpoint: &str) -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDFIFOWINTEST", "secret", None, None, "test"))
+        .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// The SQS error code the SDK extracted (from `x-amzn-query-error`).
+pub fn error_code<E, R>(err: &aws_sdk_sqs::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .unwrap_or("<not a service error>")
+        .to_string()
+}
+
+/// The message the SDK extracted.
+pub fn error_message<E, R>(err: &aws_sdk_sqs::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.message())
+        .unwrap_or("<no message>")
+        .to_string()
+}
+
+/// Lowercase hex MD5, computed independently of the server.
+pub fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,1 +1,5 @@
-//! e2e tests
+//! fifowin end to end: every test starts its own server on 127.0.0.1:0 (manual clock
+//! unless it says otherwise) and talks to it over a real socket with aws-sdk-sqs, or
+//! with raw HTTP where the SDK cannot express the case.
+
+mod smoke;

@@ -29,6 +29,8 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "queues": state.registry.all().len(),
+        "dedup_window_ms": state.config.dedup_window_ms,
+        "clock": state.clock.mode().as_str(),
     }))
 }
 
