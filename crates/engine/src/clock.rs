@@ -46,7 +46,11 @@ impl ManualClock {
     }
     /// Moves the clock forward by `ms` and returns the new reading.
     pub fn advance(&self, ms: u64) -> Timestamp {
-        Timestamp(self.now_ms.fetch_add(ms, Ordering::SeqCst).saturating_add(ms))
+        Timestamp(
+            self.now_ms
+                .fetch_add(ms, Ordering::SeqCst)
+                .saturating_add(ms),
+        )
     }
 }
 

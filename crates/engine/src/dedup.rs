@@ -1,1 +1,314 @@
 //! The deduplication window: live keys with insertion-ordered expiry, and escape tombstones.
+//!
+//! One boundary rule, shared with the analyzer: a send at `t` is a duplicate iff
+//! `t < first_accepted + window`. The window is anchored at the first accepted
+//! send; duplicates do not extend it. Because the window is the same for every
+//! key of a queue, keys expire in the order they were inserted, so a `VecDeque`
+//! beside the `HashMap` gives O(1) amortised expiry with no scans and no timers.
+//!
+//! When a key expires it leaves a tombstone (key -> first accepted send) for a
+//! horizon, so a later send with that key, accepted as new as AWS does, can be
+//! recorded as an *escape* with its lateness.
+
+use std::borrow::Borrow;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::clock::Timestamp;
+use crate::hash::FastMap;
+
+/// A send whose dedup key had been seen before, but whose window had closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EscapeRecord {
+    pub dedup_id: String,
+    pub group_id: Option<String>,
+    pub first_sent: Timestamp,
+    pub resent: Timestamp,
+    /// `resent - (first_sent + window)`, ms.
+    pub late_by_ms: u64,
+}
+
+/// One live dedup key, as the inspection API shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DedupEntryView {
+    /// The MessageDeduplicationId (explicit, or the content hash).
+    pub dedup_id: String,
+    /// The message group of the first accepted send.
+    pub group_id: Option<String>,
+    /// The MessageId every duplicate of this key is answered with.
+    pub message_id: String,
+    /// When the first accepted send happened (the window's anchor).
+    pub first_sent: Timestamp,
+    /// `first_sent + window`: the first instant a resend is accepted again.
+    pub expires_at: Timestamp,
+    /// How many sends this key has suppressed so far.
+    pub suppressed: u64,
+}
+
+/// The key as stored: the dedup id, or `group \n id` under messageGroup scope.
+/// Ids are printable ASCII, so the separator cannot collide. One shared
+/// allocation serves both the map and the expiry queue.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key(Arc<str>);
+
+impl Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+const GROUP_SEPARATOR: char = '\n';
+
+impl Key {
+    fn dedup_id(&self) -> &str {
+        self.0
+            .split_once(GROUP_SEPARATOR)
+            .map_or(&*self.0, |(_, id)| id)
+    }
+}
+
+#[derive(Debug)]
+struct Live {
+    message_id: Arc<str>,
+    /// The queue's sequence-number offset of the original message.
+    sequence: u64,
+    group: Option<Arc<str>>,
+    first_sent: Timestamp,
+    suppressed: u64,
+}
+
+/// What a send's key found in the table.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Check<'a> {
+    /// Inside the window: answer with the original message.
+    Duplicate { message_id: &'a str, sequence: u64 },
+    /// Accepted as new; `Some` when the key's window had closed (an escape).
+    New(Option<EscapeRecord>),
+}
+
+/// Per-table limits, copied from the queue settings.
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Limits {
+    pub(crate) window_ms: u64,
+    pub(crate) horizon_ms: u64,
+    pub(crate) tombstone_cap: usize,
+    pub(crate) record_cap: usize,
+}
+
+/// The dedup window of one FIFO queue.
+#[derive(Debug)]
+pub(crate) struct DedupTable {
+    limits: Limits,
+    /// Key scope fixed at creation: `(group, id)` instead of `id`.
+    by_group: bool,
+    live: FastMap<Key, Live>,
+    /// (expires_at, key) in insertion order, which is expiry order.
+    live_order: VecDeque<(Timestamp, Key)>,
+    /// Expired key -> its first accepted send.
+    tombstones: FastMap<Key, Timestamp>,
+    /// (first_sent, key) in expiry order; entries whose key was re-accepted are stale.
+    tombstone_order: VecDeque<(Timestamp, Key)>,
+    escapes: VecDeque<EscapeRecord>,
+    escape_total: u64,
+    /// Reused to build messageGroup-scope lookup keys without allocating.
+    scratch: String,
+}
+
+impl DedupTable {
+    pub(crate) fn new(limits: Limits, by_group: bool) -> Self {
+        Self {
+            limits,
+            by_group,
+            live: FastMap::default(),
+            live_order: VecDeque::new(),
+            tombstones: FastMap::default(),
+            tombstone_order: VecDeque::new(),
+            escapes: VecDeque::new(),
+            escape_total: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// Applies every expiry due at `now`: live keys become tombstones, old tombstones go.
+    pub(crate) fn expire(&mut self, now: Timestamp) {
+        while let Some((expires_at, _)) = self.live_order.front() {
+            if *expires_at > now {
+                break;
+            }
+            let Some((expires_at, key)) = self.live_order.pop_front() else {
+                break;
+            };
+            let Some(entry) = self.live.remove(&key) else {
+                continue;
+            };
+            // Expiry is applied lazily, so a key may already be past its horizon.
+            if now < expires_at.plus_ms(self.limits.horizon_ms) {
+                self.bury(key, entry.first_sent);
+            }
+        }
+        let lifetime = self.limits.window_ms.saturating_add(self.limits.horizon_ms);
+        while let Some((first_sent, _)) = self.tombstone_order.front() {
+            if first_sent.plus_ms(lifetime) > now {
+                break;
+            }
+            if let Some((first_sent, key)) = self.tombstone_order.pop_front() {
+                // A stale entry (key re-accepted since) must not take the key's
+                // newer tombstone with it.
+                if self.tombstones.get(&key) == Some(&first_sent) {
+                    self.tombstones.remove(&key);
+                }
+            }
+        }
+    }
+
+    fn bury(&mut self, key: Key, first_sent: Timestamp) {
+        if self.limits.tombstone_cap == 0 {
+            return;
+        }
+        while self.tombstones.len() >= self.limits.tombstone_cap {
+            if !self.drop_oldest_tombstone() {
+                break;
+            }
+        }
+        self.tombstones.insert(key.clone(), first_sent);
+        self.tombstone_order.push_back((first_sent, key));
+    }
+
+    /// Pops the oldest tombstone-order entry; true when it was still current.
+    fn drop_oldest_tombstone(&mut self) -> bool {
+        while let Some((first_sent, key)) = self.tombstone_order.pop_front() {
+            // Entries of keys re-accepted since are stale; skip to a current one.
+            if self.tombstones.get(&key) == Some(&first_sent) {
+                self.tombstones.remove(&key);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Looks `(group, dedup_id)` up at `now` (after [`Self::expire`]). A duplicate
+    /// is counted as suppressed; a new key is *not* inserted (see [`Self::insert`]).
+    pub(crate) fn check(&mut self, group: &str, dedup_id: &str, now: Timestamp) -> Check<'_> {
+        let key: &str = if self.by_group {
+            self.scratch.clear();
+            self.scratch.push_str(group);
+            self.scratch.push(GROUP_SEPARATOR);
+            self.scratch.push_str(dedup_id);
+            &self.scratch
+        } else {
+            dedup_id
+        };
+        if let Some(live) = self.live.get_mut(key) {
+            live.suppressed += 1;
+            return Check::Duplicate {
+                message_id: &live.message_id,
+                sequence: live.sequence,
+            };
+        }
+        let Some(first_sent) = self.tombstones.remove(key) else {
+            return Check::New(None);
+        };
+        let record = EscapeRecord {
+            dedup_id: dedup_id.to_string(),
+            group_id: Some(group.to_string()),
+            first_sent,
+            resent: now,
+            late_by_ms: now
+                .as_millis()
+                .saturating_sub(first_sent.plus_ms(self.limits.window_ms).as_millis()),
+        };
+        self.escape_total += 1;
+        if self.limits.record_cap > 0 {
+            if self.escapes.len() >= self.limits.record_cap {
+                self.escapes.pop_front();
+            }
+            self.escapes.push_back(record.clone());
+        }
+        Check::New(Some(record))
+    }
+
+    /// Records an accepted send under its key; call after `check` returned `New`.
+    pub(crate) fn insert(
+        &mut self,
+        group: &Arc<str>,
+        dedup_id: &str,
+        message_id: &Arc<str>,
+        sequence: u64,
+        now: Timestamp,
+    ) {
+        let key = if self.by_group {
+            let mut s = String::with_capacity(group.len() + 1 + dedup_id.len());
+            s.push_str(group);
+            s.push(GROUP_SEPARATOR);
+            s.push_str(dedup_id);
+            Key(Arc::from(s))
+        } else {
+            Key(Arc::from(dedup_id))
+        };
+        self.live_order
+            .push_back((now.plus_ms(self.limits.window_ms), key.clone()));
+        self.live.insert(
+            key,
+            Live {
+                message_id: Arc::clone(message_id),
+                sequence,
+                group: Some(Arc::clone(group)),
+                first_sent: now,
+                suppressed: 0,
+            },
+        );
+    }
+
+    /// PurgeQueue: forgets every live key. Tombstones stay, so escapes of keys that
+    /// had expired before the purge are still detected.
+    pub(crate) fn clear(&mut self) {
+        self.live.clear();
+        self.live_order.clear();
+    }
+
+    /// The earliest live-key expiry.
+    pub(crate) fn next_expiry(&self) -> Option<Timestamp> {
+        self.live_order.front().map(|(t, _)| *t)
+    }
+
+    pub(crate) fn by_group(&self) -> bool {
+        self.by_group
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub(crate) fn tombstone_len(&self) -> usize {
+        self.tombstones.len()
+    }
+
+    pub(crate) fn escape_total(&self) -> u64 {
+        self.escape_total
+    }
+
+    pub(crate) fn escapes(&self) -> Vec<EscapeRecord> {
+        self.escapes.iter().cloned().collect()
+    }
+
+    /// Live keys in insertion order.
+    pub(crate) fn entries(&self) -> Vec<DedupEntryView> {
+        self.live_order
+            .iter()
+            .filter_map(|(expires_at, key)| {
+                let live = self.live.get(key)?;
+                Some(DedupEntryView {
+                    dedup_id: key.dedup_id().to_string(),
+                    group_id: live.group.as_deref().map(str::to_string),
+                    message_id: live.message_id.to_string(),
+                    first_sent: live.first_sent,
+                    expires_at: *expires_at,
+                    suppressed: live.suppressed,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,8 @@
 //! The engine never reads a clock. Every call that depends on time takes
 //! `now: Timestamp` from its caller and first applies everything due at `now`
 //! (delays ending, visibility expiring, retention, dedup expiry). `Queue::next_deadline`
-//! tells the caller when the next such change happens, so a server can wake long polls.
+//! tells the caller when the next such change happens; `Queue::next_receivable_deadline`
+//! only when a message may next become receivable, which is what a long poll waits for.
 //!
 //! # Layout
 //! - [`clock`]: `Timestamp`, the `Clock` trait and `ManualClock`.
@@ -14,20 +15,24 @@
 //! - [`checksum`]: MD5 of bodies and attributes, content-based dedup ids.
 //! - [`validate`]: names, ids, attribute and body character rules.
 //! - [`attributes`]: queue attributes: parsing, ranges, defaults, rendering.
+//! - `hash` (private): fast hashers for the engine's internal maps.
 //! - [`dedup`]: the dedup window table with insertion-ordered expiry and escape tombstones.
-//! - [`queue`]: `Queue`, the state machine behind every queue operation.
+//! - [`queue`]: `Queue`, the state machine behind every queue operation: message
+//!   storage and timers, FIFO group order, receipt handles, send, receive, visibility.
 
 pub mod attributes;
 pub mod checksum;
 pub mod clock;
 pub mod dedup;
 pub mod error;
+mod hash;
 pub mod ids;
 pub mod message;
 pub mod queue;
 pub mod validate;
 
 pub use clock::{Clock, ManualClock, Timestamp};
+pub use dedup::DedupEntryView;
 pub use error::EngineError;
 pub use ids::{IdSource, SeqIds};
 pub use message::{AttributeValue, MessageAttributes};

@@ -1,159 +1,77 @@
 //! `Queue`: one SQS queue's state machine. Every operation of the SQS API that
 //! touches a single queue is a method here; cross-queue work (DLQ moves) is handed
 //! back to the caller as data ([`DeadLetter`]).
+//!
+//! Submodules: `store` (messages, states, timers), `groups` (FIFO group order),
+//! `receipt` (receipt handles), `send`, `receive` and `visibility` (the
+//! operations), `types` (the request and response shapes).
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+use std::sync::Arc;
 
+use crate::attributes::{DedupScope, QueueAttributes, RenderContext};
 use crate::clock::Timestamp;
+use crate::dedup::{DedupEntryView, DedupTable, Limits};
 use crate::error::EngineError;
+use crate::hash::FastHasher;
 use crate::ids::IdSource;
-use crate::message::MessageAttributes;
 
-/// Standard or FIFO; fixed at creation.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum QueueKind {
-    /// At-least-once, best-effort order (fair queues when sent with group ids).
-    Standard,
-    /// Ordered per message group, deduplicated within the window.
-    Fifo,
-}
+mod groups;
+mod receipt;
+mod receive;
+mod send;
+mod store;
+mod types;
+mod visibility;
 
-/// What the server decides about a queue, outside the SQS attributes.
-#[derive(Clone, Debug)]
-pub struct QueueSettings {
-    /// Queue name (validated by `Queue::create`).
-    pub name: String,
-    /// `arn:aws:sqs:<region>:<account>:<name>`.
-    pub arn: String,
-    /// Deduplication window in ms (SQS: 300_000).
-    pub dedup_window_ms: u64,
-    /// How long an expired dedup key is remembered to detect escapes (default 1 h).
-    pub escape_horizon_ms: u64,
-    /// Most tombstones kept; the oldest are dropped beyond it.
-    pub escape_tombstone_cap: usize,
-    /// Most escape records kept for inspection; the oldest are dropped beyond it.
-    pub escape_record_cap: usize,
-}
+pub use crate::dedup::EscapeRecord;
+pub use types::{
+    BatchEntry, BatchResult, DeadLetter, QueueCounts, QueueKind, QueueSettings, ReceiveOutcome,
+    ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,
+};
 
-/// One SendMessage (or one batch entry), as decoded from the wire.
-#[derive(Clone, Debug, Default)]
-pub struct SendRequest {
-    pub body: String,
-    /// Raw value as sent; validated against 0..=900 and the queue type.
-    pub delay_seconds: Option<i64>,
-    pub message_attributes: MessageAttributes,
-    /// Only `AWSTraceHeader` is allowed.
-    pub system_attributes: MessageAttributes,
-    pub dedup_id: Option<String>,
-    pub group_id: Option<String>,
-    /// Reported as the `SenderId` system attribute.
-    pub sender_id: String,
-}
+use receive::Attempts;
+use store::Store;
 
-/// The answer to a send. For a duplicate inside the window: the original
-/// message id and sequence number, with MD5s of *this* request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendOutcome {
-    pub message_id: String,
-    /// FIFO only: a decimal u128, strictly increasing per queue.
-    pub sequence_number: Option<String>,
-    pub md5_of_body: String,
-    pub md5_of_message_attributes: Option<String>,
-    pub md5_of_message_system_attributes: Option<String>,
-    /// True when the send was suppressed by the dedup window.
-    pub duplicate: bool,
-    /// Set when this send reused a key whose window had closed (an escape).
-    pub escape: Option<EscapeRecord>,
-}
-
-/// A batch entry: its caller-chosen id and the operation's input.
-#[derive(Clone, Debug)]
-pub struct BatchEntry<T> {
-    pub id: String,
-    pub item: T,
-}
-
-/// A batch entry's result, keyed by the entry id.
-#[derive(Clone, Debug)]
-pub struct BatchResult<T> {
-    pub id: String,
-    pub result: Result<T, EngineError>,
-}
-
-/// One ReceiveMessage, as decoded from the wire.
-#[derive(Clone, Debug, Default)]
-pub struct ReceiveRequest {
-    /// Raw value; 1..=10, default 1.
-    pub max_number_of_messages: Option<i64>,
-    /// Raw value; 0..=43200, default the queue's.
-    pub visibility_timeout: Option<i64>,
-    /// FIFO retry token; ignored on standard queues.
-    pub attempt_id: Option<String>,
-    /// Union of `AttributeNames` and `MessageSystemAttributeNames` (`All` or names).
-    pub system_attribute_names: Vec<String>,
-    /// `All`, `.*`, exact names or `prefix.*`.
-    pub message_attribute_names: Vec<String>,
-}
-
-/// A delivered message, with attributes filtered as requested.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceivedMessage {
-    pub message_id: String,
-    pub receipt_handle: String,
-    pub body: String,
-    pub md5_of_body: String,
-    /// System attributes (name, value), in name order.
-    pub attributes: Vec<(String, String)>,
-    /// The requested subset of user attributes.
-    pub message_attributes: MessageAttributes,
-    /// MD5 over `message_attributes`; `None` when it is empty.
-    pub md5_of_message_attributes: Option<String>,
-}
-
-/// A message that exceeded `maxReceiveCount` and must go to its dead-letter queue.
-/// The caller looks up `target_arn` and calls [`Queue::accept_dead_letter`] there.
-#[derive(Clone, Debug)]
-pub struct DeadLetter {
-    pub target_arn: String,
-    pub(crate) message: crate::message::AttributeValue,
-}
-
-/// What a receive produced.
-#[derive(Clone, Debug, Default)]
-pub struct ReceiveOutcome {
-    pub messages: Vec<ReceivedMessage>,
-    pub dead_letters: Vec<DeadLetter>,
-}
-
-/// A send whose dedup key had been seen before, but whose window had closed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EscapeRecord {
-    pub dedup_id: String,
-    pub group_id: Option<String>,
-    pub first_sent: Timestamp,
-    pub resent: Timestamp,
-    /// `resent - (first_sent + window)`, ms.
-    pub late_by_ms: u64,
-}
-
-/// Approximate counts as GetQueueAttributes reports them.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
-pub struct QueueCounts {
-    pub visible: u64,
-    pub in_flight: u64,
-    pub delayed: u64,
-}
+/// How long after a PurgeQueue another one is refused.
+const PURGE_GUARD_MS: u64 = 60_000;
 
 /// One queue.
 pub struct Queue {
     settings: QueueSettings,
-    _ids: Box<dyn IdSource>,
+    ids: Box<dyn IdSource>,
+    attrs: QueueAttributes,
+    tags: BTreeMap<String, String>,
+    created: Timestamp,
+    last_modified: Timestamp,
+    /// Distinguishes this queue's receipt handles from any other queue's,
+    /// including an earlier queue of the same name.
+    incarnation: u64,
+    /// SequenceNumber = seed + per-message offset.
+    sequence_seed: u128,
+    next_sequence: u64,
+    next_serial: u64,
+    next_receive: u64,
+    store: Store,
+    /// FIFO only (standard queues never consult it).
+    dedup: DedupTable,
+    attempts: Attempts,
+    last_purge: Option<Timestamp>,
+    /// The latest SenderId, shared by its messages while it repeats.
+    last_sender: Arc<str>,
 }
 
 impl std::fmt::Debug for Queue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queue").field("name", &self.settings.name).finish()
+        f.debug_struct("Queue")
+            .field("name", &self.settings.name)
+            .finish()
     }
+}
+
+fn secs_to_ms(secs: u32) -> u64 {
+    u64::from(secs) * 1000
 }
 
 impl Queue {
@@ -168,8 +86,38 @@ impl Queue {
         ids: Box<dyn IdSource>,
         now: Timestamp,
     ) -> Result<Queue, EngineError> {
-        let _ = (attributes, tags, resolve, now);
-        todo!("engine helper: {}", settings.name)
+        let attrs = QueueAttributes::for_create(&settings.name, attributes, resolve)?;
+        validate_tags(&settings.name, tags, &BTreeMap::new())?;
+        let fifo = attrs.kind == QueueKind::Fifo;
+        let by_group = attrs.deduplication_scope == DedupScope::MessageGroup;
+        let limits = Limits {
+            window_ms: settings.dedup_window_ms,
+            horizon_ms: settings.escape_horizon_ms,
+            tombstone_cap: settings.escape_tombstone_cap,
+            record_cap: settings.escape_record_cap,
+        };
+        let incarnation = receipt::mix(
+            std::hash::BuildHasherDefault::<FastHasher>::default()
+                .hash_one((&settings.arn, now.as_millis())),
+        );
+        Ok(Queue {
+            store: Store::new(fifo, secs_to_ms(attrs.message_retention_period)),
+            dedup: DedupTable::new(limits, by_group),
+            attempts: Attempts::default(),
+            tags: tags.clone(),
+            created: now,
+            last_modified: now,
+            incarnation,
+            sequence_seed: u128::from(now.as_secs()) << 33,
+            next_sequence: 1,
+            next_serial: 1,
+            next_receive: 1,
+            last_purge: None,
+            last_sender: Arc::from(""),
+            attrs,
+            settings,
+            ids,
+        })
     }
 
     /// Queue name.
@@ -182,20 +130,56 @@ impl Queue {
     }
     /// Standard or FIFO.
     pub fn kind(&self) -> QueueKind {
-        todo!()
+        self.attrs.kind
+    }
+    fn is_fifo(&self) -> bool {
+        self.attrs.kind == QueueKind::Fifo
     }
     /// Dedup window in ms.
     pub fn dedup_window_ms(&self) -> u64 {
         self.settings.dedup_window_ms
     }
+    /// When the queue was created.
+    pub fn created(&self) -> Timestamp {
+        self.created
+    }
+    /// Whether dedup keys are (group, id) pairs: DeduplicationScope as it was at
+    /// creation, which is what deduplication follows (sqs-spec.md §3.3).
+    pub fn dedup_scope_is_message_group(&self) -> bool {
+        // The table keeps the creation-time scope; the attribute may since report another.
+        self.is_fifo() && self.dedup.by_group()
+    }
+
+    fn render_context(&self) -> RenderContext<'_> {
+        RenderContext {
+            arn: &self.settings.arn,
+            created: self.created,
+            last_modified: self.last_modified,
+            counts: self.store.counts,
+        }
+    }
+
+    /// Applies everything due at `now`: dedup expiry, attempt-id expiry, delays
+    /// ending, visibility expiring and retention.
+    fn advance(&mut self, now: Timestamp) {
+        self.dedup.expire(now);
+        self.attempts.expire(now, self.settings.dedup_window_ms);
+        self.store.apply_due(now);
+    }
+
     /// CreateQueue on an existing name: `Ok` when every given attribute equals
     /// the current value, else `QueueNameExists(first differing name)`.
     pub fn check_same_attributes(
         &self,
         attributes: &BTreeMap<String, String>,
     ) -> Result<(), EngineError> {
-        let _ = attributes;
-        todo!()
+        match self
+            .attrs
+            .first_difference(attributes, &self.render_context())?
+        {
+            Some(name) => Err(EngineError::QueueNameExists(name)),
+            None => Ok(()),
+        }
     }
     /// GetQueueAttributes: `names` may hold `All`; unknown names are `InvalidAttributeName`.
     /// Returns (name, value) pairs in a stable order; empty `names` gives an empty list.
@@ -204,8 +188,8 @@ impl Queue {
         names: &[String],
         now: Timestamp,
     ) -> Result<Vec<(String, String)>, EngineError> {
-        let _ = (names, now);
-        todo!()
+        self.advance(now);
+        self.attrs.get(names, &self.render_context())
     }
     /// SetQueueAttributes (validation as for CreateQueue, plus read-only and
     /// immutable-attribute rules).
@@ -215,115 +199,145 @@ impl Queue {
         resolve: &dyn Fn(&str) -> Option<QueueKind>,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        let _ = (attributes, resolve, now);
-        todo!()
+        QueueAttributes::check_settable(attributes)?;
+        let next = self.attrs.with_changes(attributes, resolve)?;
+        self.advance(now);
+        let old = std::mem::replace(&mut self.attrs, next);
+        self.store
+            .set_retention(secs_to_ms(self.attrs.message_retention_period));
+        if self.is_fifo() && old.delay_seconds != self.attrs.delay_seconds {
+            self.store
+                .retime_delays(secs_to_ms(self.attrs.delay_seconds), now);
+        }
+        self.last_modified = now;
+        Ok(())
     }
     /// The ARN this queue dead-letters into, if a RedrivePolicy is set.
     pub fn dead_letter_target_arn(&self) -> Option<&str> {
-        todo!()
+        self.attrs
+            .redrive_policy
+            .as_ref()
+            .map(|p| p.dead_letter_target_arn.as_str())
     }
     /// TagQueue: validates keys/values, overwrites existing keys.
     pub fn tag(&mut self, tags: &BTreeMap<String, String>) -> Result<(), EngineError> {
-        let _ = tags;
-        todo!()
+        validate_tags(&self.settings.name, tags, &self.tags)?;
+        self.tags
+            .extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Ok(())
     }
     /// UntagQueue: unknown keys are ignored.
     pub fn untag(&mut self, keys: &[String]) -> Result<(), EngineError> {
-        let _ = keys;
-        todo!()
+        for key in keys {
+            self.tags.remove(key);
+        }
+        Ok(())
     }
     /// ListQueueTags.
     pub fn tags(&self) -> &BTreeMap<String, String> {
-        todo!()
-    }
-    /// SendMessage.
-    pub fn send(&mut self, req: SendRequest, now: Timestamp) -> Result<SendOutcome, EngineError> {
-        let _ = (req, now);
-        todo!()
-    }
-    /// SendMessageBatch: whole-request errors as `Err`, per-entry errors in the results.
-    pub fn send_batch(
-        &mut self,
-        entries: Vec<BatchEntry<SendRequest>>,
-        now: Timestamp,
-    ) -> Result<Vec<BatchResult<SendOutcome>>, EngineError> {
-        let _ = (entries, now);
-        todo!()
-    }
-    /// ReceiveMessage (one short poll; the server loops for long polling).
-    pub fn receive(
-        &mut self,
-        req: &ReceiveRequest,
-        now: Timestamp,
-    ) -> Result<ReceiveOutcome, EngineError> {
-        let _ = (req, now);
-        todo!()
+        &self.tags
     }
     /// Validates a WaitTimeSeconds value (0..=20) and returns the effective seconds
     /// (the queue's ReceiveMessageWaitTimeSeconds when absent).
     pub fn wait_time_seconds(&self, requested: Option<i64>) -> Result<u64, EngineError> {
-        let _ = requested;
-        todo!()
-    }
-    /// Receives a message moved here from a source queue's redrive.
-    pub fn accept_dead_letter(&mut self, letter: DeadLetter, source_arn: &str, now: Timestamp) {
-        let _ = (letter, source_arn, now);
-        todo!()
-    }
-    /// DeleteMessage.
-    pub fn delete(&mut self, receipt_handle: &str, now: Timestamp) -> Result<(), EngineError> {
-        let _ = (receipt_handle, now);
-        todo!()
-    }
-    /// DeleteMessageBatch: whole-request errors as `Err`, per-entry in the results.
-    pub fn delete_batch(
-        &mut self,
-        entries: Vec<BatchEntry<String>>,
-        now: Timestamp,
-    ) -> Result<Vec<BatchResult<()>>, EngineError> {
-        let _ = (entries, now);
-        todo!()
-    }
-    /// ChangeMessageVisibility: `timeout` seconds from `now` (raw value, validated).
-    pub fn change_visibility(
-        &mut self,
-        receipt_handle: &str,
-        timeout: i64,
-        now: Timestamp,
-    ) -> Result<(), EngineError> {
-        let _ = (receipt_handle, timeout, now);
-        todo!()
-    }
-    /// ChangeMessageVisibilityBatch; item = (receipt handle, timeout).
-    pub fn change_visibility_batch(
-        &mut self,
-        entries: Vec<BatchEntry<(String, i64)>>,
-        now: Timestamp,
-    ) -> Result<Vec<BatchResult<()>>, EngineError> {
-        let _ = (entries, now);
-        todo!()
+        match requested {
+            None => Ok(u64::from(self.attrs.receive_message_wait_time_seconds)),
+            Some(v @ 0..=20) => Ok(v.unsigned_abs()),
+            Some(v) => Err(EngineError::InvalidParameterValue(format!(
+                "Value {v} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided."
+            ))),
+        }
     }
     /// PurgeQueue: drops every message and (FIFO) the dedup table; 60 s guard.
     pub fn purge(&mut self, now: Timestamp) -> Result<(), EngineError> {
-        let _ = now;
-        todo!()
+        if self
+            .last_purge
+            .is_some_and(|last| now < last.plus_ms(PURGE_GUARD_MS))
+        {
+            return Err(EngineError::PurgeQueueInProgress(
+                self.settings.name.clone(),
+            ));
+        }
+        self.advance(now);
+        self.store.clear();
+        self.dedup.clear();
+        self.attempts.clear();
+        self.last_purge = Some(now);
+        Ok(())
     }
     /// The earliest instant at which something changes by itself (a delay ends,
-    /// a visibility timeout expires, a message or dedup key expires).
+    /// a visibility timeout expires, a message or dedup key expires). It may be
+    /// early (a timer made moot by a later change), never late.
     pub fn next_deadline(&self) -> Option<Timestamp> {
-        todo!()
+        [
+            self.store.next_timer(),
+            self.store.next_retention(),
+            self.dedup.next_expiry(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+    /// The earliest instant at which a message may become receivable by itself
+    /// (a delay ends or a visibility timeout expires): all a long poll needs to
+    /// wait for, without waking for every dedup key that expires. Early, never late.
+    pub fn next_receivable_deadline(&self) -> Option<Timestamp> {
+        self.store.next_timer()
     }
     /// Approximate counts after applying everything due at `now`.
     pub fn counts(&mut self, now: Timestamp) -> QueueCounts {
-        let _ = now;
-        todo!()
+        self.advance(now);
+        self.store.counts
     }
     /// Escapes recorded so far, oldest first.
     pub fn escapes(&self) -> Vec<EscapeRecord> {
-        todo!()
+        self.dedup.escapes()
+    }
+    /// How many escapes happened since creation (records are capped; this is not).
+    pub fn escape_count(&self) -> u64 {
+        self.dedup.escape_total()
     }
     /// Live dedup keys.
     pub fn dedup_len(&self) -> usize {
-        todo!()
+        self.dedup.len()
+    }
+    /// Expired dedup keys still remembered for escape detection.
+    pub fn tombstone_len(&self) -> usize {
+        self.dedup.tombstone_len()
+    }
+    /// Live dedup keys at `now`, oldest first.
+    pub fn dedup_entries(&mut self, now: Timestamp) -> Vec<DedupEntryView> {
+        self.advance(now);
+        self.dedup.entries()
     }
 }
+
+/// Tag rules: key 1–128 characters, value up to 256, at most 50 per queue.
+fn validate_tags(
+    queue: &str,
+    tags: &BTreeMap<String, String>,
+    existing: &BTreeMap<String, String>,
+) -> Result<(), EngineError> {
+    for (key, value) in tags {
+        if !(1..=128).contains(&key.chars().count()) {
+            return Err(EngineError::InvalidParameterValue(
+                "Tag keys must be between 1 and 128 characters in length.".into(),
+            ));
+        }
+        if value.chars().count() > 256 {
+            return Err(EngineError::InvalidParameterValue(
+                "Tag values may only be up to 256 characters in length.".into(),
+            ));
+        }
+    }
+    let total = existing.len() + tags.keys().filter(|k| !existing.contains_key(*k)).count();
+    if total > 50 {
+        return Err(EngineError::InvalidParameterValue(format!(
+            "Too many tags added for queue {queue}."
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

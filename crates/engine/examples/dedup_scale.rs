@@ -1,0 +1,77 @@
+//! Throughput of a FIFO queue as its dedup table grows: send + receive + delete
+//! cycles with fresh dedup ids, and duplicate sends, after `N` live keys.
+//!
+//! Run with `cargo run --release -p fifowin-engine --example dedup_scale -- 10000000`
+//! and compare with `-- 10000`. Timing is the point here, so this one program
+//! reads the wall clock the engine itself never touches.
+#![allow(clippy::disallowed_methods)]
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use fifowin_engine::{Queue, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp};
+
+const NOW: Timestamp = Timestamp(1_700_000_000_000);
+
+fn send(q: &mut Queue, dedup_id: String) -> bool {
+    q.send(
+        SendRequest {
+            body: "x".into(),
+            dedup_id: Some(dedup_id),
+            group_id: Some("g".into()),
+            ..SendRequest::default()
+        },
+        NOW,
+    )
+    .expect("valid send")
+    .duplicate
+}
+
+/// One message through its life; only its dedup key stays behind.
+fn cycle(q: &mut Queue, dedup_id: String) {
+    assert!(!send(q, dedup_id));
+    let got = q
+        .receive(&ReceiveRequest::default(), NOW)
+        .expect("valid receive");
+    q.delete(&got.messages[0].receipt_handle, NOW)
+        .expect("current handle");
+}
+
+fn rate(ops: u64, start: Instant) -> f64 {
+    ops as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let live: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let ops = 200_000;
+    let mut q = Queue::create(
+        QueueSettings::new(
+            "bench.fifo",
+            "arn:aws:sqs:us-east-1:000000000000:bench.fifo",
+        ),
+        &BTreeMap::from([("FifoQueue".to_string(), "true".to_string())]),
+        &BTreeMap::new(),
+        &|_: &str| None,
+        Box::new(SeqIds::default()),
+        NOW,
+    )
+    .expect("valid queue");
+    let start = Instant::now();
+    for i in 0..live {
+        cycle(&mut q, format!("live-{i}"));
+    }
+    println!("filled {live} live keys in {:?}", start.elapsed());
+    let start = Instant::now();
+    for i in 0..ops {
+        cycle(&mut q, format!("new-{i}"));
+    }
+    println!("send+receive+delete: {:.0}/s", rate(ops, start));
+    let start = Instant::now();
+    for i in 0..ops {
+        assert!(send(&mut q, format!("live-{}", (i * 7919) % live)));
+    }
+    println!("duplicate sends:     {:.0}/s", rate(ops, start));
+}

@@ -1,0 +1,113 @@
+//! FIFO group ordering: each group's messages in send order, and the set of
+//! groups whose head message is visible (the only groups a receive can serve).
+//!
+//! A group's deliverable set is the longest visible prefix of its not-deleted
+//! messages (sqs-spec.md §3.4), so a group can deliver iff its head is visible.
+//! Keeping those groups in a `BTreeMap` keyed by head serial lets a receive go
+//! straight to deliverable groups, oldest head first, without scanning groups
+//! that are blocked behind an in-flight message.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
+use std::sync::Arc;
+
+use crate::hash::{FastMap, SerialMap};
+
+use super::store::{Message, State};
+
+#[derive(Debug, Default)]
+struct Group {
+    /// Serials in send order. Deleted messages are dropped from the front
+    /// eagerly and skipped lazily elsewhere.
+    serials: VecDeque<u64>,
+    /// The key this group currently has in `ready`, if any.
+    ready_at: Option<u64>,
+}
+
+/// The per-group queues of a FIFO queue.
+#[derive(Debug, Default)]
+pub(crate) struct Groups {
+    groups: FastMap<Arc<str>, Group>,
+    /// Head serial -> group, for groups whose head message is visible.
+    ready: BTreeMap<u64, Arc<str>>,
+}
+
+impl Groups {
+    /// The shared name of `group` if it has messages, so messages of one group share it.
+    pub(crate) fn intern(&self, group: &str) -> Arc<str> {
+        self.groups
+            .get_key_value(group)
+            .map_or_else(|| Arc::from(group), |(k, _)| Arc::clone(k))
+    }
+
+    /// Appends a newly stored message; its serial is larger than any before it.
+    pub(crate) fn push(
+        &mut self,
+        group: &Arc<str>,
+        serial: u64,
+        messages: &SerialMap<Box<Message>>,
+    ) {
+        self.groups
+            .entry(Arc::clone(group))
+            .or_default()
+            .serials
+            .push_back(serial);
+        self.refresh(group, messages);
+    }
+
+    /// Re-derives whether `group` is deliverable after any change to its messages.
+    pub(crate) fn refresh(&mut self, group: &Arc<str>, messages: &SerialMap<Box<Message>>) {
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        while g.serials.front().is_some_and(|s| !messages.contains_key(s)) {
+            g.serials.pop_front();
+        }
+        let head = g.serials.front().copied();
+        let want = head.filter(|s| messages.get(s).is_some_and(|m| m.state == State::Visible));
+        if want != g.ready_at {
+            if let Some(old) = g.ready_at {
+                self.ready.remove(&old);
+            }
+            if let Some(new) = want {
+                self.ready.insert(new, Arc::clone(group));
+            }
+            g.ready_at = want;
+        }
+        if head.is_none() {
+            self.groups.remove(group);
+        }
+    }
+
+    /// The first deliverable group whose head serial is after `cursor`.
+    pub(crate) fn next_ready(&self, cursor: Option<u64>) -> Option<(u64, Arc<str>)> {
+        let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
+        self.ready
+            .range((lower, Bound::Unbounded))
+            .next()
+            .map(|(k, g)| (*k, Arc::clone(g)))
+    }
+
+    /// The group's serials in send order (possibly including deleted ones).
+    pub(crate) fn serials(&self, group: &str) -> impl Iterator<Item = u64> + '_ {
+        self.groups
+            .get(group)
+            .into_iter()
+            .flat_map(|g| g.serials.iter().copied())
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.groups.clear();
+        self.ready.clear();
+    }
+
+    #[cfg(test)]
+    pub(crate) fn ready_len(&self) -> usize {
+        self.ready.len()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn group_len(&self) -> usize {
+        self.groups.len()
+    }
+}
