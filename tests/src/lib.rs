@@ -2,9 +2,15 @@
 //! test process and hands out clients that reach it over a real socket: aws-sdk-sqs
 //! (AWS JSON 1.0) and raw HTTP for what the SDK cannot express.
 
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sqs::operation::send_message::SendMessageOutput;
+use aws_sdk_sqs::primitives::Blob;
+use aws_sdk_sqs::types::{
+    Message, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
+};
 use fifowin_server::{AppState, ClockMode, ServerConfig};
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -68,9 +74,13 @@ impl TestServer {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(fifowin_server::run(listener, AppState::new(config), async {
-            let _ = rx.await;
-        }));
+        tokio::spawn(fifowin_server::run(
+            listener,
+            AppState::new(config),
+            async {
+                let _ = rx.await;
+            },
+        ));
         let endpoint = format!("http://{addr}");
         Self {
             addr,
@@ -96,7 +106,10 @@ impl TestServer {
 
     /// POSTs `body` to `path` with `headers`.
     pub async fn raw(&self, path: &str, headers: &[(&str, String)], body: String) -> RawResponse {
-        let mut req = self.http.post(format!("{}{path}", self.endpoint)).body(body);
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.endpoint))
+            .body(body);
         for (name, value) in headers {
             req = req.header(*name, value);
         }
@@ -178,6 +191,102 @@ impl TestServer {
             .queue_url
             .expect("queue url")
     }
+    /// Sends `body` to a FIFO queue with a group and (optionally) an explicit dedup id.
+    pub async fn send_fifo(
+        &self,
+        url: &str,
+        group: &str,
+        dedup_id: Option<&str>,
+        body: &str,
+    ) -> SendMessageOutput {
+        self.sqs
+            .send_message()
+            .queue_url(url)
+            .message_body(body)
+            .message_group_id(group)
+            .set_message_deduplication_id(dedup_id.map(str::to_owned))
+            .send()
+            .await
+            .expect("FIFO send")
+    }
+
+    /// Sends `body` with no options.
+    pub async fn send(&self, url: &str, body: &str) -> SendMessageOutput {
+        self.sqs
+            .send_message()
+            .queue_url(url)
+            .message_body(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// One short-poll receive of up to `max` messages, asking for every system
+    /// and message attribute.
+    pub async fn receive(&self, url: &str, max: i32) -> Vec<Message> {
+        self.sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(max)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .expect("receive")
+            .messages
+            .unwrap_or_default()
+    }
+
+    /// The bodies a short-poll receive of up to `max` messages returns.
+    pub async fn receive_bodies(&self, url: &str, max: i32) -> Vec<String> {
+        bodies(&self.receive(url, max).await)
+    }
+
+    /// Deletes a message by receipt handle, expecting success.
+    pub async fn delete(&self, url: &str, receipt_handle: &str) {
+        self.sqs
+            .delete_message()
+            .queue_url(url)
+            .receipt_handle(receipt_handle)
+            .send()
+            .await
+            .expect("delete");
+    }
+
+    /// Every queue attribute (`All`) by name.
+    pub async fn queue_attributes(&self, url: &str) -> BTreeMap<String, String> {
+        self.sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .expect("get queue attributes")
+            .attributes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k.as_str().to_string(), v))
+            .collect()
+    }
+
+    /// One queue attribute's value.
+    pub async fn queue_attribute(&self, url: &str, name: &str) -> Option<String> {
+        self.queue_attributes(url).await.remove(name)
+    }
+
+    /// SetQueueAttributes, expecting success.
+    pub async fn set_attributes(&self, url: &str, attributes: &[(&str, &str)]) {
+        let mut req = self.sqs.set_queue_attributes().queue_url(url);
+        for (k, v) in attributes {
+            req = req.attributes(QueueAttributeName::from(*k), *v);
+        }
+        req.send().await.expect("set queue attributes");
+    }
+
+    /// `GET /_fifowin/escapes`.
+    pub async fn escapes(&self) -> Value {
+        self.control_get("/_fifowin/escapes").await
+    }
 }
 
 impl Drop for TestServer {
@@ -195,7 +304,13 @@ pub fn sdk_client(endpoint: &str) -> aws_sdk_sqs::Client {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDFIFOWINTEST", "secret", None, None, "test"))
+        .credentials_provider(Credentials::new(
+            "AKIDFIFOWINTEST",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
         .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_sqs::Client::from_conf(config)
@@ -230,4 +345,120 @@ pub fn md5_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A `String` message attribute.
+pub fn string_attr(value: &str) -> MessageAttributeValue {
+    typed_attr("String", value)
+}
+
+/// A message attribute of `data_type` (`String`, `Number`, `String.label`, ...)
+/// carried as a string value.
+pub fn typed_attr(data_type: &str, value: &str) -> MessageAttributeValue {
+    MessageAttributeValue::builder()
+        .data_type(data_type)
+        .string_value(value)
+        .build()
+        .expect("attribute value")
+}
+
+/// A `Binary` message attribute.
+pub fn binary_attr(bytes: &[u8]) -> MessageAttributeValue {
+    MessageAttributeValue::builder()
+        .data_type("Binary")
+        .binary_value(Blob::new(bytes))
+        .build()
+        .expect("attribute value")
+}
+
+/// MD5 of message attributes as SQS defines it (sqs-spec.md §5.1), computed here
+/// independently of the server: names sorted; for each, length-prefixed name and
+/// data type, then a transport byte and the length-prefixed value(s).
+pub fn md5_of_attributes(attributes: &HashMap<String, MessageAttributeValue>) -> String {
+    fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+        let len = u32::try_from(bytes.len()).expect("attribute part fits u32");
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+    let mut names: Vec<&String> = attributes.keys().collect();
+    names.sort();
+    let mut stream = Vec::new();
+    for name in names {
+        let value = &attributes[name];
+        put(&mut stream, name.as_bytes());
+        put(&mut stream, value.data_type().as_bytes());
+        if let Some(s) = value.string_value() {
+            stream.push(1);
+            put(&mut stream, s.as_bytes());
+        } else if let Some(b) = value.binary_value() {
+            stream.push(2);
+            put(&mut stream, b.as_ref());
+        } else if !value.string_list_values().is_empty() {
+            stream.push(3);
+            for s in value.string_list_values() {
+                put(&mut stream, s.as_bytes());
+            }
+        } else {
+            stream.push(4);
+            for b in value.binary_list_values() {
+                put(&mut stream, b.as_ref());
+            }
+        }
+    }
+    md5_hex(&stream)
+}
+
+/// A message's system attribute by name (`SentTimestamp`, `SequenceNumber`, ...).
+pub fn sys_attr(message: &Message, name: &str) -> Option<String> {
+    message
+        .attributes()?
+        .get(&MessageSystemAttributeName::from(name))
+        .cloned()
+}
+
+/// The names of the system attributes a message came back with, sorted.
+pub fn sys_attr_names(message: &Message) -> Vec<String> {
+    let mut names: Vec<String> = message
+        .attributes()
+        .map(|m| m.keys().map(|k| k.as_str().to_string()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The bodies of `messages`, in order.
+pub fn bodies(messages: &[Message]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| m.body().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Asserts a raw JSON error answer: status, `__type`, lowercase `message`,
+/// `x-amzn-query-error: <query_code>;Sender` and a request id.
+pub fn assert_json_error(
+    resp: &RawResponse,
+    status: u16,
+    json_type: &str,
+    query_code: &str,
+    message: &str,
+) {
+    assert_eq!(resp.status, status, "status of {resp:?}");
+    let body = resp.json();
+    assert_eq!(body["__type"], json_type, "__type of {resp:?}");
+    assert_eq!(body["message"], message, "message of {resp:?}");
+    assert_eq!(
+        resp.header("x-amzn-query-error"),
+        Some(format!("{query_code};Sender").as_str()),
+        "query error header of {resp:?}"
+    );
+    assert!(
+        resp.header("x-amzn-requestid")
+            .is_some_and(|id| !id.is_empty()),
+        "request id of {resp:?}"
+    );
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/x-amz-json-1.0")
+    );
 }

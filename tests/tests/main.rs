@@ -2,4 +2,18 @@
 //! unless it says otherwise) and talks to it over a real socket with aws-sdk-sqs, or
 //! with raw HTTP where the SDK cannot express the case.
 
+mod batches;
+mod checksums;
+mod control;
+mod dlq;
+mod errors;
+mod fifo_dedup;
+mod fifo_groups;
+mod fifo_send;
+mod long_poll;
+mod queue_attributes;
+mod queues;
+mod send_receive;
 mod smoke;
+mod tags;
+mod visibility;

@@ -18,7 +18,10 @@ async fn send_receive_delete_round_trip() {
         .send()
         .await
         .unwrap();
-    assert_eq!(sent.md5_of_message_body(), Some("6e2baaf3b97dbeef01c0043275f9a0e7"));
+    assert_eq!(
+        sent.md5_of_message_body(),
+        Some("6e2baaf3b97dbeef01c0043275f9a0e7")
+    );
     assert_eq!(sent.md5_of_message_body(), Some(md5_hex(b"msg").as_str()));
 
     let got = server
@@ -62,8 +65,14 @@ async fn json_errors_carry_type_message_request_id_and_query_error() {
         resp.header("x-amzn-query-error"),
         Some("AWS.SimpleQueueService.NonExistentQueue;Sender")
     );
-    assert!(resp.header("x-amzn-requestid").is_some_and(|id| id.len() == 36));
-    assert_eq!(resp.header("content-type"), Some("application/x-amz-json-1.0"));
+    assert!(
+        resp.header("x-amzn-requestid")
+            .is_some_and(|id| id.len() == 36)
+    );
+    assert_eq!(
+        resp.header("content-type"),
+        Some("application/x-amz-json-1.0")
+    );
     assert_eq!(
         resp.json(),
         json!({
