@@ -1,6 +1,7 @@
 //! The `fifowin` binary: parses the command line and hands off to the server or the
 //! analyzer. `anyhow` lives here only.
 
+mod replay;
 mod serve;
 
 use std::process::ExitCode;
@@ -19,18 +20,50 @@ struct Cli {
 enum Command {
     /// Run the SQS-compatible server (in memory).
     Serve(serve::ServeArgs),
+    /// Read retry-latency logs and judge the dedup window (exit 0 safe, 1 at risk, 2 escaping, 3 bad input).
+    Analyze(fifowin_analyzer::AnalyzeArgs),
+    /// Judge a retry policy alone: its worst-case retry lag against the window.
+    Policy(fifowin_analyzer::PolicyArgs),
+    /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.
+    Replay(replay::ReplayArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Analyze(args) => {
+            return analyzer_exit(fifowin_analyzer::run_analyze(
+                &args,
+                &mut std::io::stdout().lock(),
+            ));
+        }
+        Command::Policy(args) => {
+            return analyzer_exit(fifowin_analyzer::run_policy(
+                &args,
+                &mut std::io::stdout().lock(),
+            ));
+        }
+        Command::Replay(args) => replay::run(args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("fifowin: {err:#}");
             ExitCode::from(3)
+        }
+    }
+}
+
+/// Analyzer outcomes map to the documented exit codes; errors print file, line and problem.
+fn analyzer_exit(
+    result: Result<fifowin_analyzer::Verdict, fifowin_analyzer::AnalyzerError>,
+) -> ExitCode {
+    match result {
+        Ok(verdict) => ExitCode::from(verdict.exit_code()),
+        Err(err) => {
+            eprintln!("fifowin: {err}");
+            ExitCode::from(err.exit_code())
         }
     }
 }

@@ -41,7 +41,7 @@ pub async fn receive(
         let (outcome, next_deadline) = {
             let mut engine = queue.lock();
             let outcome = engine.receive(req, now).map_err(sqs_error)?;
-            (outcome, engine.next_deadline())
+            (outcome, engine.next_receivable_deadline())
         };
         deliver_dead_letters(state, &queue.arn, outcome.dead_letters);
         let deleted = state
