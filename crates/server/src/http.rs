@@ -3,6 +3,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use fifowin_wire::{ErrorCode, Protocol, SqsError, json};
@@ -10,9 +11,13 @@ use fifowin_wire::{ErrorCode, Protocol, SqsError, json};
 use crate::AppState;
 use crate::service::{self, RequestContext};
 
-/// Largest accepted request body. A batch may carry 1 MiB of payload; JSON escaping
-/// and base64 can roughly double that.
-pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Largest request body read. A batch may carry ten entries of up to 1 MiB each
+/// before validation refuses it as BatchRequestTooLong; JSON escaping and base64
+/// can roughly double that. Anything larger is refused unread (`body_too_large`).
+pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
+
+/// The largest SQS payload: a message, or a whole batch.
+const MAX_PAYLOAD_BYTES: usize = 1_048_576;
 
 /// Every request outside the control API lands here.
 pub async fn handle_sqs(
@@ -20,7 +25,7 @@ pub async fn handle_sqs(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let target = headers
@@ -31,7 +36,11 @@ pub async fn handle_sqs(
         Protocol::AwsJson10 => {
             let target = target.unwrap_or_default();
             let ctx = context(&headers);
-            let result = match json::decode(&target, &body) {
+            let decoded = match &body {
+                Ok(body) => json::decode(&target, body),
+                Err(rejection) => Err(unreadable_body(&target, &headers, rejection)),
+            };
+            let result = match decoded {
                 Ok(request) => {
                     let op = request.operation();
                     let result = service::call(&state, &ctx, request).await;
@@ -54,6 +63,41 @@ pub async fn handle_sqs(
             query_unsupported(&request_id)
         }
     }
+}
+
+/// A body that could not be read, as an SQS error: past the size limit it is a
+/// payload that is too long (SendMessageBatch: BatchRequestTooLong with the
+/// request's length; other operations: the message-size error), never a bare 413.
+fn unreadable_body(target: &str, headers: &HeaderMap, rejection: &BytesRejection) -> SqsError {
+    if rejection.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return SqsError::new(
+            ErrorCode::SerializationException,
+            format!(
+                "The request body could not be read: {}",
+                rejection.body_text()
+            ),
+        );
+    }
+    let sent = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if target.ends_with(".SendMessageBatch") {
+        // A body sent without Content-Length is only known to exceed the limit.
+        let sent = sent.unwrap_or(MAX_BODY_BYTES as u64 + 1);
+        return SqsError::new(
+            ErrorCode::BatchRequestTooLong,
+            format!(
+                "Batch requests cannot be longer than {MAX_PAYLOAD_BYTES} bytes. You have sent {sent} bytes."
+            ),
+        );
+    }
+    SqsError::new(
+        ErrorCode::InvalidParameterValue,
+        format!(
+            "One or more parameters are invalid. Reason: Message must be shorter than {MAX_PAYLOAD_BYTES} bytes."
+        ),
+    )
 }
 
 fn context(headers: &HeaderMap) -> RequestContext {
