@@ -348,3 +348,62 @@ async fn change_visibility_batch_changes_and_reports_bad_entries() {
         .unwrap_err();
     assert!(err.as_service_error().unwrap().is_invalid_batch_entry_id());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_full_size_entries_are_a_batch_too_long_not_a_transport_error() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("huge", &[]).await;
+    let body = "x".repeat(1_048_576);
+    let entries: Vec<_> = (0..10).map(|i| entry(&format!("e{i}"), &body)).collect();
+    let err = server
+        .sqs
+        .send_message_batch()
+        .queue_url(&url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_batch_request_too_long()),
+        "{err:?}"
+    );
+    assert_eq!(
+        error_message(&err),
+        "Batch requests cannot be longer than 1048576 bytes. You have sent 10485760 bytes."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_read_limit_get_sqs_size_errors() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("huger", &[]).await;
+    let body = "x".repeat(3 * 1_048_576);
+    let entries: Vec<_> = (0..10).map(|i| entry(&format!("e{i}"), &body)).collect();
+    let err = server
+        .sqs
+        .send_message_batch()
+        .queue_url(&url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_batch_request_too_long()),
+        "{err:?}"
+    );
+    let err = server
+        .sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body("x".repeat(25 * 1_048_576))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&err), "InvalidParameterValue");
+    assert_eq!(
+        error_message(&err),
+        "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
+    );
+}

@@ -15,6 +15,11 @@ async fn health_reports_status_version_and_queue_count() {
     server.standard_queue("one", &[]).await;
     server.fifo_queue("two", &[]).await;
     assert_eq!(server.control_get("/_fifowin/health").await["queues"], 2);
+
+    let custom = TestServer::with_window_ms(1_234).await;
+    let health = custom.control_get("/_fifowin/health").await;
+    assert_eq!(health["dedup_window_ms"], 1_234);
+    assert_eq!(health["clock"], "manual");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -236,3 +236,29 @@ async fn list_dead_letter_source_queues_finds_the_queues_that_target_it() {
         .unwrap_err();
     assert!(err.as_service_error().unwrap().is_queue_does_not_exist());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standard_dead_letters_keep_their_age_and_fifo_ones_restart_it() {
+    let server = TestServer::start().await;
+    let retention = [("MessageRetentionPeriod", "60")];
+    let std_dlq = server.standard_queue("sdead", &retention).await;
+    let fifo_dlq = server.fifo_queue("fdead", &retention).await;
+    let std_src = server
+        .standard_queue("ssrc", &[("RedrivePolicy", &policy(&arn("sdead"), 1))])
+        .await;
+    let fifo_src = server
+        .fifo_queue("fsrc", &[("RedrivePolicy", &policy(&arn("fdead.fifo"), 1))])
+        .await;
+    server.send(&std_src, "s").await;
+    server.send_fifo(&fifo_src, "g", Some("1"), "f").await;
+    server.receive(&std_src, 1).await;
+    server.receive(&fifo_src, 1).await;
+    // Both move 90 s after they were sent, on the next receive attempt.
+    server.advance(90_000).await;
+    assert!(server.receive(&std_src, 1).await.is_empty());
+    assert!(server.receive(&fifo_src, 1).await.is_empty());
+    // The standard copy is already past its DLQ's 60 s retention; the FIFO copy
+    // was enqueued afresh.
+    assert!(server.receive(&std_dlq, 1).await.is_empty());
+    assert_eq!(server.receive_bodies(&fifo_dlq, 1).await, ["f"]);
+}

@@ -255,6 +255,17 @@ async fn attribute_ranges_accept_the_bounds_and_reject_beyond() {
 async fn queue_type_and_read_only_attributes_cannot_be_set() {
     let server = TestServer::start().await;
     let url = server.fifo_queue("type", &[]).await;
+    let created = server
+        .queue_attribute(&url, "CreatedTimestamp")
+        .await
+        .unwrap();
+    let later = server.advance(5_000).await;
+    server
+        .set_attributes(&url, &[("VisibilityTimeout", "10")])
+        .await;
+    let attrs = server.queue_attributes(&url).await;
+    assert_eq!(attrs["CreatedTimestamp"], created);
+    assert_eq!(attrs["LastModifiedTimestamp"], (later / 1000).to_string());
     server.set_attributes(&url, &[("FifoQueue", "true")]).await;
     let err = server
         .sqs

@@ -373,3 +373,48 @@ async fn fifo_queue_delay_changes_apply_to_delayed_messages() {
     server.set_attributes(&url, &[("DelaySeconds", "0")]).await;
     assert_eq!(server.receive_bodies(&url, 1).await, ["released"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standard_handles_of_an_earlier_receive_still_act_on_the_message() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("stale", &[]).await;
+    server.send(&url, "m").await;
+    let old = server.receive(&url, 1).await[0]
+        .receipt_handle()
+        .unwrap()
+        .to_string();
+    server.advance(30_000).await;
+    let new = server.receive(&url, 1).await[0]
+        .receipt_handle()
+        .unwrap()
+        .to_string();
+    assert_ne!(old, new);
+    // The first receive's handle still changes the visibility...
+    server
+        .sqs
+        .change_message_visibility()
+        .queue_url(&url)
+        .receipt_handle(&old)
+        .visibility_timeout(0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.receive_bodies(&url, 1).await, ["m"]);
+    // ...and deletes the message.
+    server.delete(&url, &old).await;
+    server.advance(30_000).await;
+    assert!(server.receive(&url, 1).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shorter_retention_period_expires_stored_messages() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("shrink", &[]).await;
+    server.send(&url, "old").await;
+    server.advance(90_000).await;
+    server.send(&url, "new").await;
+    server
+        .set_attributes(&url, &[("MessageRetentionPeriod", "60")])
+        .await;
+    assert_eq!(server.receive_bodies(&url, 10).await, ["new"]);
+}
