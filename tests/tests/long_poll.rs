@@ -173,3 +173,57 @@ async fn wait_time_outside_0_to_20_is_an_error() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_message_wakes_one_of_two_waiters() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("pair", &[]).await;
+    let mut a = start_receive(&server, &url, Some(20), 1);
+    let mut b = start_receive(&server, &url, Some(20), 1);
+    settle(&a).await;
+    settle(&b).await;
+    server.send(&url, "first").await;
+    // Exactly one waiter gets it; the other keeps waiting for the next message.
+    let (got, other) = tokio::select! {
+        out = &mut a => (out.expect("receive task"), b),
+        out = &mut b => (out.expect("receive task"), a),
+    };
+    assert_eq!(bodies(got.messages()), ["first"]);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !other.is_finished(),
+        "the second waiter returned without a message"
+    );
+    server.send(&url, "second").await;
+    assert_eq!(bodies(finish(other).await.messages()), ["second"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_behind_a_locked_fifo_group_does_not_end_the_wait() {
+    let server = TestServer::start().await;
+    let url = server.fifo_queue("locked", &[]).await;
+    server.send_fifo(&url, "g", Some("1"), "head").await;
+    let head = server
+        .sqs
+        .receive_message()
+        .queue_url(&url)
+        .visibility_timeout(600)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bodies(head.messages()), ["head"]);
+    let mut waiter = start_receive(&server, &url, Some(20), 1);
+    settle(&waiter).await;
+    server.send_fifo(&url, "g", Some("2"), "blocked").await;
+    // The head stays in flight (600 s) past the whole 20 s wait.
+    let mut out = None;
+    for _ in 0..40 {
+        server.advance(10_000).await;
+        if let Ok(done) = tokio::time::timeout(Duration::from_millis(100), &mut waiter).await {
+            out = Some(done.expect("receive task"));
+            break;
+        }
+    }
+    let out = out.expect("the wait ends when the clock passes it");
+    assert!(out.messages().is_empty(), "{:?}", bodies(out.messages()));
+}

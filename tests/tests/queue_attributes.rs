@@ -317,3 +317,33 @@ async fn kms_and_sqs_managed_encryption_exclude_each_other() {
     assert_eq!(attrs["KmsMasterKeyId"], "alias/aws/sqs");
     assert_eq!(attrs["KmsDataKeyReusePeriodSeconds"], "300");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_are_json_objects_and_empty_removes_them() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("policy", &[]).await;
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [{ "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage" }]
+    })
+    .to_string();
+    let allow = json!({ "redrivePermission": "denyAll" }).to_string();
+    server
+        .set_attributes(&url, &[("Policy", &policy), ("RedriveAllowPolicy", &allow)])
+        .await;
+    let attrs = server.queue_attributes(&url).await;
+    assert_eq!(attrs["Policy"], policy);
+    let rendered: serde_json::Value = serde_json::from_str(&attrs["RedriveAllowPolicy"]).unwrap();
+    assert_eq!(rendered["redrivePermission"], "denyAll");
+    let err = server
+        .sqs
+        .set_queue_attributes()
+        .queue_url(&url)
+        .attributes(QueueAttributeName::Policy, "not json")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.as_service_error().unwrap().is_invalid_attribute_value());
+    server.set_attributes(&url, &[("Policy", "")]).await;
+    assert_eq!(server.queue_attribute(&url, "Policy").await, None);
+}

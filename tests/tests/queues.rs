@@ -205,6 +205,15 @@ async fn list_queues_filters_by_prefix_and_pages_with_max_results() {
     }
     assert_eq!(pages, 2);
     assert_eq!(seen, prefixed.queue_urls());
+    let err = server
+        .sqs
+        .list_queues()
+        .max_results(3)
+        .next_token("not a token!")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&err), "InvalidParameterValue");
     for bad in [0, 1001] {
         let err = server
             .sqs

@@ -219,6 +219,22 @@ async fn fifo_refuses_expired_handles_and_standard_accepts_them() {
             "Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
         )
     );
+    let out = server
+        .sqs
+        .delete_message_batch()
+        .queue_url(&fifo)
+        .entries(
+            aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
+                .id("old")
+                .receipt_handle(&handle)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.failed()[0].code(), "InvalidParameterValue");
+    assert!(out.successful().is_empty());
     assert_eq!(server.receive_bodies(&fifo, 1).await, ["f"]);
 
     let standard = server.standard_queue("expired", &[]).await;
