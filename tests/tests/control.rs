@@ -58,6 +58,7 @@ async fn advance_rejects_bad_bodies_with_400() {
         json!({ "ms": 1.5 }),
         json!({ "ms": 10, "extra": true }),
         json!("10"),
+        json!([10]),
     ] {
         let (status, answer) = server
             .control_post("/_fifowin/clock/advance", body.clone())

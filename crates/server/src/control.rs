@@ -57,18 +57,27 @@ fn bad_request(message: String) -> Response {
 
 async fn advance(
     State(state): State<AppState>,
-    body: Result<Json<Advance>, JsonRejection>,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
+    // serde reads a struct from a JSON array too (`[10]`); only an object is the documented shape.
+    let body = body
+        .map_err(|r| r.body_text())
+        .and_then(|Json(v): Json<Value>| {
+            if v.is_object() {
+                serde_json::from_value::<Advance>(v).map_err(|e| e.to_string())
+            } else {
+                Err("the body is not a JSON object".to_string())
+            }
+        });
     match body {
-        Ok(Json(Advance { ms })) => {
+        Ok(Advance { ms }) => {
             state.clock.advance(ms);
             // Long polls wait per queue; wake them all so they re-check their deadlines.
             state.registry.wake_all();
             clock_json(&state).into_response()
         }
-        Err(rejection) => bad_request(format!(
-            "expected a JSON body {{\"ms\": <non-negative integer>}}: {}",
-            rejection.body_text()
+        Err(problem) => bad_request(format!(
+            "expected a JSON body {{\"ms\": <non-negative integer>}}: {problem}"
         )),
     }
 }
