@@ -18,7 +18,8 @@
 //! - `hash` (private): fast hashers for the engine's internal maps.
 //! - [`dedup`]: the dedup window table with insertion-ordered expiry and escape tombstones.
 //! - [`queue`]: `Queue`, the state machine behind every queue operation: message
-//!   storage and timers, FIFO group order, receipt handles, send, receive, visibility.
+//!   storage and timers, FIFO group order, receipt handles, send, receive, visibility,
+//!   and inspection for test tooling (counters, message views, redeliver, reset).
 
 pub mod attributes;
 pub mod checksum;
@@ -37,6 +38,7 @@ pub use error::EngineError;
 pub use ids::{IdSource, SeqIds};
 pub use message::{AttributeValue, MessageAttributes};
 pub use queue::{
-    BatchEntry, BatchResult, DeadLetter, EscapeRecord, Queue, QueueCounts, QueueKind,
-    QueueSettings, ReceiveOutcome, ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,
+    BatchEntry, BatchResult, DeadLetter, EscapeRecord, MessageState, MessageView, Queue,
+    QueueCounts, QueueKind, QueueSettings, QueueStats, ReceiveOutcome, ReceiveRequest,
+    ReceivedMessage, SendOutcome, SendRequest,
 };

@@ -18,6 +18,7 @@ use crate::hash::FastHasher;
 use crate::ids::IdSource;
 
 mod groups;
+mod inspect;
 mod receipt;
 mod receive;
 mod send;
@@ -26,6 +27,7 @@ mod types;
 mod visibility;
 
 pub use crate::dedup::EscapeRecord;
+pub use inspect::{MessageState, MessageView, QueueStats};
 pub use types::{
     BatchEntry, BatchResult, DeadLetter, QueueCounts, QueueKind, QueueSettings, ReceiveOutcome,
     ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,
@@ -60,6 +62,8 @@ pub struct Queue {
     last_purge: Option<Timestamp>,
     /// The latest SenderId, shared by its messages while it repeats.
     last_sender: Arc<str>,
+    /// Counters for metrics (escapes are counted by the dedup table).
+    stats: QueueStats,
 }
 
 impl std::fmt::Debug for Queue {
@@ -90,12 +94,7 @@ impl Queue {
         validate_tags(&settings.name, tags, &BTreeMap::new())?;
         let fifo = attrs.kind == QueueKind::Fifo;
         let by_group = attrs.deduplication_scope == DedupScope::MessageGroup;
-        let limits = Limits {
-            window_ms: settings.dedup_window_ms,
-            horizon_ms: settings.escape_horizon_ms,
-            tombstone_cap: settings.escape_tombstone_cap,
-            record_cap: settings.escape_record_cap,
-        };
+        let limits = dedup_limits(&settings);
         let incarnation = receipt::mix(
             std::hash::BuildHasherDefault::<FastHasher>::default()
                 .hash_one((&settings.arn, now.as_millis())),
@@ -114,6 +113,7 @@ impl Queue {
             next_receive: 1,
             last_purge: None,
             last_sender: Arc::from(""),
+            stats: QueueStats::default(),
             attrs,
             settings,
             ids,
@@ -148,6 +148,10 @@ impl Queue {
     pub fn dedup_scope_is_message_group(&self) -> bool {
         // The table keeps the creation-time scope; the attribute may since report another.
         self.is_fifo() && self.dedup.by_group()
+    }
+
+    fn dedup_limits(&self) -> Limits {
+        dedup_limits(&self.settings)
     }
 
     fn render_context(&self) -> RenderContext<'_> {
@@ -309,6 +313,15 @@ impl Queue {
     pub fn dedup_entries(&mut self, now: Timestamp) -> Vec<DedupEntryView> {
         self.advance(now);
         self.dedup.entries()
+    }
+}
+
+fn dedup_limits(settings: &QueueSettings) -> Limits {
+    Limits {
+        window_ms: settings.dedup_window_ms,
+        horizon_ms: settings.escape_horizon_ms,
+        tombstone_cap: settings.escape_tombstone_cap,
+        record_cap: settings.escape_record_cap,
     }
 }
 

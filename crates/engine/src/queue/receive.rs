@@ -287,12 +287,15 @@ impl Queue {
             return;
         };
         m.receive_count = m.receive_count.saturating_add(1);
+        let again = m.receive_count > 1;
         m.first_receive.get_or_insert(now);
         m.receipt = receive;
         m.received_at = now;
         m.visibility_changed = false;
         self.store
             .set_state(serial, in_flight_state(visibility_ms, now));
+        self.stats.received += 1;
+        self.stats.redelivered += u64::from(again);
     }
 
     fn dead_letter(&mut self, serial: u64) -> Option<DeadLetter> {

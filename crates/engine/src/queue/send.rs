@@ -183,6 +183,7 @@ impl Queue {
                     sequence,
                 } => {
                     let message_id = message_id.to_string();
+                    self.stats.duplicates += 1;
                     return SendOutcome {
                         message_id,
                         sequence_number: Some(self.sequence_number(sequence)),
@@ -197,6 +198,7 @@ impl Queue {
             },
             _ => None,
         };
+        self.stats.sent += 1;
         let serial = self.take_serial();
         let message_id: Arc<str> = Arc::from(self.ids.message_id());
         let sequence = fifo.then(|| self.take_sequence());

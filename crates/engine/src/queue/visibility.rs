@@ -57,6 +57,14 @@ impl Queue {
         }
     }
 
+    /// The message `handle` names when it is that message's latest receipt.
+    pub(super) fn current_receipt(&self, handle: &str) -> Option<u64> {
+        match self.classify(handle) {
+            Handle::Current(serial) => Some(serial),
+            _ => None,
+        }
+    }
+
     fn in_flight(&self, serial: u64) -> bool {
         self.store
             .messages
@@ -88,7 +96,9 @@ impl Queue {
     fn delete_now(&mut self, receipt_handle: &str) -> Result<(), EngineError> {
         if let Some(serial) = self.target(receipt_handle)? {
             // The dedup entry stays: the window outlives the message.
-            self.store.remove(serial);
+            if self.store.remove(serial).is_some() {
+                self.stats.deleted += 1;
+            }
         }
         Ok(())
     }
