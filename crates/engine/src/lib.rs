@@ -38,7 +38,7 @@ pub use error::EngineError;
 pub use ids::{IdSource, SeqIds};
 pub use message::{AttributeValue, MessageAttributes};
 pub use queue::{
-    BatchEntry, BatchResult, DeadLetter, EscapeRecord, MessageState, MessageView, Queue,
-    QueueCounts, QueueKind, QueueSettings, QueueStats, ReceiveOutcome, ReceiveRequest,
+    BatchEntry, BatchResult, DeadLetter, EscapeRecord, MessageState, MessageView, MovedMessage,
+    Queue, QueueCounts, QueueKind, QueueSettings, QueueStats, ReceiveOutcome, ReceiveRequest,
     ReceivedMessage, SendOutcome, SendRequest,
 };

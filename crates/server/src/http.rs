@@ -59,8 +59,7 @@ pub async fn handle_sqs(
             }
         }
         Protocol::Query => {
-            let _ = (method, uri);
-            query_unsupported(&request_id)
+            crate::query_http::handle(&state, &method, &uri, &headers, body, &request_id).await
         }
     }
 }
@@ -100,7 +99,7 @@ fn unreadable_body(target: &str, headers: &HeaderMap, rejection: &BytesRejection
     )
 }
 
-fn context(headers: &HeaderMap) -> RequestContext {
+pub(crate) fn context(headers: &HeaderMap) -> RequestContext {
     let text = |name: &str| {
         headers
             .get(name)
@@ -153,21 +152,6 @@ pub fn json_error(request_id: &str, err: &SqsError) -> Response {
         json::encode_error(err),
         Some(json::query_error_header(err.code)),
     )
-}
-
-/// Query/XML requests are answered with an XML error until that protocol lands.
-fn query_unsupported(request_id: &str) -> Response {
-    let code = ErrorCode::InvalidAction;
-    let body = format!(
-        "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error><Type>Sender</Type><Code>{}</Code><Message>This server speaks the AWS JSON 1.0 protocol; send X-Amz-Target.</Message><Detail/></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
-        code.query_code()
-    );
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::BAD_REQUEST;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    response
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //!   engine errors become SQS error codes.
 //! - [`long_poll`]: ReceiveMessage with `WaitTimeSeconds`.
 //! - [`http`]: the axum handler that detects the protocol, decodes and encodes.
+//! - [`move_tasks`]: message move tasks (DLQ redrive), advancing on the server clock.
+//! - `query_http`: the Query/XML side of that handler (form or query string in, XML out).
 //! - [`control`]: `/_fifowin/health`, clock and escapes.
 
 pub mod clock;
@@ -17,6 +19,8 @@ pub mod control;
 mod convert;
 pub mod http;
 pub mod long_poll;
+pub mod move_tasks;
+mod query_http;
 pub mod registry;
 pub mod service;
 
@@ -36,6 +40,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub clock: Arc<ServerClock>,
     pub registry: Arc<Registry>,
+    /// Message move tasks, across queues.
+    pub move_tasks: Arc<move_tasks::MoveTasks>,
 }
 
 impl AppState {
@@ -46,6 +52,7 @@ impl AppState {
             config: Arc::new(config),
             clock,
             registry: Arc::new(Registry::default()),
+            move_tasks: Arc::default(),
         }
     }
 }

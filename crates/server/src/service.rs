@@ -149,6 +149,33 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
         R::ListDeadLetterSourceQueues(i) => {
             Response::ListDeadLetterSourceQueues(dead_letter_sources(state, ctx, i)?)
         }
+        R::AddPermission(i) => {
+            let q = queue(state, i.queue_url)?;
+            let label = i.label.ok_or_else(|| SqsError::missing("Label"))?;
+            let accounts = i.aws_account_ids.unwrap_or_default();
+            let actions = i.actions.unwrap_or_default();
+            q.lock()
+                .add_permission(&label, &accounts, &actions, now(state))
+                .map_err(sqs_error)?;
+            Response::AddPermission(Empty {})
+        }
+        R::RemovePermission(i) => {
+            let q = queue(state, i.queue_url)?;
+            let label = i.label.ok_or_else(|| SqsError::missing("Label"))?;
+            q.lock()
+                .remove_permission(&label, now(state))
+                .map_err(sqs_error)?;
+            Response::RemovePermission(Empty {})
+        }
+        R::StartMessageMoveTask(i) => {
+            Response::StartMessageMoveTask(crate::move_tasks::start(state, i)?)
+        }
+        R::CancelMessageMoveTask(i) => {
+            Response::CancelMessageMoveTask(crate::move_tasks::cancel(state, i)?)
+        }
+        R::ListMessageMoveTasks(i) => {
+            Response::ListMessageMoveTasks(crate::move_tasks::list(state, i)?)
+        }
     })
 }
 

@@ -35,6 +35,10 @@ pub enum ErrorCode {
     UnknownOperation,
     /// Query protocol: unknown or misplaced action.
     InvalidAction,
+    /// Query protocol: no `Action` parameter.
+    MissingAction,
+    /// Query protocol: a parameter string that cannot be decoded.
+    MalformedQueryString,
     /// The server failed; details are logged, not sent.
     InternalError,
     /// Injected or server-side unavailability.
@@ -71,6 +75,8 @@ impl ErrorCode {
             SerializationException => "com.amazon.coral.service#SerializationException",
             UnknownOperation => "com.amazon.coral.service#UnknownOperationException",
             InvalidAction => "com.amazon.coral.service#InvalidAction",
+            MissingAction => "com.amazon.coral.service#MissingAction",
+            MalformedQueryString => "com.amazon.coral.service#MalformedQueryString",
             InternalError => "com.amazon.coral.service#InternalFailure",
             ServiceUnavailable => "com.amazon.coral.service#ServiceUnavailable",
         }
@@ -105,6 +111,8 @@ impl ErrorCode {
             SerializationException => "SerializationException",
             UnknownOperation => "UnknownOperationException",
             InvalidAction => "InvalidAction",
+            MissingAction => "MissingAction",
+            MalformedQueryString => "MalformedQueryString",
             InternalError => "InternalFailure",
             ServiceUnavailable => "ServiceUnavailable",
         }
@@ -115,7 +123,10 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             PurgeQueueInProgress | OverLimit | RequestThrottled | InvalidSecurity => 403,
-            ReceiptHandleIsInvalid | InvalidAddress | ResourceNotFound => 404,
+            // MalformedQueryString is 404 in AWS's list of common errors.
+            ReceiptHandleIsInvalid | InvalidAddress | ResourceNotFound | MalformedQueryString => {
+                404
+            }
             InternalError => 500,
             ServiceUnavailable => 503,
             _ => 400,

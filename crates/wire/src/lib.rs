@@ -6,6 +6,8 @@
 //! - [`error`]: the one table of SQS error codes (JSON `__type`, Query code, HTTP status).
 //! - [`model`]: request and response shapes, named as in the 2012-11-05 service model.
 //! - [`json`]: AWS JSON 1.0 decoding and encoding.
+//! - [`query`]: the Query protocol: form/query-string decoding (`Prefix.N.Field`
+//!   flattening) and XML encoding.
 //!
 //! ```text
 //! POST /  X-Amz-Target: AmazonSQS.SendMessage  {"QueueUrl":..,"MessageBody":..}
@@ -17,6 +19,7 @@ pub mod error;
 pub mod json;
 pub mod model;
 pub mod protocol;
+pub mod query;
 
 pub use error::{ErrorCode, SqsError};
 pub use model::{Operation, Request, Response};

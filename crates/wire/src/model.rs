@@ -47,6 +47,18 @@ macro_rules! operations {
             pub(crate) fn from_json(op: Operation, body: &[u8]) -> serde_json::Result<Request> {
                 match op { $(Operation::$op => serde_json::from_slice(body).map(Request::$op),)* }
             }
+
+            /// Decodes an already-parsed JSON document (the Query codec builds one).
+            pub(crate) fn from_json_value(op: Operation, value: serde_json::Value) -> serde_json::Result<Request> {
+                match op { $(Operation::$op => serde_json::from_value(value).map(Request::$op),)* }
+            }
+        }
+
+        impl Response {
+            /// Which operation this answers.
+            pub fn operation(&self) -> Operation {
+                match self { $(Response::$op(_) => Operation::$op,)* }
+            }
         }
 
         impl Response {
@@ -79,7 +91,15 @@ operations! {
     UntagQueue(UntagQueueInput) -> Empty;
     ListQueueTags(QueueUrlInput) -> ListQueueTagsOutput;
     ListDeadLetterSourceQueues(ListDeadLetterSourceQueuesInput) -> ListDeadLetterSourceQueuesOutput;
+    AddPermission(AddPermissionInput) -> Empty;
+    RemovePermission(RemovePermissionInput) -> Empty;
+    StartMessageMoveTask(StartMessageMoveTaskInput) -> StartMessageMoveTaskOutput;
+    CancelMessageMoveTask(CancelMessageMoveTaskInput) -> CancelMessageMoveTaskOutput;
+    ListMessageMoveTasks(ListMessageMoveTasksInput) -> ListMessageMoveTasksOutput;
 }
+
+mod tasks;
+pub use tasks::*;
 
 /// A string-to-string map (queue attributes, tags).
 pub type StringMap = BTreeMap<String, String>;

@@ -19,6 +19,8 @@ use crate::ids::IdSource;
 
 mod groups;
 mod inspect;
+mod moves;
+mod permissions;
 mod receipt;
 mod receive;
 mod send;
@@ -28,6 +30,7 @@ mod visibility;
 
 pub use crate::dedup::EscapeRecord;
 pub use inspect::{MessageState, MessageView, QueueStats};
+pub use moves::MovedMessage;
 pub use types::{
     BatchEntry, BatchResult, DeadLetter, QueueCounts, QueueKind, QueueSettings, ReceiveOutcome,
     ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,

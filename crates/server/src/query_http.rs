@@ -1,0 +1,91 @@
+//! The Query/XML side of the SQS handler: parameters from the query string (GET)
+//! or the form body (POST), `QueueUrl` possibly from the path, XML answers with
+//! `x-amzn-RequestId`. Decoding and encoding are the wire crate's; this module only
+//! moves bytes and headers.
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use fifowin_wire::{ErrorCode, SqsError, query};
+
+use crate::AppState;
+use crate::http::context;
+use crate::service;
+
+/// Answers one Query request.
+pub(crate) async fn handle(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    request_id: &str,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return xml_error(request_id, &unreadable(&rejection)),
+    };
+    if *method == Method::GET && !query::has_action(uri.query(), &body) {
+        // A browser or health probe on a queue URL: what AWS answers (sqs-spec.md §1.1).
+        return xml(
+            StatusCode::NOT_FOUND,
+            request_id,
+            b"<UnknownOperationException/>".to_vec(),
+        );
+    }
+    let result = match query::decode(uri.query(), &body, uri.path()) {
+        Ok(request) => {
+            let op = request.operation();
+            let result = service::call(state, &context(headers), request).await;
+            if let Err(err) = &result {
+                tracing::debug!(op = op.name(), code = ?err.code, %request_id, "query request failed");
+            }
+            result
+        }
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(response) => xml(
+            StatusCode::OK,
+            request_id,
+            query::encode(&response, request_id),
+        ),
+        Err(err) => xml_error(request_id, &err),
+    }
+}
+
+/// A body that could not be read: past the size limit, the payload error SQS
+/// sends for an oversized message (the operation is unknown until the body is read).
+fn unreadable(rejection: &BytesRejection) -> SqsError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return SqsError::new(
+            ErrorCode::InvalidParameterValue,
+            "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.",
+        );
+    }
+    SqsError::new(
+        ErrorCode::MalformedQueryString,
+        "The query string contains a syntax error.",
+    )
+}
+
+/// An XML error response with its code's status.
+pub(crate) fn xml_error(request_id: &str, err: &SqsError) -> Response {
+    let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    xml(status, request_id, query::encode_error(err, request_id))
+}
+
+fn xml(status: StatusCode, request_id: &str, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(query::CONTENT_TYPE),
+    );
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
+}
