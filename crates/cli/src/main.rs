@@ -26,6 +26,8 @@ enum Command {
     Policy(fifowin_analyzer::PolicyArgs),
     /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.
     Replay(replay::ReplayArgs),
+    /// Load-test an SQS endpoint (AWS JSON 1.0 over HTTP) and check what it stored (exit 1 when a check fails).
+    Bench(Box<fifowin_bench::BenchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
             ));
         }
         Command::Replay(args) => replay::run(args),
+        Command::Bench(args) => fifowin_bench::run(*args).map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => code,

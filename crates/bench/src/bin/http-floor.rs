@@ -1,0 +1,69 @@
+//! The HTTP floor: a bare hyper HTTP/1.1 server on the same tokio runtime shape as
+//! `fifowin serve` that reads each request body and answers with a canned
+//! SendMessage reply. No routing, no decoding, no queue: what any Rust server on
+//! this stack pays per request before doing any work. `fifowin bench` measures
+//! fifowin against it (`tools/bench/run.sh`).
+//!
+//! Usage: `http-floor [PORT]` (default 9330), on 127.0.0.1 only.
+
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+const SEND_REPLY: &str = r#"{"MD5OfMessageBody":"c4ca4238a0b923820dcc509a6f75849b","MessageId":"5fea7756-0ea4-451a-a703-a558b933e274","SequenceNumber":"18849496460467696128"}"#;
+const REQUEST_ID: &str = "8e8f1d7b-6a3c-4bb5-9a0f-2f3c1d0b7e41";
+
+async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let create = req
+        .headers()
+        .get("x-amz-target")
+        .is_some_and(|t| t.as_bytes().ends_with(b".CreateQueue"));
+    // A server must read what it is sent; dropping the body unread would close
+    // the connection instead of keeping it alive.
+    let _ = req.into_body().collect().await;
+    let body = if create {
+        Bytes::from_static(br#"{"QueueUrl":"http://127.0.0.1/000000000000/floor.fifo"}"#)
+    } else {
+        Bytes::from_static(SEND_REPLY.as_bytes())
+    };
+    let mut response = Response::new(Full::new(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    headers.insert("x-amzn-requestid", HeaderValue::from_static(REQUEST_ID));
+    Ok(response)
+}
+
+fn main() -> std::io::Result<()> {
+    let port: u16 = match std::env::args().nth(1) {
+        Some(p) => p.parse().map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "usage: http-floor [PORT]")
+        })?,
+        None => 9330,
+    };
+    // The same runtime `fifowin serve` builds: multi-threaded, one worker per core.
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+        eprintln!("http-floor listening on http://{}", listener.local_addr()?);
+        loop {
+            let (stream, _) = listener.accept().await?;
+            stream.set_nodelay(true)?;
+            tokio::spawn(async move {
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(answer))
+                    .await;
+            });
+        }
+    })
+}

@@ -1,0 +1,224 @@
+//! The comparison table: results files (one JSON [`Report`] per line, from
+//! `--json-out`) -> a Markdown table of every label's throughput per scenario, with
+//! ratios subject/other (above 1: the subject is ahead), and the latency tables.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::error::BenchError;
+use crate::stats::{Micros, Report};
+
+/// Reads every report of a results file.
+pub fn read(path: &Path) -> Result<Vec<Report>, BenchError> {
+    let file_error = |source| BenchError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let text = std::fs::read_to_string(path).map_err(file_error)?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str(l)
+                .map_err(|e| file_error(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+        })
+        .collect()
+}
+
+/// The figure a scenario is compared on, and whether higher is better.
+fn figure(r: &Report) -> (f64, bool) {
+    match r.scenario.as_str() {
+        "send-unique" | "send-dup50" => (r.req_per_s, true),
+        // Producers are paced: what differs is how soon a parked poll gets a message.
+        "long-poll" => (r.delivery_p50_us.unwrap_or(f64::NAN), false),
+        _ => (r.msg_per_s, true),
+    }
+}
+
+fn unit(scenario: &str) -> &'static str {
+    match scenario {
+        "send-unique" | "send-dup50" => "req/s",
+        "long-poll" => "delivery p50",
+        _ => "msg/s",
+    }
+}
+
+fn cell(r: Option<&Report>) -> String {
+    let Some(r) = r else {
+        return "—".into();
+    };
+    let (value, _) = figure(r);
+    let mut s = if r.scenario == "long-poll" {
+        Micros(value).to_string()
+    } else {
+        format!("{value:.0}")
+    };
+    if r.check.passed == Some(false) {
+        s.push_str(" (check FAILED)");
+    }
+    if r.errors > 0 {
+        let _ = write!(s, " ({} errors)", r.errors);
+    }
+    s
+}
+
+fn ratio(subject: Option<&Report>, other: Option<&Report>) -> String {
+    let (Some(a), Some(b)) = (subject, other) else {
+        return "—".into();
+    };
+    let ((x, higher_better), (y, _)) = (figure(a), figure(b));
+    let r = if higher_better { x / y } else { y / x };
+    if r.is_finite() {
+        format!("{r:.2}x")
+    } else {
+        "—".into()
+    }
+}
+
+fn ordered_unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Renders the tables. Closed-loop runs are compared; open-loop runs (--rate) are
+/// listed with their latencies.
+pub fn render(reports: &[Report], subject: &str) -> String {
+    let closed: Vec<&Report> = reports.iter().filter(|r| r.rate.is_none()).collect();
+    let mut labels = ordered_unique(closed.iter().map(|r| r.label.as_str()));
+    labels.retain(|l| *l != subject);
+    labels.insert(0, subject);
+    let scenarios = ordered_unique(closed.iter().map(|r| r.scenario.as_str()));
+    // The last run of a label and scenario wins.
+    let find = |label: &str, scenario: &str| {
+        closed
+            .iter()
+            .rev()
+            .find(|r| r.label == label && r.scenario == scenario)
+            .copied()
+    };
+    let mut out = String::new();
+    let others: Vec<&str> = labels[1..].to_vec();
+    let _ = write!(out, "| scenario | figure |");
+    for l in &labels {
+        let _ = write!(out, " {l} |");
+    }
+    for o in &others {
+        let _ = write!(out, " {subject}/{o} |");
+    }
+    out.push('\n');
+    out.push_str(&"|---".repeat(2 + labels.len() + others.len()));
+    out.push_str("|\n");
+    for s in &scenarios {
+        let _ = write!(out, "| {s} | {} |", unit(s));
+        for l in &labels {
+            let _ = write!(out, " {} |", cell(find(l, s)));
+        }
+        for o in &others {
+            let _ = write!(out, " {} |", ratio(find(subject, s), find(o, s)));
+        }
+        out.push('\n');
+    }
+    out.push_str("\nLatency per request, p50 / p99 / p99.9 (long-poll: producer sends; delivery p99 after the slash-separated figures):\n\n");
+    let _ = write!(out, "| scenario |");
+    for l in &labels {
+        let _ = write!(out, " {l} |");
+    }
+    out.push('\n');
+    out.push_str(&"|---".repeat(1 + labels.len()));
+    out.push_str("|\n");
+    for s in &scenarios {
+        let _ = write!(out, "| {s} |");
+        for l in &labels {
+            match find(l, s) {
+                Some(r) => {
+                    let _ = write!(
+                        out,
+                        " {} / {} / {}",
+                        Micros(r.p50_us),
+                        Micros(r.p99_us),
+                        Micros(r.p999_us)
+                    );
+                    if let Some(d) = r.delivery_p99_us {
+                        let _ = write!(out, " (delivery p99 {})", Micros(d));
+                    }
+                    out.push_str(" |");
+                }
+                None => out.push_str(" — |"),
+            }
+        }
+        out.push('\n');
+    }
+    let open: Vec<&Report> = reports.iter().filter(|r| r.rate.is_some()).collect();
+    if !open.is_empty() {
+        out.push_str("\nOpen loop (fixed request rate):\n\n| label | scenario | target req/s | achieved req/s | p50 | p99 | p99.9 | max | errors |\n|---|---|---|---|---|---|---|---|---|\n");
+        for r in open {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
+                r.label,
+                r.scenario,
+                r.rate.unwrap_or(0.0),
+                r.req_per_s,
+                Micros(r.p50_us),
+                Micros(r.p99_us),
+                Micros(r.p999_us),
+                Micros(r.max_us),
+                r.errors
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Check;
+
+    fn report(label: &str, scenario: &str, req: f64, msg: f64) -> Report {
+        Report {
+            label: label.into(),
+            scenario: scenario.into(),
+            endpoint: "http://127.0.0.1:1/".into(),
+            connections: 2,
+            rate: None,
+            seconds: 5.0,
+            requests: 1,
+            messages: 1,
+            errors: 0,
+            req_per_s: req,
+            msg_per_s: msg,
+            p50_us: 80.0,
+            p99_us: 150.0,
+            p999_us: 400.0,
+            max_us: 900.0,
+            delivery_p50_us: None,
+            delivery_p99_us: None,
+            check: Check {
+                passed: Some(true),
+                details: vec![],
+            },
+            error_samples: vec![],
+        }
+    }
+
+    #[test]
+    fn ratios_divide_the_subject_by_each_other_label() {
+        let reports = vec![
+            report("peer", "send-unique", 10_000.0, 10_000.0),
+            report("fifowin", "send-unique", 30_000.0, 30_000.0),
+            report("fifowin", "send-batch10", 5_000.0, 50_000.0),
+        ];
+        let table = render(&reports, "fifowin");
+        let first_row = table.lines().nth(2).unwrap();
+        assert_eq!(first_row, "| send-unique | req/s | 30000 | 10000 | 3.00x |");
+        assert!(
+            table.contains("| send-batch10 | msg/s | 50000 | — | — |"),
+            "{table}"
+        );
+    }
+}
