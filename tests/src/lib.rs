@@ -15,6 +15,9 @@ use fifowin_server::{AppState, ClockMode, ServerConfig};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+mod tooling;
+pub use tooling::{Metrics, Sample, impatient_client, retrying_client};
+
 /// A running server. Dropping it shuts the server down.
 pub struct TestServer {
     /// Where it listens.
@@ -69,18 +72,19 @@ impl TestServer {
 
     /// A server with exactly this configuration.
     pub async fn start_with(config: ServerConfig) -> Self {
+        Self::start_with_state(AppState::new(config)).await
+    }
+
+    /// A server on prepared state (e.g. with a config file's queues).
+    pub async fn start_with_state(state: AppState) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(fifowin_server::run(
-            listener,
-            AppState::new(config),
-            async {
-                let _ = rx.await;
-            },
-        ));
+        tokio::spawn(fifowin_server::run(listener, state, async {
+            let _ = rx.await;
+        }));
         let endpoint = format!("http://{addr}");
         Self {
             addr,

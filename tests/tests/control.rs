@@ -135,7 +135,13 @@ async fn reset_drops_every_queue() {
     server.send(&url, "m").await;
     server.fifo_queue("also-gone", &[]).await;
     let (status, body) = server.control_post("/_fifowin/reset", json!({})).await;
-    assert_eq!((status, body), (200, json!({ "queues_dropped": 2 })));
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({ "queues_dropped": 2, "queues_created": 0, "faults_removed": 0 })
+        )
+    );
     assert!(
         server
             .sqs

@@ -1,13 +1,17 @@
-//! `fifowin serve`: flags and `FIFOWIN_*` variables -> `ServerConfig`, bind, serve
-//! until SIGINT or SIGTERM, then drain.
+//! `fifowin serve`: flags, `FIFOWIN_*` variables and the `--config` file ->
+//! `ServerConfig` and start-up queues, bind, serve until SIGINT or SIGTERM, then drain.
 
+use std::io::IsTerminal as _;
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
+use fifowin_server::config_file::{self, ConfigError, FileConfig};
 use fifowin_server::{AppState, ClockMode, ServerConfig};
+use tracing_subscriber::EnvFilter;
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
 enum ClockArg {
@@ -17,88 +21,144 @@ enum ClockArg {
     Manual,
 }
 
-/// Options of `fifowin serve`.
+/// Options of `fifowin serve`. Each is `None` when not given, so that a config
+/// file can fill it; precedence is flag > environment variable > file > default.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "FIFOWIN_HOST", default_value = "127.0.0.1")]
-    host: IpAddr,
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, env = "FIFOWIN_PORT", default_value_t = 9324)]
-    port: u16,
-    /// Deduplication window of FIFO queues (e.g. 5m, 90s, 1h).
-    #[arg(long, env = "FIFOWIN_DEDUP_WINDOW", default_value = "5m", value_parser = humantime::parse_duration)]
-    dedup_window: Duration,
-    /// How time moves.
-    #[arg(long, env = "FIFOWIN_CLOCK", value_enum, default_value = "system")]
-    clock: ClockArg,
-    /// Account id in queue URLs and ARNs.
-    #[arg(long, env = "FIFOWIN_ACCOUNT_ID", default_value = "000000000000")]
-    account_id: String,
-    /// Region in queue ARNs.
-    #[arg(long, env = "FIFOWIN_REGION", default_value = "us-east-1")]
-    region: String,
+    /// TOML config file: server settings and queues to create at start-up
+    /// (every key is documented in fifowin.example.toml).
+    #[arg(long, env = "FIFOWIN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1].
+    #[arg(long, env = "FIFOWIN_HOST")]
+    host: Option<IpAddr>,
+    /// Port to listen on; 0 picks a free one [default: 9324].
+    #[arg(long, env = "FIFOWIN_PORT")]
+    port: Option<u16>,
+    /// Deduplication window of FIFO queues, e.g. 5m, 90s, 1h [default: 5m].
+    #[arg(long, env = "FIFOWIN_DEDUP_WINDOW", value_parser = humantime::parse_duration)]
+    dedup_window: Option<Duration>,
+    /// How time moves [default: system].
+    #[arg(long, env = "FIFOWIN_CLOCK", value_enum)]
+    clock: Option<ClockArg>,
+    /// Account id in queue URLs and ARNs [default: 000000000000].
+    #[arg(long, env = "FIFOWIN_ACCOUNT_ID")]
+    account_id: Option<String>,
+    /// Region in queue ARNs [default: us-east-1].
+    #[arg(long, env = "FIFOWIN_REGION")]
+    region: Option<String>,
     /// Base of returned queue URLs, e.g. http://sqs.local:9324 (default: the request's Host).
     #[arg(long, env = "FIFOWIN_PUBLIC_URL")]
     public_url: Option<String>,
-    /// How long expired dedup ids are remembered to detect escapes.
-    #[arg(long, env = "FIFOWIN_ESCAPE_HORIZON", default_value = "1h", value_parser = humantime::parse_duration)]
-    escape_horizon: Duration,
-    /// Log filter: error, warn, info, debug, trace (or a tracing filter directive).
-    #[arg(long, env = "FIFOWIN_LOG_LEVEL", default_value = "info")]
-    log_level: String,
+    /// How long expired dedup ids are remembered to detect escapes [default: 1h].
+    #[arg(long, env = "FIFOWIN_ESCAPE_HORIZON", value_parser = humantime::parse_duration)]
+    escape_horizon: Option<Duration>,
+    /// Log filter: error, warn, info, debug, trace, or a tracing filter directive [default: info].
+    #[arg(long, env = "FIFOWIN_LOG_LEVEL")]
+    log_level: Option<String>,
 }
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The log filter: from the flag, else the file (whose errors name its key).
+fn log_filter(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<EnvFilter> {
+    if let Some(level) = &args.log_level {
+        return EnvFilter::try_new(level).with_context(|| format!("invalid --log-level {level:?}"));
+    }
+    let level = file.log_level.as_deref().unwrap_or("info");
+    EnvFilter::try_new(level).map_err(|e| {
+        let key = ConfigError::Invalid {
+            key: "server.log_level".into(),
+            problem: format!("{level:?} is not a log filter: {e}"),
+        };
+        in_file(args.config.as_deref(), key)
+    })
+}
+
+/// A config-file error, prefixed with the file's path.
+fn in_file(path: Option<&Path>, err: ConfigError) -> anyhow::Error {
+    match path {
+        Some(path) => anyhow::anyhow!("{}: {err}", path.display()),
+        None => anyhow::anyhow!("{err}"),
+    }
+}
+
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&args.log_level)
-        .with_context(|| format!("invalid --log-level {:?}", args.log_level))?;
+    let file = match &args.config {
+        Some(path) => config_file::load(path).map_err(|e| in_file(Some(path), e))?,
+        None => FileConfig::default(),
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter(&args, &file)?)
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal: not in files, pipes or `docker logs`.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     anyhow::ensure!(
-        !args.dedup_window.is_zero(),
+        args.dedup_window.is_none_or(|w| !w.is_zero()),
         "--dedup-window must be greater than zero"
     );
+    let account_id = args
+        .account_id
+        .or(file.account_id)
+        .unwrap_or_else(|| "000000000000".into());
     anyhow::ensure!(
-        args.account_id.len() == 12 && args.account_id.bytes().all(|b| b.is_ascii_digit()),
-        "--account-id must be 12 digits, got {:?}",
-        args.account_id
+        account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit()),
+        "--account-id must be 12 digits, got {account_id:?}"
     );
+    let dedup_window_ms = args
+        .dedup_window
+        .map(millis)
+        .or(file.dedup_window_ms)
+        .unwrap_or(300_000);
+    let clock_mode = match args.clock {
+        Some(ClockArg::System) => ClockMode::System,
+        Some(ClockArg::Manual) => ClockMode::Manual,
+        None => file.clock.unwrap_or(ClockMode::System),
+    };
     let config = ServerConfig {
-        account_id: args.account_id,
-        region: args.region,
-        public_url: args.public_url,
-        dedup_window_ms: millis(args.dedup_window),
-        clock_mode: match args.clock {
-            ClockArg::System => ClockMode::System,
-            ClockArg::Manual => ClockMode::Manual,
-        },
-        escape_horizon_ms: millis(args.escape_horizon),
+        account_id,
+        region: args
+            .region
+            .or(file.region)
+            .unwrap_or_else(|| "us-east-1".into()),
+        public_url: args.public_url.or(file.public_url),
+        dedup_window_ms,
+        clock_mode,
+        escape_horizon_ms: args
+            .escape_horizon
+            .map(millis)
+            .or(file.escape_horizon_ms)
+            .unwrap_or(3_600_000),
         ..ServerConfig::default()
     };
+    let host = args
+        .host
+        .or(file.host)
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let addr = SocketAddr::new(host, args.port.or(file.port).unwrap_or(9324));
+    let state = AppState::with_queues(config, file.queues)
+        .map_err(|e| in_file(args.config.as_deref(), e))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
-        let addr = SocketAddr::new(args.host, args.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {addr}"))?;
         let local = listener.local_addr()?;
-        if !args.host.is_loopback() {
+        if !host.is_loopback() {
             tracing::warn!(
                 "listening on {local}, reachable beyond this machine, with no authentication"
             );
         }
         tracing::info!(
-            "fifowin listening on http://{local} (dedup window {}, clock {})",
-            humantime::format_duration(args.dedup_window),
-            config.clock_mode.as_str()
+            "fifowin listening on http://{local} (dedup window {}, clock {}, {} queues from the config file)",
+            humantime::format_duration(Duration::from_millis(dedup_window_ms)),
+            state.config.clock_mode.as_str(),
+            state.startup_queues.len(),
         );
-        fifowin_server::run(listener, AppState::new(config), shutdown_signal())
+        fifowin_server::run(listener, state, shutdown_signal())
             .await
             .context("serving")?;
         tracing::info!("fifowin stopped");

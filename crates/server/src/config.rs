@@ -40,6 +40,18 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// Engine settings of a new queue called `name` (server-wide dedup window).
+    pub fn queue_settings(&self, name: &str) -> fifowin_engine::QueueSettings {
+        fifowin_engine::QueueSettings {
+            arn: self.queue_arn(name),
+            name: name.to_string(),
+            dedup_window_ms: self.dedup_window_ms,
+            escape_horizon_ms: self.escape_horizon_ms,
+            escape_tombstone_cap: self.escape_tombstone_cap,
+            escape_record_cap: self.escape_record_cap,
+        }
+    }
+
     /// `arn:aws:sqs:<region>:<account>:<name>`.
     pub fn queue_arn(&self, name: &str) -> String {
         format!("arn:aws:sqs:{}:{}:{}", self.region, self.account_id, name)

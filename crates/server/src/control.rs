@@ -1,5 +1,6 @@
 //! The control API under `/_fifowin/`: health, the clock (read and advance), escaped
-//! duplicates, and reset. JSON in, JSON out; errors are `{"error": "..."}` with 400.
+//! duplicates, and reset; with the fault and inspection routes merged in, and
+//! Prometheus text at `/metrics`. JSON in, JSON out; errors are `{"error": "..."}`.
 
 use axum::Json;
 use axum::Router;
@@ -22,6 +23,9 @@ pub fn routes() -> Router<AppState> {
         .route("/_fifowin/clock/advance", post(advance))
         .route("/_fifowin/escapes", get(escapes))
         .route("/_fifowin/reset", post(reset))
+        .route("/metrics", get(metrics))
+        .merge(crate::faults::routes())
+        .merge(crate::inspect::routes())
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {
@@ -99,8 +103,35 @@ async fn escapes(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "count": all.len(), "escapes": all }))
 }
 
-async fn reset(State(state): State<AppState>) -> Json<Value> {
+/// Back to the start-up state: every queue dropped, the config file's queues
+/// created again (empty), every fault rule removed.
+async fn reset(State(state): State<AppState>) -> Response {
     let dropped = state.registry.all().len();
     state.registry.clear();
-    Json(json!({ "queues_dropped": dropped }))
+    let faults_removed = state.faults.clear();
+    match crate::provision::provision(&state, &state.startup_queues) {
+        Ok(created) => Json(json!({
+            "queues_dropped": dropped,
+            "queues_created": created,
+            "faults_removed": faults_removed,
+        }))
+        .into_response(),
+        // Start-up created the same queues, so this takes a concurrent CreateQueue.
+        Err(err) => (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": format!("re-creating the config file's queues: {err}") })),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::metrics::CONTENT_TYPE,
+        )],
+        crate::metrics::render(&state),
+    )
+        .into_response()
 }

@@ -9,7 +9,8 @@ use axum::response::Response;
 use fifowin_wire::{ErrorCode, Protocol, SqsError, json};
 
 use crate::AppState;
-use crate::service::{self, RequestContext};
+use crate::dispatch;
+use crate::service::RequestContext;
 
 /// Largest request body read. A batch may carry ten entries of up to 1 MiB each
 /// before validation refuses it as BatchRequestTooLong; JSON escaping and base64
@@ -40,23 +41,14 @@ pub async fn handle_sqs(
                 Ok(body) => json::decode(&target, body),
                 Err(rejection) => Err(unreadable_body(&target, &headers, rejection)),
             };
-            let result = match decoded {
-                Ok(request) => {
-                    let op = request.operation();
-                    let result = service::call(&state, &ctx, request).await;
-                    if let Err(err) = &result {
-                        tracing::debug!(op = op.name(), code = ?err.code, %request_id, "request failed");
-                    }
-                    result
-                }
-                Err(err) => Err(err),
+            let reply = match decoded {
+                Ok(request) => dispatch::call(&state, &ctx, request, &request_id).await,
+                Err(err) => dispatch::rejected(&state, &target, err, &request_id),
             };
-            match result {
-                Ok(response) => {
-                    json_response(StatusCode::OK, &request_id, json::encode(&response), None)
-                }
-                Err(err) => json_error(&request_id, &err),
-            }
+            reply.into_response(
+                |response| json_response(StatusCode::OK, &request_id, json::encode(response), None),
+                |err| json_error(&request_id, err),
+            )
         }
         Protocol::Query => {
             crate::query_http::handle(&state, &method, &uri, &headers, body, &request_id).await

@@ -11,15 +11,27 @@
 //! - [`http`]: the axum handler that detects the protocol, decodes and encodes.
 //! - [`move_tasks`]: message move tasks (DLQ redrive), advancing on the server clock.
 //! - `query_http`: the Query/XML side of that handler (form or query string in, XML out).
-//! - [`control`]: `/_fifowin/health`, clock and escapes.
+//! - [`dispatch`]: one decoded request through fault rules, the service, the
+//!   request log and metrics; both protocol handlers call it.
+//! - [`faults`]: fault-injection rules and their control routes.
+//! - [`metrics`]: Prometheus text at `/metrics`.
+//! - [`inspect`]: `/_fifowin/queues/...`: dedup entries, messages, per-queue reset.
+//! - [`config_file`] and [`provision`]: the TOML config file and its start-up queues.
+//! - [`control`]: `/_fifowin/health`, clock, escapes and reset.
 
 pub mod clock;
 pub mod config;
+pub mod config_file;
 pub mod control;
 mod convert;
+pub mod dispatch;
+pub mod faults;
 pub mod http;
+pub mod inspect;
 pub mod long_poll;
+pub mod metrics;
 pub mod move_tasks;
+pub mod provision;
 mod query_http;
 pub mod registry;
 pub mod service;
@@ -42,6 +54,12 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// Message move tasks, across queues.
     pub move_tasks: Arc<move_tasks::MoveTasks>,
+    /// Fault-injection rules.
+    pub faults: Arc<faults::Faults>,
+    /// Request latency and error counts.
+    pub metrics: Arc<metrics::Metrics>,
+    /// The config file's queues: created at start-up and again by a global reset.
+    pub startup_queues: Arc<Vec<config_file::QueueSpec>>,
 }
 
 impl AppState {
@@ -53,7 +71,23 @@ impl AppState {
             clock,
             registry: Arc::new(Registry::default()),
             move_tasks: Arc::default(),
+            faults: Arc::default(),
+            metrics: Arc::default(),
+            startup_queues: Arc::default(),
         }
+    }
+
+    /// State with the config file's queues created (in any order; dead letters by name).
+    pub fn with_queues(
+        config: ServerConfig,
+        queues: Vec<config_file::QueueSpec>,
+    ) -> Result<Self, config_file::ConfigError> {
+        let state = Self {
+            startup_queues: Arc::new(queues),
+            ..Self::new(config)
+        };
+        provision::provision(&state, &state.startup_queues)?;
+        Ok(state)
     }
 }
 

@@ -10,8 +10,8 @@ use axum::response::Response;
 use fifowin_wire::{ErrorCode, SqsError, query};
 
 use crate::AppState;
+use crate::dispatch;
 use crate::http::context;
-use crate::service;
 
 /// Answers one Query request.
 pub(crate) async fn handle(
@@ -34,25 +34,20 @@ pub(crate) async fn handle(
             b"<UnknownOperationException/>".to_vec(),
         );
     }
-    let result = match query::decode(uri.query(), &body, uri.path()) {
-        Ok(request) => {
-            let op = request.operation();
-            let result = service::call(state, &context(headers), request).await;
-            if let Err(err) = &result {
-                tracing::debug!(op = op.name(), code = ?err.code, %request_id, "query request failed");
-            }
-            result
-        }
-        Err(err) => Err(err),
+    let reply = match query::decode(uri.query(), &body, uri.path()) {
+        Ok(request) => dispatch::call(state, &context(headers), request, request_id).await,
+        Err(err) => dispatch::rejected(state, "Query", err, request_id),
     };
-    match result {
-        Ok(response) => xml(
-            StatusCode::OK,
-            request_id,
-            query::encode(&response, request_id),
-        ),
-        Err(err) => xml_error(request_id, &err),
-    }
+    reply.into_response(
+        |response| {
+            xml(
+                StatusCode::OK,
+                request_id,
+                query::encode(response, request_id),
+            )
+        },
+        |err| xml_error(request_id, err),
+    )
 }
 
 /// A body that could not be read: past the size limit, the payload error SQS

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fifowin_engine::{
-    AttributeValue, BatchEntry, Clock, DeadLetter, Queue, QueueSettings, ReceiveRequest,
-    SendRequest, Timestamp,
+    AttributeValue, BatchEntry, Clock, DeadLetter, Queue, ReceiveRequest, SendRequest, Timestamp,
 };
 use fifowin_wire::model::*;
 use fifowin_wire::{ErrorCode, Request, Response, SqsError};
@@ -216,14 +215,7 @@ fn create_queue(
             .map_err(sqs_error)?;
         return Ok(QueueUrlOutput { queue_url: url });
     }
-    let settings = QueueSettings {
-        arn: state.config.queue_arn(&name),
-        name,
-        dedup_window_ms: state.config.dedup_window_ms,
-        escape_horizon_ms: state.config.escape_horizon_ms,
-        escape_tombstone_cap: state.config.escape_tombstone_cap,
-        escape_record_cap: state.config.escape_record_cap,
-    };
+    let settings = state.config.queue_settings(&name);
     let resolve = |arn: &str| state.registry.kind_of_arn(arn);
     let queue = Queue::create(
         settings,
@@ -491,7 +483,7 @@ pub(crate) fn deliver_dead_letters(state: &AppState, source_arn: &str, letters: 
 }
 
 /// Message ids are random v4 UUIDs, as on AWS.
-struct UuidIds;
+pub(crate) struct UuidIds;
 
 impl fifowin_engine::IdSource for UuidIds {
     fn message_id(&mut self) -> String {

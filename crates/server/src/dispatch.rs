@@ -1,0 +1,209 @@
+//! One decoded SQS request through everything around the service call, for either
+//! protocol: fault rules before and after it, the request log line, and latency
+//! and error metrics. The protocol handlers decode, call [`call`] and encode the
+//! [`Reply`] with their own encoders through [`Reply::into_response`].
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::StatusCode;
+use axum::response::Response as HttpResponse;
+use fifowin_engine::Clock;
+use fifowin_wire::model::Operation;
+use fifowin_wire::{Request, Response, SqsError};
+
+use crate::AppState;
+use crate::faults::Injected;
+use crate::service::{self, RequestContext, queue_name_from_url};
+
+/// What to send back.
+#[derive(Debug)]
+pub enum Reply {
+    /// The operation's answer.
+    Ok(Response),
+    /// An SQS error, with the status to send it with (its code's, unless a fault
+    /// rule chose another).
+    Err { error: SqsError, status: StatusCode },
+    /// Nothing: close the connection (an injected lost answer).
+    Drop,
+}
+
+impl Reply {
+    fn error(error: SqsError) -> Reply {
+        let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Reply::Err { error, status }
+    }
+
+    fn injected(injected: Injected) -> Reply {
+        if injected.drop_connection {
+            Reply::Drop
+        } else {
+            Reply::Err {
+                error: injected.error,
+                status: injected.status,
+            }
+        }
+    }
+
+    /// Encodes the reply with the protocol's encoders: `ok` for answers, `err`
+    /// for errors (whose status is then set to the reply's).
+    pub fn into_response(
+        self,
+        ok: impl FnOnce(&Response) -> HttpResponse,
+        err: impl FnOnce(&SqsError) -> HttpResponse,
+    ) -> HttpResponse {
+        match self {
+            Reply::Ok(response) => ok(&response),
+            Reply::Err { error, status } => {
+                let mut response = err(&error);
+                *response.status_mut() = status;
+                response
+            }
+            Reply::Drop => dropped_connection(),
+        }
+    }
+}
+
+/// Runs `request` with fault rules, logging and metrics.
+pub async fn call(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: Request,
+    request_id: &str,
+) -> Reply {
+    let started = Instant::now();
+    let op = request.operation();
+    let queue = queue_of(&request);
+    let (reply, injected) = run(state, ctx, request, op, queue.as_deref()).await;
+    let elapsed = started.elapsed();
+    let code = match &reply {
+        Reply::Err { error, .. } => Some(error.code.query_code()),
+        Reply::Drop => Some("ConnectionDropped"),
+        Reply::Ok(_) => None,
+    };
+    state.metrics.observe(op.name(), elapsed, code);
+    // Never a message body: request id, operation, queue, outcome and time only.
+    let queue = queue.as_deref().unwrap_or("-");
+    let status = match &reply {
+        Reply::Ok(_) => 200,
+        Reply::Err { status, .. } => status.as_u16(),
+        Reply::Drop => 0,
+    };
+    tracing::debug!(%request_id, op = op.name(), queue, status, ?elapsed, "request");
+    match &reply {
+        Reply::Ok(_) => {}
+        Reply::Err { error, .. } => {
+            tracing::warn!(%request_id, op = op.name(), queue, code = error.code.query_code(), injected, error = %error.message, "request failed");
+        }
+        Reply::Drop => {
+            tracing::warn!(%request_id, op = op.name(), queue, injected, "connection dropped by a fault rule");
+        }
+    }
+    reply
+}
+
+/// Logs and counts a request that could not be decoded, and answers its error.
+pub fn rejected(state: &AppState, operation: &str, error: SqsError, request_id: &str) -> Reply {
+    state
+        .metrics
+        .observe("Undecodable", Duration::ZERO, Some(error.code.query_code()));
+    tracing::warn!(%request_id, op = operation, code = error.code.query_code(), error = %error.message, "request rejected");
+    Reply::error(error)
+}
+
+/// The service call between the two fault phases; the flag says whether a fault
+/// rule shaped the reply.
+async fn run(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: Request,
+    op: Operation,
+    queue: Option<&str>,
+) -> (Reply, bool) {
+    if let Some(injected) = state.faults.before(op, queue) {
+        return (Reply::injected(injected), true);
+    }
+    let result = service::call(state, ctx, request).await;
+    let delivered = match &result {
+        Ok(Response::ReceiveMessage(out)) => out.messages.len(),
+        _ => 0,
+    };
+    let after = state.faults.after(op, queue, result.is_ok(), delivered);
+    if let (Some(after_ms), Ok(Response::ReceiveMessage(out)), Some(name)) =
+        (after.redeliver_after_ms, &result, queue)
+        && let Some(q) = state.registry.get(name)
+    {
+        let now = state.clock.now();
+        {
+            let mut engine = q.lock();
+            for m in &out.messages {
+                engine.redeliver(&m.receipt_handle, after_ms, now);
+            }
+        }
+        q.arrivals.notify_waiters();
+    }
+    if after.delay_ms > 0 {
+        // Real time on purpose: the point is to make the client's own timeouts fire.
+        tokio::time::sleep(Duration::from_millis(after.delay_ms)).await;
+    }
+    match (after.fail, result) {
+        (Some(injected), _) => (Reply::injected(injected), true),
+        (None, Ok(response)) => (
+            Reply::Ok(response),
+            after.delay_ms > 0 || after.redeliver_after_ms.is_some(),
+        ),
+        (None, Err(error)) => (Reply::error(error), after.delay_ms > 0),
+    }
+}
+
+/// The queue a request addresses, by name, for fault rules and logs.
+fn queue_of(request: &Request) -> Option<String> {
+    use Request as R;
+    let url = match request {
+        R::CreateQueue(i) => return i.queue_name.clone(),
+        R::GetQueueUrl(i) => return i.queue_name.clone(),
+        R::DeleteQueue(i) | R::PurgeQueue(i) | R::ListQueueTags(i) => &i.queue_url,
+        R::GetQueueAttributes(i) => &i.queue_url,
+        R::SetQueueAttributes(i) => &i.queue_url,
+        R::SendMessage(i) => &i.queue_url,
+        R::SendMessageBatch(i) => &i.queue_url,
+        R::ReceiveMessage(i) => &i.queue_url,
+        R::DeleteMessage(i) => &i.queue_url,
+        R::DeleteMessageBatch(i) => &i.queue_url,
+        R::ChangeMessageVisibility(i) => &i.queue_url,
+        R::ChangeMessageVisibilityBatch(i) => &i.queue_url,
+        R::TagQueue(i) => &i.queue_url,
+        R::UntagQueue(i) => &i.queue_url,
+        R::ListDeadLetterSourceQueues(i) => &i.queue_url,
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    };
+    url.as_deref().map(|u| queue_name_from_url(u).to_string())
+}
+
+/// A response whose body fails at once, so the server closes the connection
+/// without a complete answer: to the client, the request's fate is unknown.
+pub fn dropped_connection() -> HttpResponse {
+    let mut response = HttpResponse::new(Body::new(FailingBody));
+    // If the head does get out before the connection closes, it says "retry".
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+struct FailingBody;
+
+impl HttpBody for FailingBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::other(
+            "connection dropped by a fifowin fault rule",
+        ))))
+    }
+}
