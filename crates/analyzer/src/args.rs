@@ -1,0 +1,169 @@
+//! Command-line arguments of `fifowin analyze` and `fifowin policy` (clap
+//! derive). Values that need checking stay strings here and are validated
+//! into a [`crate::Config`], so every bad value is an [`crate::AnalyzerError`]
+//! with exit code 3 rather than a clap error.
+
+use crate::policy::Preset;
+use std::path::PathBuf;
+
+/// Which rule decides whether a lag escapes the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Boundary {
+    /// A lag >= window escapes: a send at t is a duplicate iff t < first_accepted + window
+    /// (the fifowin server's rule, and LocalStack's).
+    #[default]
+    Ge,
+    /// A lag > window escapes: a send exactly at first_accepted + window is still a duplicate.
+    Gt,
+}
+
+impl Boundary {
+    /// Whether a send `lag_ns` after the anchor is accepted as new, i.e. escapes.
+    pub fn escapes(self, lag_ns: u64, window_ns: u64) -> bool {
+        match self {
+            Boundary::Ge => lag_ns >= window_ns,
+            Boundary::Gt => lag_ns > window_ns,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Boundary::Ge => "lag >= window escapes",
+            Boundary::Gt => "lag > window escapes",
+        }
+    }
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    #[default]
+    Table,
+    /// The JSON document described in the crate README.
+    Json,
+    /// GitHub-flavoured markdown (for CI job summaries).
+    Markdown,
+    /// Java HdrHistogram `outputPercentileDistribution` layout of the merged lags.
+    Hgrm,
+}
+
+/// The unit of values in `.hgrm` files, read and written (Java's default
+/// `outputValueUnitRatio` 1e6 turns ns into ms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum HgrmUnit {
+    Ns,
+    Us,
+    #[default]
+    Ms,
+    S,
+}
+
+impl HgrmUnit {
+    /// Nanoseconds per unit.
+    pub fn ratio(self) -> f64 {
+        match self {
+            HgrmUnit::Ns => 1.0,
+            HgrmUnit::Us => 1e3,
+            HgrmUnit::Ms => 1e6,
+            HgrmUnit::S => 1e9,
+        }
+    }
+}
+
+/// `fifowin analyze <inputs...>`: how likely are duplicates to escape the window?
+#[derive(Debug, Clone, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Retry-lag inputs: .hlog (HdrHistogram interval log, values in ns), .hgrm
+    /// (Java percentile output), .csv/.jsonl attempt logs
+    /// (dedup_id,attempt,t_send_ns[,source]). A `.gz` suffix is decompressed.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The deduplication window.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub window: String,
+
+    /// Retry policy, `[TAG=]PRESET[,key=value...]`, e.g. `aws-sdk-rust-2.0,attempt-timeout=10s`.
+    /// Without TAG it applies to every source that has no policy of its own. Repeatable.
+    #[arg(long, value_name = "SPEC")]
+    pub policy: Vec<String>,
+
+    /// Only analyze these sources (hlog tags; untagged lines are `default`). Repeatable.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+
+    /// The escape probability per retry you are willing to accept.
+    #[arg(long, default_value = "1e-6", value_name = "P")]
+    pub target_escape: String,
+
+    /// Which lags escape: `ge` (lag >= window, the server's rule) or `gt`.
+    #[arg(long, value_enum, default_value_t = Boundary::Ge)]
+    pub boundary: Boundary,
+
+    /// A policy bound must stay this far below the window to count as SAFE
+    /// (covers network latency between client and server clocks).
+    #[arg(long, default_value = "1s", value_name = "DURATION")]
+    pub guard: String,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also write percentile.svg, ccdf.svg and one <tag>.hgrm per source into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Unit of values in .hgrm files (input and output).
+    #[arg(long, value_enum, default_value_t = HgrmUnit::Ms)]
+    pub hgrm_unit: HgrmUnit,
+}
+
+/// `fifowin policy`: the worst-case retry lag a retry policy allows, against the window.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PolicyArgs {
+    /// SDK preset; explicit options below override its values.
+    #[arg(long, value_enum, default_value_t = Preset::Explicit)]
+    pub preset: Preset,
+    /// Maximum attempts, including the first.
+    #[arg(long)]
+    pub attempts: Option<u32>,
+    /// Non-throttling base backoff.
+    #[arg(long, value_name = "DURATION")]
+    pub base: Option<String>,
+    /// Base backoff after a throttling error.
+    #[arg(long, value_name = "DURATION")]
+    pub throttle_base: Option<String>,
+    /// Backoff cap (`none` for no cap).
+    #[arg(long, value_name = "DURATION")]
+    pub max_backoff: Option<String>,
+    /// Connect timeout (`none` to unset).
+    #[arg(long, value_name = "DURATION")]
+    pub connect_timeout: Option<String>,
+    /// Read (socket idle) timeout (`none` to unset).
+    #[arg(long, value_name = "DURATION")]
+    pub read_timeout: Option<String>,
+    /// Per-attempt timeout (`none` to unset).
+    #[arg(long, value_name = "DURATION")]
+    pub attempt_timeout: Option<String>,
+    /// Whole-operation timeout (`none` to unset).
+    #[arg(long, value_name = "DURATION")]
+    pub operation_timeout: Option<String>,
+    /// Assume the server sends Retry-After hints (lengthens backoffs).
+    #[arg(long)]
+    pub retry_after: bool,
+    /// The deduplication window.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub window: String,
+    /// Δmax must stay this far below the window to count as SAFE.
+    #[arg(long, default_value = "1s", value_name = "DURATION")]
+    pub guard: String,
+    /// Output format (table, json or markdown).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}

@@ -1,0 +1,189 @@
+//! The validated configuration between the clap arguments and the pure
+//! analysis: every value checked once, here, with errors naming the option.
+
+use crate::args::{AnalyzeArgs, Boundary, Format, HgrmUnit, PolicyArgs};
+use crate::duration::parse_duration_ns;
+use crate::error::AnalyzerError;
+use crate::policy::{RetryPolicy, parse_policy_spec};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The default window: SQS FIFO's five minutes.
+pub const DEFAULT_WINDOW_NS: u64 = 300_000_000_000;
+/// The default acceptable escape probability per retry.
+pub const DEFAULT_TARGET_ESCAPE: f64 = 1e-6;
+/// The default guard band between a policy bound and the window.
+pub const DEFAULT_GUARD_NS: u64 = 1_000_000_000;
+/// Confidence level of every reported upper bound (one-sided).
+pub const CONFIDENCE: f64 = 0.95;
+
+/// Retry policies by source: one for named tags, one for everything else.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policies {
+    pub default: Option<RetryPolicy>,
+    pub by_tag: BTreeMap<String, RetryPolicy>,
+}
+
+impl Policies {
+    pub fn for_tag(&self, tag: &str) -> Option<&RetryPolicy> {
+        self.by_tag.get(tag).or(self.default.as_ref())
+    }
+}
+
+/// Everything `analyze` needs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub inputs: Vec<PathBuf>,
+    pub window_ns: u64,
+    pub boundary: Boundary,
+    pub target_escape: f64,
+    pub guard_ns: u64,
+    /// Sources to keep; empty keeps all.
+    pub tags: Vec<String>,
+    pub policies: Policies,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub plot_dir: Option<PathBuf>,
+    pub hgrm_unit: HgrmUnit,
+}
+
+impl Config {
+    /// A configuration with the documented defaults and the given window,
+    /// for library callers (the replay driver, tests).
+    pub fn with_window(window_ns: u64) -> Config {
+        Config {
+            inputs: Vec::new(),
+            window_ns,
+            boundary: Boundary::Ge,
+            target_escape: DEFAULT_TARGET_ESCAPE,
+            guard_ns: DEFAULT_GUARD_NS,
+            tags: Vec::new(),
+            policies: Policies::default(),
+            format: Format::Table,
+            output: None,
+            plot_dir: None,
+            hgrm_unit: HgrmUnit::Ms,
+        }
+    }
+
+    /// Validates the `analyze` arguments.
+    pub fn from_args(args: &AnalyzeArgs) -> Result<Config, AnalyzerError> {
+        let window_ns = parse_window(&args.window)?;
+        let target_escape = args
+            .target_escape
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|p| *p > 0.0 && *p < 1.0)
+            .ok_or_else(|| {
+                AnalyzerError::usage(
+                    "--target-escape",
+                    format!(
+                        "`{}` is not a probability strictly between 0 and 1",
+                        args.target_escape
+                    ),
+                )
+            })?;
+        let mut policies = Policies::default();
+        for spec in &args.policy {
+            let (tag, rest) = match spec.split_once('=') {
+                // `key=value` pairs come after the first comma, so a `=` before
+                // any comma can only be `TAG=`.
+                Some((tag, rest)) if !tag.contains(',') => (Some(tag.trim()), rest),
+                _ => (None, spec.as_str()),
+            };
+            let policy = parse_policy_spec(rest)?;
+            match tag {
+                Some(tag) => {
+                    if policies.by_tag.insert(tag.to_string(), policy).is_some() {
+                        return Err(AnalyzerError::usage(
+                            "--policy",
+                            format!("two policies for tag `{tag}`"),
+                        ));
+                    }
+                }
+                None if policies.default.is_some() => {
+                    return Err(AnalyzerError::usage(
+                        "--policy",
+                        "two policies without a tag",
+                    ));
+                }
+                None => policies.default = Some(policy),
+            }
+        }
+        Ok(Config {
+            inputs: args.inputs.clone(),
+            window_ns,
+            boundary: args.boundary,
+            target_escape,
+            guard_ns: parse_duration_ns("--guard", &args.guard)?,
+            tags: args.tag.clone(),
+            policies,
+            format: args.format,
+            output: args.output.clone(),
+            plot_dir: args.plot.clone(),
+            hgrm_unit: args.hgrm_unit,
+        })
+    }
+
+    /// Whether a source passes the `--tag` filter.
+    pub fn selects(&self, tag: &str) -> bool {
+        self.tags.is_empty() || self.tags.iter().any(|t| t == tag)
+    }
+}
+
+/// Everything `policy` needs, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyConfig {
+    pub policy: RetryPolicy,
+    pub window_ns: u64,
+    pub guard_ns: u64,
+    pub format: Format,
+}
+
+impl PolicyConfig {
+    /// Validates the `policy` arguments: the preset's values, then each explicit override.
+    pub fn from_args(args: &PolicyArgs) -> Result<PolicyConfig, AnalyzerError> {
+        let mut policy = args.preset.policy();
+        if let Some(n) = args.attempts {
+            policy.set("attempts", &n.to_string())?;
+        }
+        for (key, value) in [
+            ("base", &args.base),
+            ("throttle-base", &args.throttle_base),
+            ("max-backoff", &args.max_backoff),
+            ("connect-timeout", &args.connect_timeout),
+            ("read-timeout", &args.read_timeout),
+            ("attempt-timeout", &args.attempt_timeout),
+            ("operation-timeout", &args.operation_timeout),
+        ] {
+            if let Some(value) = value {
+                policy.set(key, value)?;
+            }
+        }
+        policy.honor_retry_after = args.retry_after;
+        if args.format == Format::Hgrm {
+            return Err(AnalyzerError::usage(
+                "--format",
+                "policy reports are table, json or markdown",
+            ));
+        }
+        Ok(PolicyConfig {
+            policy,
+            window_ns: parse_window(&args.window)?,
+            guard_ns: parse_duration_ns("--guard", &args.guard)?,
+            format: args.format,
+        })
+    }
+}
+
+fn parse_window(value: &str) -> Result<u64, AnalyzerError> {
+    let ns = parse_duration_ns("--window", value)?;
+    if ns == 0 {
+        return Err(AnalyzerError::usage(
+            "--window",
+            "the window must be longer than 0",
+        ));
+    }
+    Ok(ns)
+}
