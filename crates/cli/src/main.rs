@@ -30,8 +30,23 @@ enum Command {
     Bench(Box<fifowin_bench::BenchArgs>),
 }
 
+/// Exit code for a command line that does not parse. clap's own default is 2, which
+/// `fifowin analyze` uses for ESCAPING; a CI gate must not mistake a typo for a verdict.
+const EXIT_USAGE: u8 = 3;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                // --help and --version.
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Analyze(args) => {

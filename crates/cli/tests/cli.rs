@@ -265,3 +265,13 @@ fn replay_of_the_attempt_log_delivers_the_known_duplicates() {
     assert_eq!(report["sends"], 3207);
     assert_eq!(report["match"], true);
 }
+
+#[test]
+fn unparsable_command_lines_exit_3_not_the_escaping_code() {
+    let out = run(&["analyze", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--no-such-flag"));
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("analyze"));
+}
