@@ -275,3 +275,59 @@ fn unparsable_command_lines_exit_3_not_the_escaping_code() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("analyze"));
 }
+
+#[test]
+fn replay_in_real_time_waits_out_the_lags() {
+    // Lags far from the 2 s window on either side, so scheduling jitter cannot flip one.
+    let dir = std::env::temp_dir().join(format!("fifowin-rt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("attempts.csv");
+    std::fs::write(
+        &log,
+        "dedup_id,attempt,t_send_ns,source\n\
+         a,1,0,sdk\na,2,200000000,sdk\n\
+         b,1,0,outbox\nb,2,3500000000,outbox\n",
+    )
+    .unwrap();
+    let served = Served::start(&["--dedup-window", "2s"], &[]);
+    let out = run(&[
+        "replay",
+        log.to_str().unwrap(),
+        "--endpoint",
+        &served.endpoint,
+        "--window",
+        "2s",
+        "--real-time",
+        "--format",
+        "json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["mode"], "real-time");
+    assert_eq!(report["expected_escapes"], 1);
+    assert_eq!(report["duplicated"], 1);
+    assert_eq!(report["delivered"], 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in real time"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn replay_refuses_a_window_that_differs_from_the_servers() {
+    let served = Served::start(&["--clock", "manual", "--dedup-window", "10m"], &[]);
+    let out = run(&[
+        "replay",
+        data("retry-latency/attempts.csv").to_str().unwrap(),
+        "--endpoint",
+        &served.endpoint,
+        "--window",
+        "5m",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --window 10m"));
+}
