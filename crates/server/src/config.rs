@@ -22,6 +22,10 @@ pub struct ServerConfig {
     pub escape_tombstone_cap: usize,
     /// Most escape records kept per queue.
     pub escape_record_cap: usize,
+    /// Queue count, memory, header and timeout limits.
+    pub limits: crate::limits::Limits,
+    /// SigV4 verification and control-API access.
+    pub auth: crate::auth::AuthConfig,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +39,8 @@ impl Default for ServerConfig {
             escape_horizon_ms: 3_600_000,
             escape_tombstone_cap: 1_000_000,
             escape_record_cap: 10_000,
+            limits: crate::limits::Limits::default(),
+            auth: crate::auth::AuthConfig::default(),
         }
     }
 }

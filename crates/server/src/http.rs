@@ -33,7 +33,28 @@ pub async fn handle_sqs(
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    match Protocol::detect(target.as_deref()) {
+    let protocol = Protocol::detect(target.as_deref());
+    if let Ok(bytes) = &body
+        && let Err(err) = crate::auth::verify(&state.config.auth, &method, &uri, &headers, bytes)
+    {
+        let reply = dispatch::rejected(&state, "Unauthenticated", err, &request_id);
+        return match protocol {
+            Protocol::AwsJson10 => reply.into_response(
+                |_| json_error(&request_id, &SqsError::new(ErrorCode::InternalError, "")),
+                |err| json_error(&request_id, err),
+            ),
+            Protocol::Query => reply.into_response(
+                |_| {
+                    crate::query_http::xml_error(
+                        &request_id,
+                        &SqsError::new(ErrorCode::InternalError, ""),
+                    )
+                },
+                |err| crate::query_http::xml_error(&request_id, err),
+            ),
+        };
+    }
+    match protocol {
         Protocol::AwsJson10 => {
             let target = target.unwrap_or_default();
             let ctx = context(&headers);
@@ -60,6 +81,9 @@ pub async fn handle_sqs(
 /// payload that is too long (SendMessageBatch: BatchRequestTooLong with the
 /// request's length; other operations: the message-size error), never a bare 413.
 fn unreadable_body(target: &str, headers: &HeaderMap, rejection: &BytesRejection) -> SqsError {
+    if let Some(timeout) = crate::limits::body_timeout_error(&rejection.body_text()) {
+        return timeout;
+    }
     if rejection.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return SqsError::new(
             ErrorCode::SerializationException,

@@ -18,7 +18,11 @@
 //! - [`inspect`]: `/_fifowin/queues/...`: dedup entries, messages, per-queue reset.
 //! - [`config_file`] and [`provision`]: the TOML config file and its start-up queues.
 //! - [`control`]: `/_fifowin/health`, clock, escapes and reset.
+//! - [`auth`]: SigV4 verification (`--auth sigv4`) and control-API access.
+//! - [`limits`]: queue count, memory cap, body deadline; [`listener`]: the accept
+//!   loop with header-size and header-timeout limits.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod config_file;
@@ -28,6 +32,8 @@ pub mod dispatch;
 pub mod faults;
 pub mod http;
 pub mod inspect;
+pub mod limits;
+pub mod listener;
 pub mod long_poll;
 pub mod metrics;
 pub mod move_tasks;
@@ -91,11 +97,25 @@ impl AppState {
     }
 }
 
-/// The router: control API routes, and every other request to the SQS handler.
+/// The router: control API routes (unless disabled; behind a token if one is
+/// set), and every other request to the SQS handler. Every body has a deadline.
 pub fn app(state: AppState) -> Router {
-    control::routes()
+    let access = state.config.auth.control.clone();
+    let routes = match access {
+        auth::ControlAccess::Disabled => Router::new(),
+        auth::ControlAccess::Open => control::routes(),
+        auth::ControlAccess::Token(_) => control::routes().route_layer(
+            axum::middleware::from_fn_with_state(access, auth::control_guard),
+        ),
+    };
+    let body_timeout = state.config.limits.body_read_timeout;
+    routes
         .fallback(http::handle_sqs)
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY_BYTES))
+        .layer(axum::middleware::map_request_with_state(
+            body_timeout,
+            limits::body_deadline,
+        ))
         .with_state(state)
 }
 
@@ -105,7 +125,6 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.limits.clone();
+    listener::serve(listener, app(state), &limits, shutdown).await
 }

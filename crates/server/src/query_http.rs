@@ -53,6 +53,9 @@ pub(crate) async fn handle(
 /// A body that could not be read: past the size limit, the payload error SQS
 /// sends for an oversized message (the operation is unknown until the body is read).
 fn unreadable(rejection: &BytesRejection) -> SqsError {
+    if let Some(timeout) = crate::limits::body_timeout_error(&rejection.body_text()) {
+        return timeout;
+    }
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return SqsError::new(
             ErrorCode::InvalidParameterValue,

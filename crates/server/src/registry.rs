@@ -89,6 +89,16 @@ impl Registry {
         Some(handle)
     }
 
+    /// How many queues exist.
+    pub fn len(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// No queue exists.
+    pub fn is_empty(&self) -> bool {
+        self.queues.is_empty()
+    }
+
     /// Removes every queue.
     pub fn clear(&self) {
         let names: Vec<String> = self.queues.iter().map(|q| q.key().clone()).collect();

@@ -32,6 +32,7 @@ type Result<T> = std::result::Result<T, SqsError>;
 /// Executes one request.
 pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> Result<Response> {
     use Request as R;
+    crate::limits::check_memory(state, &request)?;
     Ok(match request {
         R::CreateQueue(i) => Response::CreateQueue(create_queue(state, ctx, i)?),
         R::GetQueueUrl(i) => Response::GetQueueUrl(get_queue_url(state, ctx, i)?),
@@ -215,6 +216,7 @@ fn create_queue(
             .map_err(sqs_error)?;
         return Ok(QueueUrlOutput { queue_url: url });
     }
+    crate::limits::check_queue_count(state)?;
     let settings = state.config.queue_settings(&name);
     let resolve = |arn: &str| state.registry.kind_of_arn(arn);
     let queue = Queue::create(

@@ -43,6 +43,18 @@ pub enum ErrorCode {
     InternalError,
     /// Injected or server-side unavailability.
     ServiceUnavailable,
+    /// `--auth sigv4`: the request carries no signature.
+    MissingAuthenticationToken,
+    /// `--auth sigv4`: the access key id is not one of the server's keys.
+    InvalidClientTokenId,
+    /// `--auth sigv4`: the signature is not the one the server computes.
+    SignatureDoesNotMatch,
+    /// `--auth sigv4`: the signing time is more than 15 minutes from the server's.
+    RequestExpired,
+    /// `--auth sigv4`: an `Authorization` header without all its parts.
+    IncompleteSignature,
+    /// The request body did not arrive in time (a slow or stalled client).
+    RequestTimeout,
 }
 
 impl ErrorCode {
@@ -79,6 +91,12 @@ impl ErrorCode {
             MalformedQueryString => "com.amazon.coral.service#MalformedQueryString",
             InternalError => "com.amazon.coral.service#InternalFailure",
             ServiceUnavailable => "com.amazon.coral.service#ServiceUnavailable",
+            MissingAuthenticationToken => "com.amazon.coral.service#MissingAuthenticationToken",
+            InvalidClientTokenId => "com.amazon.coral.service#InvalidClientTokenId",
+            SignatureDoesNotMatch => "com.amazon.coral.service#SignatureDoesNotMatch",
+            RequestExpired => "com.amazon.coral.service#RequestExpired",
+            IncompleteSignature => "com.amazon.coral.service#IncompleteSignature",
+            RequestTimeout => "com.amazon.coral.service#RequestTimeout",
         }
     }
 
@@ -115,6 +133,12 @@ impl ErrorCode {
             MalformedQueryString => "MalformedQueryString",
             InternalError => "InternalFailure",
             ServiceUnavailable => "ServiceUnavailable",
+            MissingAuthenticationToken => "MissingAuthenticationToken",
+            InvalidClientTokenId => "InvalidClientTokenId",
+            SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            RequestExpired => "RequestExpired",
+            IncompleteSignature => "IncompleteSignature",
+            RequestTimeout => "RequestTimeout",
         }
     }
 
@@ -123,6 +147,9 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             PurgeQueueInProgress | OverLimit | RequestThrottled | InvalidSecurity => 403,
+            // AWS's common errors: an unknown key or a wrong signature is 403;
+            // RequestExpired and IncompleteSignature are 400 (the `_` arm).
+            MissingAuthenticationToken | InvalidClientTokenId | SignatureDoesNotMatch => 403,
             // MalformedQueryString is 404 in AWS's list of common errors.
             ReceiptHandleIsInvalid | InvalidAddress | ResourceNotFound | MalformedQueryString => {
                 404
