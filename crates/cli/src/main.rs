@@ -3,6 +3,7 @@
 
 mod replay;
 mod serve;
+mod serve_guard;
 
 use std::process::ExitCode;
 

@@ -56,6 +56,8 @@ pub(crate) struct ServeArgs {
     /// Log filter: error, warn, info, debug, trace, or a tracing filter directive [default: info].
     #[arg(long, env = "FIFOWIN_LOG_LEVEL")]
     log_level: Option<String>,
+    #[command(flatten)]
+    guard: crate::serve_guard::GuardArgs,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -132,6 +134,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .map(millis)
             .or(file.escape_horizon_ms)
             .unwrap_or(3_600_000),
+        limits: args.guard.limits()?,
+        auth: args.guard.auth()?,
         ..ServerConfig::default()
     };
     let host = args
@@ -147,7 +151,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("binding {addr}"))?;
         let local = listener.local_addr()?;
-        if !host.is_loopback() {
+        if !host.is_loopback() && state.config.auth.mode == fifowin_server::auth::AuthMode::None {
             tracing::warn!(
                 "listening on {local}, reachable beyond this machine, with no authentication"
             );

@@ -1,0 +1,151 @@
+//! The protective options of `fifowin serve`: limits (queue count, memory cap,
+//! header size, slow-client timeouts), SigV4 authentication and control-API access.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use fifowin_server::auth::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
+use fifowin_server::limits::{Limits, MIN_HEADER_BYTES};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum AuthArg {
+    /// Accept any request (credentials are not checked).
+    None,
+    /// Verify AWS Signature Version 4 against the keys given with --auth-key.
+    Sigv4,
+}
+
+/// Limits and access control.
+#[derive(Debug, Args)]
+pub(crate) struct GuardArgs {
+    /// Most queues at once; CreateQueue beyond answers OverLimit.
+    #[arg(long, env = "FIFOWIN_MAX_QUEUES", default_value_t = 10_000)]
+    max_queues: usize,
+    /// Resident memory above which sends answer OverLimit, e.g. 512MiB, 2GiB (default: no cap).
+    #[arg(long, env = "FIFOWIN_MAX_MEMORY", value_parser = parse_bytes)]
+    max_memory: Option<u64>,
+    /// Largest request line plus headers, e.g. 64KiB (at least 8KiB); larger heads get 431.
+    #[arg(long, env = "FIFOWIN_MAX_HEADER_BYTES", value_parser = parse_bytes, default_value = "64KiB")]
+    max_header_bytes: u64,
+    /// Time a client has to send its request headers before the connection is closed.
+    #[arg(long, env = "FIFOWIN_HEADER_TIMEOUT", value_parser = humantime::parse_duration, default_value = "30s")]
+    header_timeout: Duration,
+    /// Time a client has to send a request body before it gets RequestTimeout.
+    #[arg(long, env = "FIFOWIN_BODY_TIMEOUT", value_parser = humantime::parse_duration, default_value = "60s")]
+    body_timeout: Duration,
+    /// Request authentication.
+    #[arg(long, env = "FIFOWIN_AUTH", value_enum, default_value_t = AuthArg::None)]
+    auth: AuthArg,
+    /// An access key for --auth sigv4, as ACCESS_KEY_ID:SECRET_ACCESS_KEY; repeatable
+    /// (FIFOWIN_AUTH_KEYS takes a comma-separated list).
+    #[arg(
+        long = "auth-key",
+        env = "FIFOWIN_AUTH_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    auth_keys: Vec<String>,
+    /// Require `Authorization: Bearer <token>` on the control API (/_fifowin/*, /metrics).
+    #[arg(
+        long,
+        env = "FIFOWIN_CONTROL_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "no_control"
+    )]
+    control_token: Option<String>,
+    /// Do not serve the control API (/_fifowin/*, /metrics) at all.
+    #[arg(long, env = "FIFOWIN_NO_CONTROL")]
+    no_control: bool,
+}
+
+/// `1048576`, `64KiB`, `512MiB`, `2GiB` (also KB/MB/GB, read as powers of 1024).
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size like 512MiB"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?} (use KiB, MiB or GiB)")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
+impl GuardArgs {
+    pub(crate) fn limits(&self) -> anyhow::Result<Limits> {
+        let max_header_bytes = usize::try_from(self.max_header_bytes).unwrap_or(usize::MAX);
+        anyhow::ensure!(
+            max_header_bytes >= MIN_HEADER_BYTES,
+            "--max-header-bytes must be at least 8KiB"
+        );
+        anyhow::ensure!(self.max_queues > 0, "--max-queues must be at least 1");
+        anyhow::ensure!(
+            !self.header_timeout.is_zero() && !self.body_timeout.is_zero(),
+            "--header-timeout and --body-timeout must be greater than zero"
+        );
+        Ok(Limits {
+            max_queues: self.max_queues,
+            max_memory_bytes: self.max_memory,
+            max_header_bytes,
+            header_read_timeout: self.header_timeout,
+            body_read_timeout: self.body_timeout,
+        })
+    }
+
+    pub(crate) fn auth(&self) -> anyhow::Result<AuthConfig> {
+        let mut keys = AccessKeys::default();
+        for pair in &self.auth_keys {
+            // The value is never echoed: it holds a secret.
+            let (id, secret) = AccessKeys::parse_pair(pair)
+                .context("--auth-key takes ACCESS_KEY_ID:SECRET_ACCESS_KEY")?;
+            keys.insert(id, secret);
+        }
+        let mode = match self.auth {
+            AuthArg::None => AuthMode::None,
+            AuthArg::Sigv4 => {
+                anyhow::ensure!(
+                    !keys.is_empty(),
+                    "--auth sigv4 needs at least one --auth-key ACCESS_KEY_ID:SECRET_ACCESS_KEY"
+                );
+                AuthMode::SigV4
+            }
+        };
+        let control = match (&self.control_token, self.no_control) {
+            (_, true) => ControlAccess::Disabled,
+            (Some(token), false) => {
+                anyhow::ensure!(!token.is_empty(), "--control-token must not be empty");
+                ControlAccess::Token(token.clone())
+            }
+            (None, false) => ControlAccess::Open,
+        };
+        Ok(AuthConfig {
+            mode,
+            keys,
+            control,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_bytes("1048576"), Ok(1_048_576));
+        assert_eq!(parse_bytes("64KiB"), Ok(65_536));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("2g"), Ok(2 << 30));
+        assert!(parse_bytes("12 parsecs").is_err());
+        assert!(parse_bytes("MiB").is_err());
+    }
+}
