@@ -89,6 +89,10 @@ pub struct BenchArgs {
     /// Leave the queue in place after the run.
     #[arg(long)]
     pub keep_queue: bool,
+    /// After the check, receive and delete every message left (unmeasured), so only
+    /// the dedup ids stay behind (with --keep-queue: the scale benchmark's fill step).
+    #[arg(long)]
+    pub drain: bool,
     /// Skip the correctness check (for the HTTP floor, which stores nothing).
     #[arg(long)]
     pub no_check: bool,

@@ -2,6 +2,7 @@
 //! analyzer. `anyhow` lives here only.
 
 mod replay;
+mod runtime;
 mod serve;
 mod serve_guard;
 

@@ -56,6 +56,10 @@ pub(crate) struct ServeArgs {
     /// Log filter: error, warn, info, debug, trace, or a tracing filter directive [default: info].
     #[arg(long, env = "FIFOWIN_LOG_LEVEL")]
     log_level: Option<String>,
+    /// Server threads: 1 serves everything from one thread (fastest for a test
+    /// suite's load); more spread busy connections over cores [default: 1].
+    #[arg(long, env = "FIFOWIN_THREADS", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(flatten)]
     guard: crate::serve_guard::GuardArgs,
 }
@@ -145,7 +149,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::new(host, args.port.or(file.port).unwrap_or(9324));
     let state = AppState::with_queues(config, file.queues)
         .map_err(|e| in_file(args.config.as_deref(), e))?;
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let runtime = crate::runtime::build(usize::from(args.threads.unwrap_or(1)))
+        .context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -95,7 +95,14 @@ fn is_allowed_char(c: char) -> bool {
 }
 
 fn first_disallowed(text: &str) -> Option<char> {
-    text.chars().find(|&c| !is_allowed_char(c))
+    // Bodies are mostly ASCII: skip allowed ASCII bytes in a byte loop and decode
+    // chars only from the first byte that needs a closer look (a char boundary,
+    // since every byte before it is ASCII).
+    let start = text
+        .bytes()
+        .position(|b| !matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7f))
+        .unwrap_or(text.len());
+    text[start..].chars().find(|&c| !is_allowed_char(c))
 }
 
 /// The body's characters; `InvalidMessageContents` naming the first bad one.

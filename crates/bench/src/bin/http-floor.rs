@@ -1,10 +1,11 @@
-//! The HTTP floor: a bare hyper HTTP/1.1 server on the same tokio runtime shape as
+//! The HTTP floor: a bare hyper HTTP/1.1 server on the same tokio runtime as
 //! `fifowin serve` that reads each request body and answers with a canned
 //! SendMessage reply. No routing, no decoding, no queue: what any Rust server on
 //! this stack pays per request before doing any work. `fifowin bench` measures
 //! fifowin against it (`tools/bench/run.sh`).
 //!
-//! Usage: `http-floor [PORT]` (default 9330), on 127.0.0.1 only.
+//! Usage: `http-floor [PORT] [WORKERS]` (default 9330 and 1, as `fifowin serve
+//! --threads`), on 127.0.0.1 only.
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -44,14 +45,32 @@ async fn answer(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infalli
 }
 
 fn main() -> std::io::Result<()> {
+    let usage = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "usage: http-floor [PORT] [WORKERS]",
+        )
+    };
     let port: u16 = match std::env::args().nth(1) {
-        Some(p) => p.parse().map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "usage: http-floor [PORT]")
-        })?,
+        Some(p) => p.parse().map_err(|_| usage())?,
         None => 9330,
     };
-    // The same runtime `fifowin serve` builds: multi-threaded, one worker per core.
-    let runtime = tokio::runtime::Runtime::new()?;
+    let workers: usize = match std::env::args().nth(2) {
+        Some(w) => w.parse().map_err(|_| usage())?,
+        None => 1,
+    };
+    // The runtime `fifowin serve --threads WORKERS` builds (default 1), so the two
+    // differ only in what they do per request.
+    let runtime = if workers <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()?
+    };
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;

@@ -127,6 +127,11 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
             format!("stored {stored}, expected {expected}"),
         );
     }
+    if args.drain {
+        let drained = consume::drain(&ctx).await?;
+        let left = sqs::stored(&mut setup, &queue_url).await?;
+        check.expect(left == 0, format!("drained {drained}, {left} left"));
+    }
     if !args.keep_queue {
         sqs::delete_queue(&mut setup, &queue_url).await?;
     }
