@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Node clients against a fresh fifowin. Usage: node.sh js-v3|aws-sdk-v2|consumer
+#   js-v3       @aws-sdk/client-sqs v3, MD5 validation left on
+#   aws-sdk-v2  the `aws-sdk` v2 package
+#   consumer    sqs-consumer + sqs-producer driving a real consume loop
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+case "${1:-}" in
+  js-v3) env="$(node_env js-v3 @aws-sdk/client-sqs)"; script=js_v3.mjs ;;
+  aws-sdk-v2) env="$(node_env aws-sdk-v2 aws-sdk)"; script=aws_sdk_v2.mjs ;;
+  consumer) env="$(node_env consumer @aws-sdk/client-sqs sqs-consumer sqs-producer)"; script=consumer.mjs ;;
+  *) echo "usage: $0 js-v3|aws-sdk-v2|consumer" >&2; exit 2 ;;
+esac
+# The scenarios import their packages from the throwaway node_modules: copy them there.
+cp "$COMPAT_ROOT"/tools/compat/node/*.mjs "$env/"
+start_fifowin
+echo "== node $1 ($(cd "$env" && npm ls --depth=0 2>/dev/null | tail -n +2 | tr -d '\n' | sed 's/[├└]── / /g')) against $FIFOWIN_ENDPOINT"
+(cd "$env" && AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 node "$script" "$FIFOWIN_ENDPOINT")
