@@ -4,6 +4,7 @@
 
 mod batches;
 mod checksums;
+mod config_file;
 mod control;
 mod dlq;
 mod errors;
@@ -13,7 +14,9 @@ mod fifo_groups;
 mod fifo_send;
 mod inspect;
 mod long_poll;
+mod metrics;
 mod queue_attributes;
+mod query_protocol;
 mod queues;
 mod send_receive;
 mod smoke;

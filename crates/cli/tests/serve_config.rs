@@ -1,0 +1,267 @@
+//! `fifowin serve --config`: the annotated example starts the binary with its
+//! queues; flags and environment variables win over the file; and every kind of
+//! bad file stops start-up with exit code 3 and a message naming the key.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fifowin.example.toml")
+}
+
+/// Writes `text` to a fresh file named after the test case.
+fn config_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fifowin-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A `fifowin serve` child on a free port; killed on drop.
+struct Served {
+    child: Child,
+    endpoint: String,
+}
+
+impl Served {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Served {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--port", "0"]).args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fifowin serve");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    let url = rest.split_whitespace().next().unwrap_or("").to_string();
+                    let _ = tx.send(url);
+                }
+            }
+        });
+        let endpoint = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("fifowin serve prints the address it listens on");
+        Served { child, endpoint }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.endpoint);
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_example_config_starts_the_server_with_its_queues() {
+    let example = example();
+    let served = Served::start(&["--config", example.to_str().unwrap()], &[]);
+    let health = served.get("/_fifowin/health");
+    assert_eq!(health["queues"], 3);
+    assert_eq!(health["dedup_window_ms"], 300_000);
+    let queues = served.get("/_fifowin/queues");
+    let orders = &queues["queues"][2];
+    assert_eq!(orders["name"], "orders.fifo");
+    assert_eq!(orders["dedup_window_ms"], 600_000);
+}
+
+#[test]
+fn flags_and_environment_variables_win_over_the_file() {
+    let path = config_file(
+        "precedence",
+        "[server]\ndedup_window = \"2m\"\nclock = \"manual\"\nport = 1\n",
+    );
+    let path = path.to_str().unwrap();
+    // The file alone (its port is overridden by the harness's --port 0).
+    let served = Served::start(&["--config", path], &[]);
+    let health = served.get("/_fifowin/health");
+    assert_eq!(health["dedup_window_ms"], 120_000);
+    assert_eq!(health["clock"], "manual");
+    drop(served);
+    // An environment variable beats the file; a flag beats both.
+    let served = Served::start(
+        &[],
+        &[("FIFOWIN_CONFIG", path), ("FIFOWIN_DEDUP_WINDOW", "3m")],
+    );
+    assert_eq!(served.get("/_fifowin/health")["dedup_window_ms"], 180_000);
+    drop(served);
+    let served = Served::start(
+        &[
+            "--config",
+            path,
+            "--dedup-window",
+            "90s",
+            "--clock",
+            "system",
+        ],
+        &[("FIFOWIN_DEDUP_WINDOW", "3m")],
+    );
+    let health = served.get("/_fifowin/health");
+    assert_eq!(health["dedup_window_ms"], 90_000);
+    assert_eq!(health["clock"], "system");
+}
+
+#[test]
+fn every_bad_file_stops_start_up_naming_the_key() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("syntax", "[server\nport = 1", "TOML parse error"),
+        (
+            "unknown-key",
+            "[server]\nprot = 9324",
+            "unknown field `prot`",
+        ),
+        ("wrong-type", "[server]\nport = \"high\"", "invalid type"),
+        ("host", "[server]\nhost = \"localhost\"", "server.host: "),
+        (
+            "window",
+            "[server]\ndedup_window = \"5 parsecs\"",
+            "server.dedup_window: ",
+        ),
+        (
+            "window-zero",
+            "[server]\ndedup_window = \"0s\"",
+            "server.dedup_window: must be greater than zero",
+        ),
+        ("clock", "[server]\nclock = \"sundial\"", "server.clock: "),
+        (
+            "account",
+            "[server]\naccount_id = \"42\"",
+            "server.account_id: must be 12 digits",
+        ),
+        (
+            "region",
+            "[server]\nregion = \"\"",
+            "server.region: must not be empty",
+        ),
+        (
+            "public-url",
+            "[server]\npublic_url = \"example.com\"",
+            "server.public_url: ",
+        ),
+        (
+            "horizon",
+            "[server]\nescape_horizon = \"later\"",
+            "server.escape_horizon: ",
+        ),
+        (
+            "log-level",
+            "[server]\nlog_level = \"debug=loud\"",
+            "server.log_level: ",
+        ),
+        (
+            "queue-name",
+            "[[queues]]\nname = \"no spaces\"",
+            "queues[0].name: ",
+        ),
+        (
+            "queue-twice",
+            "[[queues]]\nname = \"q\"\n[[queues]]\nname = \"q\"",
+            "queues[1].name: queue \"q\" is already defined by queues[0]",
+        ),
+        (
+            "attribute-type",
+            "[[queues]]\nname = \"q\"\nattributes = { DelaySeconds = [1] }",
+            "queues[0].attributes.DelaySeconds: must be a string, integer or boolean",
+        ),
+        (
+            "attribute-value",
+            "[[queues]]\nname = \"q\"\nattributes = { DelaySeconds = 901 }",
+            "queues[0].attributes: ",
+        ),
+        (
+            "tags",
+            "[[queues]]\nname = \"q\"\ntags = { \"\" = \"x\" }",
+            "queues[0].tags: ",
+        ),
+        (
+            "window-standard",
+            "[[queues]]\nname = \"q\"\ndedup_window = \"1m\"",
+            "queues[0].dedup_window: applies to FIFO queues only",
+        ),
+        (
+            "dlq-missing",
+            "[[queues]]\nname = \"q\"\ndead_letter = { queue = \"nowhere\", max_receive_count = 3 }",
+            "queues[0].dead_letter.queue: no queue named \"nowhere\"",
+        ),
+        (
+            "dlq-count",
+            "[[queues]]\nname = \"q\"\ndead_letter = { queue = \"q\", max_receive_count = 1001 }",
+            "queues[0].dead_letter.max_receive_count: must be from 1 to 1000",
+        ),
+        (
+            "dlq-both",
+            "[[queues]]\nname = \"q\"\ndead_letter = { queue = \"q\", max_receive_count = 1 }\nattributes = { RedrivePolicy = \"{}\" }",
+            "queues[0].dead_letter: give either",
+        ),
+        (
+            "dlq-kind",
+            "[[queues]]\nname = \"q\"\ndead_letter = { queue = \"d.fifo\", max_receive_count = 1 }\n[[queues]]\nname = \"d.fifo\"",
+            "queues[0].dead_letter: ",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = config_file(name, text);
+        let (code, stderr) = refused(&path);
+        assert_eq!(code, Some(3), "{name}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("fifowin: {}: ", path.display())),
+            "{name}: the message starts with the file: {stderr}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "{name}: {expected:?} not in {stderr}"
+        );
+    }
+    let (code, stderr) = refused(std::path::Path::new("/nonexistent/fifowin.toml"));
+    assert_eq!(code, Some(3));
+    assert!(stderr.contains("/nonexistent/fifowin.toml: cannot read the file"));
+}
+
+/// Runs `fifowin serve --config <path>`, which must exit by itself: a file that
+/// is wrongly accepted would serve forever, so it is killed and reported.
+fn refused(path: &std::path::Path) -> (Option<i32>, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--config"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fifowin serve");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return (status.code(), reader.join().unwrap_or_default());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("{} was accepted: the server started", path.display());
+}
