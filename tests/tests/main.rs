@@ -16,7 +16,6 @@ mod inspect;
 mod long_poll;
 mod metrics;
 mod queue_attributes;
-mod query_protocol;
 mod queues;
 mod send_receive;
 mod smoke;
