@@ -16,9 +16,13 @@ enum AuthArg {
     Sigv4,
 }
 
-/// Limits and access control.
+/// Limits, access control and durability.
 #[derive(Debug, Args)]
 pub(crate) struct GuardArgs {
+    /// Durable mode: keep every queue and message in DIR (a redb command log,
+    /// fsynced before each answer) and restore them at start-up. Default: in memory.
+    #[arg(long, env = "FIFOWIN_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<std::path::PathBuf>,
     /// Most queues at once; CreateQueue beyond answers OverLimit.
     #[arg(long, env = "FIFOWIN_MAX_QUEUES", default_value_t = 10_000)]
     max_queues: usize,
@@ -81,6 +85,35 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 impl GuardArgs {
+    /// With --data-dir: the state replayed from the command log; else `None`.
+    pub(crate) fn durable_state(
+        &self,
+        config: &fifowin_server::ServerConfig,
+        startup_queues: usize,
+    ) -> anyhow::Result<Option<fifowin_server::AppState>> {
+        let Some(dir) = &self.data_dir else {
+            return Ok(None);
+        };
+        anyhow::ensure!(
+            config.clock_mode == fifowin_server::ClockMode::System,
+            "--data-dir needs the system clock (a manual clock's time is not logged)"
+        );
+        anyhow::ensure!(
+            startup_queues == 0,
+            "--data-dir does not take config-file queues yet; create them with CreateQueue"
+        );
+        // The replay calls the async service code; it needs a runtime of its own
+        // because the server's is built later.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the replay runtime")?;
+        let state = runtime
+            .block_on(fifowin_server::durable::open(config.clone(), dir))
+            .with_context(|| format!("opening the data directory {}", dir.display()))?;
+        Ok(Some(state))
+    }
+
     pub(crate) fn limits(&self) -> anyhow::Result<Limits> {
         let max_header_bytes = usize::try_from(self.max_header_bytes).unwrap_or(usize::MAX);
         anyhow::ensure!(

@@ -16,7 +16,7 @@ use fifowin_wire::{Request, Response, SqsError};
 
 use crate::AppState;
 use crate::faults::Injected;
-use crate::service::{self, RequestContext, queue_name_from_url};
+use crate::service::{RequestContext, queue_name_from_url};
 
 /// What to send back.
 #[derive(Debug)]
@@ -125,7 +125,7 @@ async fn run(
     if let Some(injected) = state.faults.before(op, queue) {
         return (Reply::injected(injected), true);
     }
-    let result = service::call(state, ctx, request).await;
+    let result = crate::durable::call(state, ctx, request).await;
     let delivered = match &result {
         Ok(Response::ReceiveMessage(out)) => out.messages.len(),
         _ => 0,

@@ -63,7 +63,11 @@ pub async fn handle_sqs(
                 Err(rejection) => Err(unreadable_body(&target, &headers, rejection)),
             };
             let reply = match decoded {
-                Ok(request) => dispatch::call(&state, &ctx, request, &request_id).await,
+                Ok(request) => {
+                    let raw = crate::durable::Raw::json(&target, &body);
+                    let call = dispatch::call(&state, &ctx, request, &request_id);
+                    crate::durable::scope(raw, call).await
+                }
                 Err(err) => dispatch::rejected(&state, &target, err, &request_id),
             };
             reply.into_response(

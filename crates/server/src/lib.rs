@@ -18,6 +18,7 @@
 //! - [`inspect`]: `/_fifowin/queues/...`: dedup entries, messages, per-queue reset.
 //! - [`config_file`] and [`provision`]: the TOML config file and its start-up queues.
 //! - [`control`]: `/_fifowin/health`, clock, escapes and reset.
+//! - [`durable`]: durable mode, a command log replayed at start-up (`fifowin-store`).
 //! - [`auth`]: SigV4 verification (`--auth sigv4`) and control-API access.
 //! - [`limits`]: queue count, memory cap, body deadline; [`listener`]: the accept
 //!   loop with header-size and header-timeout limits.
@@ -29,6 +30,7 @@ pub mod config_file;
 pub mod control;
 mod convert;
 pub mod dispatch;
+pub mod durable;
 pub mod faults;
 pub mod http;
 pub mod inspect;
@@ -66,6 +68,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The config file's queues: created at start-up and again by a global reset.
     pub startup_queues: Arc<Vec<config_file::QueueSpec>>,
+    /// Durable mode (`--data-dir`): the command log and its ordering lock.
+    pub durable: Option<Arc<durable::Durable>>,
 }
 
 impl AppState {
@@ -80,6 +84,7 @@ impl AppState {
             faults: Arc::default(),
             metrics: Arc::default(),
             startup_queues: Arc::default(),
+            durable: None,
         }
     }
 

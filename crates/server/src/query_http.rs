@@ -35,7 +35,11 @@ pub(crate) async fn handle(
         );
     }
     let reply = match query::decode(uri.query(), &body, uri.path()) {
-        Ok(request) => dispatch::call(state, &context(headers), request, request_id).await,
+        Ok(request) => {
+            let raw = crate::durable::Raw::query(uri, &body);
+            let ctx = context(headers);
+            crate::durable::scope(raw, dispatch::call(state, &ctx, request, request_id)).await
+        }
         Err(err) => dispatch::rejected(state, "Query", err, request_id),
     };
     reply.into_response(

@@ -224,7 +224,7 @@ fn create_queue(
         &i.attributes,
         &i.tags,
         &resolve,
-        Box::new(UuidIds),
+        crate::durable::id_source(state, &name),
         now(state),
     )
     .map_err(sqs_error)?;

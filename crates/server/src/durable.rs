@@ -1,0 +1,387 @@
+//! Durable mode (`fifowin serve --data-dir DIR`): every state-changing SQS request
+//! is appended to a command log (`fifowin-store`, redb) and answered only once its
+//! record is committed and fsynced; at start-up the log is replayed through the
+//! same service code to rebuild the exact state (queues, attributes, tags,
+//! messages, in-flight messages and receipt handles, receive counts, the dedup
+//! table with its first-send times).
+//!
+//! Replay is exact because the engine is deterministic and this module removes
+//! the three sources of difference between a live request and its replay:
+//! - **order**: state-changing requests run one at a time under [`Durable::order`],
+//!   and are appended in that order (the commit itself happens outside the lock,
+//!   so concurrent requests still share one fsync: group commit);
+//! - **time**: the server clock is pinned to one instant for the whole request,
+//!   and that instant is logged;
+//! - **ids**: message ids come from a hash of the database's seed, the queue's
+//!   creation number and a counter, not from a random generator.
+//!
+//! A long-polling ReceiveMessage is run as repeated zero-wait receives, and only
+//! the attempt that returns messages is logged. Requests that fail change nothing
+//! and are not logged. Message move tasks (which run on timers) are refused.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::Uri;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use fifowin_engine::{Clock, IdSource, Timestamp};
+use fifowin_store::{Log, StoreError};
+use fifowin_wire::{ErrorCode, Request, Response, SqsError, json, query};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::service::{self, RequestContext, queue_name_from_url};
+use crate::{AppState, ServerConfig};
+
+/// The command log and what keeps live requests and their replay identical.
+#[derive(Debug)]
+pub struct Durable {
+    /// `None` while replaying (nothing is appended then).
+    log: Option<Log>,
+    /// The database's random seed, for message ids.
+    seed: u64,
+    /// Queues created so far, live and replayed alike (part of each queue's id seed).
+    creations: AtomicU64,
+    /// Held while a state-changing request runs and is appended.
+    order: tokio::sync::Mutex<()>,
+}
+
+/// The request as it came off the wire, kept for the log.
+#[derive(Clone, Debug)]
+pub enum Raw {
+    Json {
+        target: String,
+        body: Bytes,
+    },
+    Query {
+        path: String,
+        query: Option<String>,
+        body: Bytes,
+    },
+}
+
+impl Raw {
+    /// An AWS JSON 1.0 request.
+    pub fn json(target: &str, body: &Result<Bytes, impl Sized>) -> Option<Raw> {
+        let body = body.as_ref().ok()?.clone();
+        Some(Raw::Json {
+            target: target.to_string(),
+            body,
+        })
+    }
+
+    /// A Query request.
+    pub fn query(uri: &Uri, body: &Bytes) -> Option<Raw> {
+        Some(Raw::Query {
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_owned),
+            body: body.clone(),
+        })
+    }
+}
+
+tokio::task_local! {
+    static RAW: Option<Raw>;
+}
+
+/// Runs `f` with `raw` available to [`call`] (the decoded request has no wire form).
+pub async fn scope<F: std::future::Future>(raw: Option<Raw>, f: F) -> F::Output {
+    RAW.scope(raw, f).await
+}
+
+/// One log record.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    /// The pinned server time, ms.
+    now: u64,
+    /// `json` or `query`.
+    proto: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    query: Option<String>,
+    /// Base64 of the body.
+    body: String,
+    host: Option<String>,
+    sender: String,
+    trace: Option<String>,
+}
+
+/// Why durable mode cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum DurableError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("record {index} of the command log is unreadable: {problem}")]
+    Corrupt { index: usize, problem: String },
+}
+
+fn mutates(request: &Request) -> bool {
+    !matches!(
+        request,
+        Request::GetQueueUrl(_)
+            | Request::ListQueues(_)
+            | Request::GetQueueAttributes(_)
+            | Request::ListQueueTags(_)
+            | Request::ListDeadLetterSourceQueues(_)
+            | Request::ListMessageMoveTasks(_)
+    )
+}
+
+fn internal(err: StoreError) -> SqsError {
+    tracing::error!("durable mode: {err}");
+    SqsError::new(
+        ErrorCode::InternalError,
+        "The request could not be made durable.",
+    )
+}
+
+/// The service call, made durable when the server runs with `--data-dir`.
+pub async fn call(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: Request,
+) -> Result<Response, SqsError> {
+    let Some(durable) = state.durable.as_deref() else {
+        return service::call(state, ctx, request).await;
+    };
+    if !mutates(&request) {
+        return service::call(state, ctx, request).await;
+    }
+    if matches!(
+        request,
+        Request::StartMessageMoveTask(_) | Request::CancelMessageMoveTask(_)
+    ) {
+        return Err(SqsError::new(
+            ErrorCode::UnsupportedOperation,
+            "Message move tasks are not available in durable mode (--data-dir).",
+        ));
+    }
+    let raw = RAW.try_with(Clone::clone).ok().flatten();
+    match request {
+        Request::ReceiveMessage(input) => receive(state, durable, ctx, input, raw).await,
+        request => {
+            let guard = durable.order.lock().await;
+            let (result, append) =
+                pinned(state, durable, ctx, request, raw.as_ref(), |_| true).await;
+            drop(guard);
+            if let Some(append) = append {
+                append.await.map_err(internal)?;
+            }
+            result
+        }
+    }
+}
+
+type Append = std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, StoreError>> + Send>>;
+
+/// Runs `request` at one pinned instant; appends it when it succeeded and `keep`
+/// says so. Call with `order` held.
+async fn pinned(
+    state: &AppState,
+    durable: &Durable,
+    ctx: &RequestContext,
+    request: Request,
+    raw: Option<&Raw>,
+    keep: impl Fn(&Response) -> bool,
+) -> (Result<Response, SqsError>, Option<Append>) {
+    let now = state.clock.now();
+    state.clock.pin(Some(now));
+    let result = service::call(state, ctx, request).await;
+    state.clock.pin(None);
+    let append = match (&result, &durable.log, raw) {
+        (Ok(response), Some(log), Some(raw)) if keep(response) => {
+            let record = record(now, ctx, raw);
+            Some(Box::pin(log.append(record)) as Append)
+        }
+        _ => None,
+    };
+    (result, append)
+}
+
+/// ReceiveMessage as zero-wait attempts until messages arrive or the wait is over.
+async fn receive(
+    state: &AppState,
+    durable: &Durable,
+    ctx: &RequestContext,
+    input: fifowin_wire::model::ReceiveMessageInput,
+    raw: Option<Raw>,
+) -> Result<Response, SqsError> {
+    let queue = input
+        .queue_url
+        .as_deref()
+        .and_then(|url| state.registry.get(queue_name_from_url(url)));
+    let wait_secs = match &queue {
+        Some(q) => q
+            .lock()
+            .wait_time_seconds(input.wait_time_seconds)
+            .map_err(crate::convert::sqs_error)?,
+        None => 0,
+    };
+    let deadline = Instant::now() + Duration::from_secs(wait_secs);
+    loop {
+        let arrivals = queue.as_ref().map(|q| q.arrivals.notified());
+        let mut attempt = input.clone();
+        attempt.wait_time_seconds = Some(0);
+        let guard = durable.order.lock().await;
+        let got_some =
+            |r: &Response| matches!(r, Response::ReceiveMessage(out) if !out.messages.is_empty());
+        let (result, append) = pinned(
+            state,
+            durable,
+            ctx,
+            Request::ReceiveMessage(attempt),
+            raw.as_ref(),
+            got_some,
+        )
+        .await;
+        drop(guard);
+        let done = match &result {
+            Ok(response) => got_some(response) || Instant::now() >= deadline,
+            Err(_) => true,
+        };
+        if done {
+            if let Some(append) = append {
+                append.await.map_err(internal)?;
+            }
+            return result;
+        }
+        // Visibility timeouts and delays end without a wake-up: look again each second.
+        let nap = deadline
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_secs(1));
+        match arrivals {
+            Some(arrivals) => {
+                let _ = tokio::time::timeout(nap, arrivals).await;
+            }
+            None => tokio::time::sleep(nap).await,
+        }
+    }
+}
+
+fn record(now: Timestamp, ctx: &RequestContext, raw: &Raw) -> Vec<u8> {
+    let (proto, target, path, query, body) = match raw {
+        Raw::Json { target, body } => ("json", target.clone(), String::new(), None, body),
+        Raw::Query { path, query, body } => {
+            ("query", String::new(), path.clone(), query.clone(), body)
+        }
+    };
+    let record = Record {
+        now: now.as_millis(),
+        proto: proto.into(),
+        target,
+        path,
+        query,
+        body: STANDARD.encode(body),
+        host: ctx.host.clone(),
+        sender: ctx.sender_id.clone(),
+        trace: ctx.trace_header.clone(),
+    };
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// Opens the log in `dir`, replays it, and returns the live state.
+pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppState, DurableError> {
+    let opened = Log::open(dir)?;
+    let seed = opened.log.seed();
+    let replay = AppState {
+        durable: Some(Arc::new(Durable {
+            log: None,
+            seed,
+            creations: AtomicU64::new(0),
+            order: tokio::sync::Mutex::new(()),
+        })),
+        ..AppState::new(config.clone())
+    };
+    let started = Instant::now();
+    let mut failed = 0usize;
+    for (index, bytes) in opened.records.iter().enumerate() {
+        let corrupt = |problem: String| DurableError::Corrupt { index, problem };
+        let record: Record = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        let body = STANDARD
+            .decode(record.body.as_bytes())
+            .map_err(|e| corrupt(e.to_string()))?;
+        let request = match record.proto.as_str() {
+            "json" => json::decode(&record.target, &body),
+            _ => query::decode(record.query.as_deref(), &body, &record.path),
+        };
+        let mut request = request.map_err(|e| corrupt(e.message.to_string()))?;
+        if let Request::ReceiveMessage(input) = &mut request {
+            input.wait_time_seconds = Some(0);
+        }
+        let ctx = RequestContext {
+            host: record.host,
+            sender_id: record.sender,
+            trace_header: record.trace,
+        };
+        replay.clock.pin(Some(Timestamp(record.now)));
+        if service::call(&replay, &ctx, request).await.is_err() {
+            failed += 1;
+        }
+    }
+    replay.clock.pin(None);
+    if failed > 0 {
+        tracing::warn!("durable mode: {failed} logged requests failed on replay");
+    }
+    tracing::info!(
+        "durable mode: replayed {} requests from {} in {:?} ({} queues)",
+        opened.records.len(),
+        dir.display(),
+        started.elapsed(),
+        replay.registry.len(),
+    );
+    let creations = replay
+        .durable
+        .as_ref()
+        .map_or(0, |d| d.creations.load(Ordering::SeqCst));
+    Ok(AppState {
+        registry: Arc::clone(&replay.registry),
+        durable: Some(Arc::new(Durable {
+            log: Some(opened.log),
+            seed,
+            creations: AtomicU64::new(creations),
+            order: tokio::sync::Mutex::new(()),
+        })),
+        ..AppState::new(config)
+    })
+}
+
+/// The id source of a queue being created: random v4 UUIDs in memory, and in
+/// durable mode UUID-shaped hashes that come out the same on replay.
+pub(crate) fn id_source(state: &AppState, _name: &str) -> Box<dyn IdSource> {
+    match &state.durable {
+        None => Box::new(service::UuidIds),
+        Some(durable) => Box::new(HashedIds {
+            seed: durable.seed,
+            queue: durable.creations.fetch_add(1, Ordering::SeqCst),
+            next: 0,
+        }),
+    }
+}
+
+struct HashedIds {
+    seed: u64,
+    queue: u64,
+    next: u64,
+}
+
+impl IdSource for HashedIds {
+    fn message_id(&mut self) -> String {
+        self.next += 1;
+        let digest = Sha256::new()
+            .chain_update(self.seed.to_le_bytes())
+            .chain_update(self.queue.to_le_bytes())
+            .chain_update(self.next.to_le_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+}
