@@ -2,6 +2,8 @@
 //! test process and hands out clients that reach it over a real socket: aws-sdk-sqs
 //! (AWS JSON 1.0) and raw HTTP for what the SDK cannot express.
 
+pub mod query;
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 

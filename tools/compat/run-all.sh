@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every cross-client scenario against a fresh fifowin each: boto3 (JSON and Query),
+# the AWS CLI v1 (current and pinned to a Query botocore), JS v3 with MD5 validation,
+# aws-sdk v2, and sqs-consumer/sqs-producer. (aws-sdk-sqs for Rust is the e2e suite,
+# run by `cargo test`.) Each client installs into a throwaway environment under
+# target/compat. Prints every check, then one summary line; exits 1 if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source tools/compat/lib.sh
+
+FIFOWIN_BIN="$(fifowin_bin)" || exit 1
+export FIFOWIN_BIN
+
+clients=(
+  "boto3.sh current"
+  "boto3.sh 1.34.89"
+  "awscli.sh current"
+  "awscli.sh 1.32.89"
+  "node.sh js-v3"
+  "node.sh aws-sdk-v2"
+  "node.sh consumer"
+)
+passed=0
+failed=0
+failures=()
+for client in "${clients[@]}"; do
+  read -r script arg <<<"$client"
+  if "tools/compat/$script" "$arg"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$client")
+  fi
+done
+for f in "${failures[@]}"; do
+  echo "FAILED client: $f"
+done
+echo "compat: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
