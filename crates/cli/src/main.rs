@@ -1,6 +1,7 @@
 //! The `fifowin` binary: parses the command line and hands off to the server or the
 //! analyzer. `anyhow` lives here only.
 
+mod health;
 mod replay;
 mod runtime;
 mod serve;
@@ -28,6 +29,8 @@ enum Command {
     Policy(fifowin_analyzer::PolicyArgs),
     /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.
     Replay(replay::ReplayArgs),
+    /// Ask a running server whether it is healthy (exit 0) or not (exit 1): for container healthchecks.
+    Health(health::HealthArgs),
     /// Load-test an SQS endpoint (AWS JSON 1.0 over HTTP) and check what it stored (exit 1 when a check fails).
     Bench(Box<fifowin_bench::BenchArgs>),
 }
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
             ));
         }
         Command::Replay(args) => replay::run(args),
+        Command::Health(args) => health::run(args),
         Command::Bench(args) => fifowin_bench::run(*args).map_err(anyhow::Error::from),
     };
     match result {

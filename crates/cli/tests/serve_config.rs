@@ -1,6 +1,8 @@
 //! `fifowin serve --config`: the annotated example starts the binary with its
 //! queues; flags and environment variables win over the file; and every kind of
-//! bad file stops start-up with exit code 3 and a message naming the key.
+//! bad file stops start-up with exit code 3 and a message naming the key. Also
+//! `fifowin health`, and the Dockerfile and docker-compose.yml checked against the
+//! binary's own subcommands, flags and variables (no Docker engine needed).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -12,8 +14,14 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
 
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
 fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fifowin.example.toml")
+    repo("fifowin.example.toml")
 }
 
 /// Writes `text` to a fresh file named after the test case.
@@ -264,4 +272,136 @@ fn refused(path: &std::path::Path) -> (Option<i32>, String) {
     let _ = child.kill();
     let _ = child.wait();
     panic!("{} was accepted: the server started", path.display());
+}
+
+#[test]
+fn health_exits_0_for_a_running_server_and_1_otherwise() {
+    let served = Served::start(&[], &[]);
+    let out = Command::new(BIN)
+        .args(["health", "--url", &served.endpoint])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"status\":\"ok\""));
+    let port = served.endpoint.rsplit(':').next().unwrap().to_string();
+    // Without --url it asks 127.0.0.1 on FIFOWIN_PORT, as the container healthcheck does.
+    let out = Command::new(BIN)
+        .arg("health")
+        .env("FIFOWIN_PORT", &port)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    drop(served);
+    let out = Command::new(BIN)
+        .args(["health", "--url", &format!("http://127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/_fifowin/health"));
+}
+
+/// Every `FIFOWIN_*` name in `text`.
+fn variables(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("FIFOWIN_") {
+        let name: String = rest[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        rest = &rest[i + name.len()..];
+        found.push(name);
+    }
+    found
+}
+
+/// The JSON-style `command: [...]` lists of a compose file, in order.
+fn compose_commands(compose: &str) -> Vec<Vec<String>> {
+    compose
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("command: "))
+        .map(|list| serde_json::from_str(list).expect("command is a flow list of strings"))
+        .collect()
+}
+
+fn help(subcommand: &str) -> String {
+    let out = Command::new(BIN)
+        .args([subcommand, "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "fifowin {subcommand} --help");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn dockerfile_and_compose_use_only_what_the_binary_knows() {
+    let dockerfile = std::fs::read_to_string(repo("Dockerfile")).unwrap();
+    let compose = std::fs::read_to_string(repo("docker-compose.yml")).unwrap();
+    let serve_help = help("serve");
+    for name in variables(&dockerfile)
+        .into_iter()
+        .chain(variables(&compose))
+    {
+        assert!(
+            serve_help.contains(&format!("{name}=")),
+            "{name} is not a serve variable"
+        );
+    }
+    // Each command's subcommand exists and each of its flags is one it takes.
+    let commands = compose_commands(&compose);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    for command in &commands {
+        let text = help(&command[0]);
+        for flag in command.iter().filter(|a| a.starts_with("--")) {
+            assert!(
+                text.contains(&format!("{flag} ")),
+                "{} has no {flag}",
+                command[0]
+            );
+        }
+    }
+    assert_eq!(commands[0][..2], ["serve", "--config"]);
+    // The files the compose file mounts exist, and the healthchecks run `fifowin health`.
+    for mounted in [
+        "./fifowin.example.toml",
+        "./crates/analyzer/tests/data/retry-latency",
+    ] {
+        assert!(compose.contains(mounted), "{mounted}");
+        assert!(repo(mounted).exists(), "{mounted}");
+    }
+    assert!(repo("crates/analyzer/tests/data/retry-latency/sdk-healthy.hlog").exists());
+    assert!(compose.contains(r#"test: ["CMD", "/usr/local/bin/fifowin", "health"]"#));
+    assert!(dockerfile.contains(r#"CMD ["/usr/local/bin/fifowin", "health"]"#));
+    assert!(dockerfile.contains("EXPOSE 9324") && compose.contains("\"9324:9324\""));
+    assert!(
+        dockerfile.contains("USER nonroot"),
+        "the runtime image is non-root"
+    );
+    help("health");
+}
+
+#[test]
+fn the_compose_command_serves_the_mounted_config() {
+    // What the container runs, minus the container: the same arguments, the file
+    // at the path the compose file mounts it from, loopback instead of 0.0.0.0.
+    let compose = std::fs::read_to_string(repo("docker-compose.yml")).unwrap();
+    let command = compose_commands(&compose).remove(0);
+    let args: Vec<String> = command[1..]
+        .iter()
+        .map(|a| {
+            if a == "/etc/fifowin/fifowin.toml" {
+                example().to_string_lossy().into_owned()
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let served = Served::start(&args, &[("FIFOWIN_LOG_LEVEL", "info")]);
+    assert_eq!(served.get("/_fifowin/health")["queues"], 3);
+    let out = Command::new(BIN)
+        .args(["health", "--url", &served.endpoint])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
 }
