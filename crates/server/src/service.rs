@@ -186,12 +186,24 @@ fn now(state: &AppState) -> Timestamp {
 /// The queue named by a `QueueUrl` value: its last path segment, so any host,
 /// scheme or path layout (and a bare name) resolves.
 pub fn queue_name_from_url(url: &str) -> &str {
-    let path = match url.find("://") {
-        Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+    // Byte searches (memchr, short loops): this runs on every request, twice, and
+    // the generic `&str`-pattern searchers cost more than the rest of the lookup.
+    let bytes = url.as_bytes();
+    let path = match bytes.windows(3).position(|w| w == b"://") {
+        Some(i) => memchr_from(bytes, i + 3, b'/').map_or("", |j| &url[j..]),
         None => url,
     };
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+    let end = path
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(path.len());
+    let path = path[..end].trim_end_matches('/');
+    path.rfind('/').map_or(path, |i| &path[i + 1..])
+}
+
+/// The index of the first `byte` at or after `from`.
+fn memchr_from(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
+    bytes[from..].iter().position(|&b| b == byte).map(|i| from + i)
 }
 
 fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHandle>> {
