@@ -53,7 +53,10 @@ pub fn encode_error(error: &SqsError, request_id: &str) -> Vec<u8> {
 }
 
 /// What goes inside `<OpResult>`, or `None` for operations without output.
-fn result_writer(response: &Response) -> Option<Box<dyn FnOnce(&mut Writer) + '_>> {
+/// Writes an operation's `<Op>Result` element.
+type ResultWriter<'a> = Box<dyn FnOnce(&mut Writer) + 'a>;
+
+fn result_writer(response: &Response) -> Option<ResultWriter<'_>> {
     use Response as R;
     Some(match response {
         R::CreateQueue(o) | R::GetQueueUrl(o) => {
