@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Soak test (not in CI: it runs for 10 minutes). One `fifowin serve` on loopback under
+# steady mixed load from `fifowin bench` (half the connections send to a FIFO queue,
+# half receive and delete, FIFO order checked), while the server's resident memory
+# is sampled every 15 s. Passes when the load generator reports no failed check and
+# the memory of the last sample is within 25% (plus 8 MiB) of the sample taken after
+# the first minute, i.e. memory is flat rather than growing with the messages handled.
+#
+# Usage: tools/soak/soak.sh [DURATION=10m] [RATE=400] [BIN=target/release/fifowin]
+# Extra server flags in SOAK_SERVE_ARGS, e.g. SOAK_SERVE_ARGS="--data-dir /tmp/soak".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+duration="${1:-10m}"
+rate="${2:-400}"
+bin="${3:-target/release/fifowin}"
+[[ -x "$bin" ]] || cargo build --release -p fifowin
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+work="$(mktemp -d)"
+# shellcheck disable=SC2086
+"$bin" serve --port "$port" --log-level warn ${SOAK_SERVE_ARGS:-} 2>"$work/server.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/_fifowin/health" >/dev/null && break
+  sleep 0.1
+done
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+(
+  while kill -0 "$server" 2>/dev/null; do
+    echo "$(date +%s) $(rss)" >>"$work/rss.txt"
+    sleep 15
+  done
+) &
+sampler=$!
+echo "soak: ${duration} at ${rate} req/s against 127.0.0.1:${port} (server pid ${server}); samples in ${work}/rss.txt"
+status=0
+"$bin" bench --endpoint "http://127.0.0.1:$port" --scenario mixed --connections 4 \
+  --duration "$duration" --warmup 2s --rate "$rate" --groups 16 | tee "$work/bench.txt" || status=$?
+echo "$(date +%s) $(rss)" >>"$work/rss.txt"
+kill "$sampler" 2>/dev/null || true
+python3 - "$work/rss.txt" "$status" <<'PY'
+import sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
+t0 = rows[0][0]
+print("soak: server RSS (KiB) over time:")
+for t, kib in rows:
+    print(f"  {t - t0:5d} s  {kib:8d}")
+base = next((kib for t, kib in rows if t - t0 >= 60), rows[0][1])
+last = rows[-1][1]
+flat = last <= base * 1.25 + 8192
+print(f"soak: after 1 min {base} KiB, at the end {last} KiB, peak {max(k for _, k in rows)} KiB -> {'flat' if flat else 'GROWING'}")
+print(f"soak: load generator exit status {sys.argv[2]}")
+sys.exit(0 if flat and sys.argv[2] == "0" else 1)
+PY
