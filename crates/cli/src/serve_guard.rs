@@ -32,8 +32,9 @@ pub(crate) struct GuardArgs {
     /// Largest request line plus headers, e.g. 64KiB (at least 8KiB); larger heads get 431.
     #[arg(long, env = "FIFOWIN_MAX_HEADER_BYTES", value_parser = parse_bytes, default_value = "64KiB")]
     max_header_bytes: u64,
-    /// Time a client has to send its request headers before the connection is closed.
-    #[arg(long, env = "FIFOWIN_HEADER_TIMEOUT", value_parser = humantime::parse_duration, default_value = "30s")]
+    /// Time a client has to send its request headers before the connection is closed
+    /// (this also closes keep-alive connections idle this long).
+    #[arg(long, env = "FIFOWIN_HEADER_TIMEOUT", value_parser = humantime::parse_duration, default_value = "60s")]
     header_timeout: Duration,
     /// Time a client has to send a request body before it gets RequestTimeout.
     #[arg(long, env = "FIFOWIN_BODY_TIMEOUT", value_parser = humantime::parse_duration, default_value = "60s")]

@@ -78,6 +78,15 @@ async fn state_survives_sigkill_and_restart() {
     let q = "orders.fifo";
     let (first_id, handle) = {
         let server = Durable::start(&dir);
+        // A refused request changes nothing and is not logged; it must not shift
+        // anything the replay depends on (such as message ids).
+        let (status, _) = server
+            .call(
+                "CreateQueue",
+                json!({"QueueName": "bad.fifo", "Attributes": {"FifoQueue": "maybe"}}),
+            )
+            .await;
+        assert_eq!(status, 400);
         server
             .ok(
                 "CreateQueue",

@@ -13,14 +13,13 @@
 //! - **time**: the server clock is pinned to one instant for the whole request,
 //!   and that instant is logged;
 //! - **ids**: message ids come from a hash of the database's seed, the queue's
-//!   creation number and a counter, not from a random generator.
+//!   name and (pinned) creation time and a counter, not from a random generator.
 //!
 //! A long-polling ReceiveMessage is run as repeated zero-wait receives, and only
 //! the attempt that returns messages is logged. Requests that fail change nothing
 //! and are not logged. Message move tasks (which run on timers) are refused.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -43,8 +42,6 @@ pub struct Durable {
     log: Option<Log>,
     /// The database's random seed, for message ids.
     seed: u64,
-    /// Queues created so far, live and replayed alike (part of each queue's id seed).
-    creations: AtomicU64,
     /// Held while a state-changing request runs and is appended.
     order: tokio::sync::Mutex<()>,
 }
@@ -293,7 +290,6 @@ pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppStat
         durable: Some(Arc::new(Durable {
             log: None,
             seed,
-            creations: AtomicU64::new(0),
             order: tokio::sync::Mutex::new(()),
         })),
         ..AppState::new(config.clone())
@@ -335,16 +331,11 @@ pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppStat
         started.elapsed(),
         replay.registry.len(),
     );
-    let creations = replay
-        .durable
-        .as_ref()
-        .map_or(0, |d| d.creations.load(Ordering::SeqCst));
     Ok(AppState {
         registry: Arc::clone(&replay.registry),
         durable: Some(Arc::new(Durable {
             log: Some(opened.log),
             seed,
-            creations: AtomicU64::new(creations),
             order: tokio::sync::Mutex::new(()),
         })),
         ..AppState::new(config)
@@ -352,20 +343,31 @@ pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppStat
 }
 
 /// The id source of a queue being created: random v4 UUIDs in memory, and in
-/// durable mode UUID-shaped hashes that come out the same on replay.
-pub(crate) fn id_source(state: &AppState, _name: &str) -> Box<dyn IdSource> {
+/// durable mode UUID-shaped hashes that come out the same on replay. Only what
+/// the log reproduces goes in (the name and the pinned time, not a counter that
+/// a failed, unlogged CreateQueue would also have moved).
+pub(crate) fn id_source(state: &AppState, name: &str) -> Box<dyn IdSource> {
     match &state.durable {
         None => Box::new(service::UuidIds),
-        Some(durable) => Box::new(HashedIds {
-            seed: durable.seed,
-            queue: durable.creations.fetch_add(1, Ordering::SeqCst),
-            next: 0,
-        }),
+        Some(durable) => {
+            let queue = Sha256::new()
+                .chain_update(name.as_bytes())
+                .chain_update(state.clock.now().as_millis().to_le_bytes())
+                .finalize();
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&queue[..8]);
+            Box::new(HashedIds {
+                seed: durable.seed,
+                queue: u64::from_le_bytes(first),
+                next: 0,
+            })
+        }
     }
 }
 
 struct HashedIds {
     seed: u64,
+    /// Hash of the queue's name and creation time.
     queue: u64,
     next: u64,
 }

@@ -28,7 +28,10 @@ pub struct Limits {
     /// Largest request line plus headers (hyper's read buffer; at least 8 KiB).
     /// Larger heads get `431 Request Header Fields Too Large` and a closed connection.
     pub max_header_bytes: usize,
-    /// Time allowed to send the request line and headers; then the connection is closed.
+    /// Time allowed to send the request line and headers; then the connection is
+    /// closed. hyper starts this clock as soon as it waits for a request, so it
+    /// also closes keep-alive connections idle this long (as load balancers do;
+    /// SDKs reconnect).
     pub header_read_timeout: Duration,
     /// Time allowed to send the whole body; then the request fails with RequestTimeout.
     pub body_read_timeout: Duration,
@@ -40,7 +43,7 @@ impl Default for Limits {
             max_queues: 10_000,
             max_memory_bytes: None,
             max_header_bytes: 64 * 1024,
-            header_read_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(60),
             body_read_timeout: Duration::from_secs(60),
         }
     }
