@@ -34,7 +34,10 @@ pub fn provision(state: &AppState, specs: &[QueueSpec]) -> Result<usize, ConfigE
             now,
         )
         .map_err(|e| invalid(i, "attributes", e))?;
-        queue.tag(&spec.tags).map_err(|e| invalid(i, "tags", e))?;
+        // Tagged separately so tag errors name `tags`; TagQueue refuses an empty map.
+        if !spec.tags.is_empty() {
+            queue.tag(&spec.tags).map_err(|e| invalid(i, "tags", e))?;
+        }
         if let Inserted::Existing(_) = state.registry.insert(queue) {
             return Err(invalid(
                 i,
