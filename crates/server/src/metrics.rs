@@ -96,6 +96,9 @@ fn per_queue(out: &mut String, name: &str, kind: &str, help: &str, rows: &[(Stri
     }
 }
 
+/// A per-queue family: name, type, help text, and how to read a row's value.
+type Family<'a> = (&'a str, &'a str, &'a str, &'a dyn Fn(&QueueRow) -> u64);
+
 /// What one queue contributes, read under its lock.
 struct QueueRow {
     name: String,
@@ -129,7 +132,7 @@ pub fn render(state: &AppState) -> String {
     let mut out = String::new();
     family(&mut out, "fifowin_queues", "gauge", "Queues that exist.");
     let _ = writeln!(out, "fifowin_queues {}", rows.len());
-    let queue_families: [(&str, &str, &str, &dyn Fn(&QueueRow) -> u64); 10] = [
+    let queue_families: [Family<'_>; 10] = [
         (
             "fifowin_messages_sent_total",
             "counter",
