@@ -139,7 +139,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .or(file.escape_horizon_ms)
             .unwrap_or(3_600_000),
         limits: args.guard.limits()?,
-        auth: args.guard.auth()?,
+        auth: args.guard.auth(&file.auth)?,
         ..ServerConfig::default()
     };
     let host = args

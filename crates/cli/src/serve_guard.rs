@@ -39,9 +39,9 @@ pub(crate) struct GuardArgs {
     /// Time a client has to send a request body before it gets RequestTimeout.
     #[arg(long, env = "FIFOWIN_BODY_TIMEOUT", value_parser = humantime::parse_duration, default_value = "60s")]
     body_timeout: Duration,
-    /// Request authentication.
-    #[arg(long, env = "FIFOWIN_AUTH", value_enum, default_value_t = AuthArg::None)]
-    auth: AuthArg,
+    /// Request authentication [default: none, or the config file's auth.mode].
+    #[arg(long, env = "FIFOWIN_AUTH", value_enum)]
+    auth: Option<AuthArg>,
     /// An access key for --auth sigv4, as ACCESS_KEY_ID:SECRET_ACCESS_KEY; repeatable
     /// (FIFOWIN_AUTH_KEYS takes a comma-separated list).
     #[arg(
@@ -135,8 +135,12 @@ impl GuardArgs {
         })
     }
 
-    pub(crate) fn auth(&self) -> anyhow::Result<AuthConfig> {
-        let mut keys = AccessKeys::default();
+    /// Flags over the config file's `[auth]` table; keys from both are accepted.
+    pub(crate) fn auth(
+        &self,
+        file: &fifowin_server::config_file::FileAuth,
+    ) -> anyhow::Result<AuthConfig> {
+        let mut keys = file.keys.clone();
         for pair in &self.auth_keys {
             // The value is never echoed: it holds a secret.
             let (id, secret) = AccessKeys::parse_pair(pair)
@@ -144,11 +148,16 @@ impl GuardArgs {
             keys.insert(id, secret);
         }
         let mode = match self.auth {
-            AuthArg::None => AuthMode::None,
-            AuthArg::Sigv4 => {
+            None => file.mode.clone().unwrap_or_default(),
+            Some(AuthArg::None) => AuthMode::None,
+            Some(AuthArg::Sigv4) => AuthMode::SigV4,
+        };
+        let mode = match mode {
+            AuthMode::None => AuthMode::None,
+            AuthMode::SigV4 => {
                 anyhow::ensure!(
                     !keys.is_empty(),
-                    "--auth sigv4 needs at least one --auth-key ACCESS_KEY_ID:SECRET_ACCESS_KEY"
+                    "--auth sigv4 needs at least one --auth-key ACCESS_KEY_ID:SECRET_ACCESS_KEY (or [[auth.keys]] in the config file)"
                 );
                 AuthMode::SigV4
             }
@@ -159,7 +168,7 @@ impl GuardArgs {
                 anyhow::ensure!(!token.is_empty(), "--control-token must not be empty");
                 ControlAccess::Token(token.clone())
             }
-            (None, false) => ControlAccess::Open,
+            (None, false) => file.control.clone().unwrap_or_default(),
         };
         Ok(AuthConfig {
             mode,

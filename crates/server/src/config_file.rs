@@ -73,6 +73,16 @@ pub struct FileConfig {
     /// Checked by the binary, which owns the log subscriber.
     pub log_level: Option<String>,
     pub queues: Vec<QueueSpec>,
+    /// `[auth]`: SigV4 mode, access keys and control-API access (see [`crate::auth`]).
+    pub auth: FileAuth,
+}
+
+/// The `[auth]` table; `None` where the file is silent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileAuth {
+    pub mode: Option<crate::auth::AuthMode>,
+    pub keys: crate::auth::AccessKeys,
+    pub control: Option<crate::auth::ControlAccess>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +92,25 @@ struct RawFile {
     server: RawServer,
     #[serde(default)]
     queues: Vec<RawQueue>,
+    #[serde(default)]
+    auth: RawAuth,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    mode: Option<String>,
+    #[serde(default)]
+    keys: Vec<RawKey>,
+    control_token: Option<String>,
+    control: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    access_key_id: String,
+    secret_access_key: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -189,6 +218,59 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         escape_horizon_ms,
         log_level: s.log_level,
         queues: queues(raw.queues)?,
+        auth: auth(raw.auth)?,
+    })
+}
+
+fn auth(raw: RawAuth) -> Result<FileAuth, ConfigError> {
+    use crate::auth::{AccessKeys, AuthMode, ControlAccess};
+    let mode = raw
+        .mode
+        .map(|m| match m.as_str() {
+            "none" => Ok(AuthMode::None),
+            "sigv4" => Ok(AuthMode::SigV4),
+            other => Err(invalid(
+                "auth.mode",
+                format!("expected \"none\" or \"sigv4\", got {other:?}"),
+            )),
+        })
+        .transpose()?;
+    let mut keys = AccessKeys::default();
+    for (i, key) in raw.keys.into_iter().enumerate() {
+        // Errors name the key id, never the secret.
+        if key.access_key_id.is_empty() || key.secret_access_key.is_empty() {
+            return Err(invalid(
+                format!("auth.keys[{i}]"),
+                "access_key_id and secret_access_key must not be empty",
+            ));
+        }
+        keys.insert(key.access_key_id, key.secret_access_key);
+    }
+    if mode == Some(AuthMode::SigV4) && keys.is_empty() {
+        return Err(invalid(
+            "auth.mode",
+            "\"sigv4\" needs at least one [[auth.keys]] entry",
+        ));
+    }
+    let control = match (raw.control, raw.control_token) {
+        (Some(false), Some(_)) => {
+            return Err(invalid(
+                "auth.control",
+                "false turns the control API off; remove control_token or set control = true",
+            ));
+        }
+        (Some(false), None) => Some(ControlAccess::Disabled),
+        (_, Some(token)) if token.is_empty() => {
+            return Err(invalid("auth.control_token", "must not be empty"));
+        }
+        (_, Some(token)) => Some(ControlAccess::Token(token)),
+        (Some(true), None) => Some(ControlAccess::Open),
+        (None, None) => None,
+    };
+    Ok(FileAuth {
+        mode,
+        keys,
+        control,
     })
 }
 

@@ -144,3 +144,36 @@ fn errors_read_as_key_then_problem() {
         "queues[0].dedup_window: applies to FIFO queues only (standard queues do not deduplicate)"
     );
 }
+
+#[test]
+fn the_auth_table_reads_mode_keys_and_control_access() {
+    use crate::auth::{AuthMode, ControlAccess};
+    let file = parse(
+        "[auth]\nmode = \"sigv4\"\ncontrol_token = \"t\"\n[[auth.keys]]\naccess_key_id = \"AK\"\nsecret_access_key = \"s\"",
+    )
+    .unwrap();
+    assert_eq!(file.auth.mode, Some(AuthMode::SigV4));
+    assert_eq!(file.auth.keys.len(), 1);
+    assert_eq!(file.auth.control, Some(ControlAccess::Token("t".into())));
+    let off = parse("[auth]\ncontrol = false").unwrap();
+    assert_eq!(off.auth.control, Some(ControlAccess::Disabled));
+    assert_eq!(parse("").unwrap().auth, FileAuth::default());
+    for (text, key) in [
+        ("[auth]\nmode = \"basic\"", "auth.mode"),
+        ("[auth]\nmode = \"sigv4\"", "auth.mode"),
+        ("[auth]\ncontrol = false\ncontrol_token = \"t\"", "auth.control"),
+        ("[auth]\ncontrol_token = \"\"", "auth.control_token"),
+        (
+            "[[auth.keys]]\naccess_key_id = \"AK\"\nsecret_access_key = \"\"",
+            "auth.keys[0]",
+        ),
+    ] {
+        match parse(text) {
+            Err(ConfigError::Invalid { key: got, problem }) => {
+                assert_eq!(got, key, "{text}");
+                assert!(!problem.contains("secret_access_key = "), "{problem}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}
