@@ -20,7 +20,33 @@ pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
 /// The largest SQS payload: a message, or a whole batch.
 const MAX_PAYLOAD_BYTES: usize = 1_048_576;
 
-/// Every request outside the control API lands here.
+/// Why a request body could not be read: from axum's `Bytes` extractor, or from
+/// the accept loop's direct path (`fast_path`), which reads bodies itself.
+#[derive(Debug)]
+pub enum BodyError {
+    /// Past [`MAX_BODY_BYTES`].
+    TooLarge,
+    /// Not complete within the body deadline.
+    TimedOut,
+    /// Anything else (a broken connection, say), with its description.
+    Failed(String),
+}
+
+impl From<&BytesRejection> for BodyError {
+    fn from(rejection: &BytesRejection) -> Self {
+        let text = rejection.body_text();
+        if crate::limits::body_timeout_error(&text).is_some() {
+            BodyError::TimedOut
+        } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            BodyError::TooLarge
+        } else {
+            BodyError::Failed(text)
+        }
+    }
+}
+
+/// Every request outside the control API lands here, except AWS JSON requests,
+/// which the accept loop hands to [`handle_json`] directly.
 pub async fn handle_sqs(
     State(state): State<AppState>,
     method: Method,
@@ -28,74 +54,91 @@ pub async fn handle_sqs(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+    if Protocol::detect(target) == Protocol::AwsJson10 {
+        let body = body.map_err(|rejection| BodyError::from(&rejection));
+        return handle_json(&state, &method, &uri, &headers, body).await;
+    }
     let request_id = uuid::Uuid::new_v4().to_string();
-    let target = headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let protocol = Protocol::detect(target.as_deref());
     if let Ok(bytes) = &body
         && let Err(err) = crate::auth::verify(&state.config.auth, &method, &uri, &headers, bytes)
     {
         let reply = dispatch::rejected(&state, "Unauthenticated", err, &request_id);
-        return match protocol {
-            Protocol::AwsJson10 => reply.into_response(
-                |_| json_error(&request_id, &SqsError::new(ErrorCode::InternalError, "")),
-                |err| json_error(&request_id, err),
-            ),
-            Protocol::Query => reply.into_response(
-                |_| {
-                    crate::query_http::xml_error(
-                        &request_id,
-                        &SqsError::new(ErrorCode::InternalError, ""),
-                    )
-                },
-                |err| crate::query_http::xml_error(&request_id, err),
-            ),
-        };
+        return reply.into_response(
+            |_| {
+                crate::query_http::xml_error(
+                    &request_id,
+                    &SqsError::new(ErrorCode::InternalError, ""),
+                )
+            },
+            |err| crate::query_http::xml_error(&request_id, err),
+        );
     }
-    match protocol {
-        Protocol::AwsJson10 => {
-            let target = target.unwrap_or_default();
-            let ctx = context(&headers);
-            let decoded = match &body {
-                Ok(body) => json::decode(&target, body),
-                Err(rejection) => Err(unreadable_body(&target, &headers, rejection)),
-            };
-            let reply = match decoded {
-                Ok(request) => {
-                    let raw = crate::durable::Raw::json(&target, &body);
-                    let call = dispatch::call(&state, &ctx, request, &request_id);
-                    crate::durable::scope(raw, call).await
-                }
-                Err(err) => dispatch::rejected(&state, &target, err, &request_id),
-            };
-            reply.into_response(
-                |response| json_response(StatusCode::OK, &request_id, json::encode(response), None),
-                |err| json_error(&request_id, err),
-            )
-        }
-        Protocol::Query => {
-            crate::query_http::handle(&state, &method, &uri, &headers, body, &request_id).await
-        }
+    crate::query_http::handle(&state, &method, &uri, &headers, body, &request_id).await
+}
+
+/// One AWS JSON 1.0 request (`X-Amz-Target` present): authenticate, decode, call,
+/// encode.
+pub async fn handle_json(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BodyError>,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    if let Ok(bytes) = &body
+        && let Err(err) = crate::auth::verify(&state.config.auth, method, uri, headers, bytes)
+    {
+        let reply = dispatch::rejected(&state, "Unauthenticated", err, &request_id);
+        return reply.into_response(
+            |_| json_error(&request_id, &SqsError::new(ErrorCode::InternalError, "")),
+            |err| json_error(&request_id, err),
+        );
     }
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let ctx = context(headers);
+    let decoded = match &body {
+        Ok(body) => json::decode(&target, body),
+        Err(error) => Err(unreadable_body(&target, headers, error)),
+    };
+    let reply = match decoded {
+        Ok(request) => {
+            let raw = crate::durable::Raw::json(&target, &body);
+            let call = dispatch::call(&state, &ctx, request, &request_id);
+            crate::durable::scope(raw, call).await
+        }
+        Err(err) => dispatch::rejected(&state, &target, err, &request_id),
+    };
+    reply.into_response(
+        |response| json_response(StatusCode::OK, &request_id, json::encode(response), None),
+        |err| json_error(&request_id, err),
+    )
 }
 
 /// A body that could not be read, as an SQS error: past the size limit it is a
 /// payload that is too long (SendMessageBatch: BatchRequestTooLong with the
 /// request's length; other operations: the message-size error), never a bare 413.
-fn unreadable_body(target: &str, headers: &HeaderMap, rejection: &BytesRejection) -> SqsError {
-    if let Some(timeout) = crate::limits::body_timeout_error(&rejection.body_text()) {
-        return timeout;
-    }
-    if rejection.status() != StatusCode::PAYLOAD_TOO_LARGE {
-        return SqsError::new(
-            ErrorCode::SerializationException,
-            format!(
-                "The request body could not be read: {}",
-                rejection.body_text()
-            ),
-        );
+fn unreadable_body(target: &str, headers: &HeaderMap, error: &BodyError) -> SqsError {
+    match error {
+        BodyError::TooLarge => {}
+        BodyError::TimedOut => {
+            if let Some(timeout) =
+                crate::limits::body_timeout_error(crate::limits::BODY_TIMEOUT_MARKER)
+            {
+                return timeout;
+            }
+        }
+        BodyError::Failed(text) => {
+            return SqsError::new(
+                ErrorCode::SerializationException,
+                format!("The request body could not be read: {text}"),
+            );
+        }
     }
     let sent = headers
         .get(header::CONTENT_LENGTH)

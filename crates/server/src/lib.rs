@@ -9,6 +9,8 @@
 //!   engine errors become SQS error codes.
 //! - [`long_poll`]: ReceiveMessage with `WaitTimeSeconds`.
 //! - [`http`]: the axum handler that detects the protocol, decodes and encodes.
+//! - `fast_path`: the accept loop's direct route for SQS JSON calls, past the
+//!   router (its layers and extractors cost more than a small SendMessage).
 //! - [`move_tasks`]: message move tasks (DLQ redrive), advancing on the server clock.
 //! - `query_http`: the Query/XML side of that handler (form or query string in, XML out).
 //! - [`dispatch`]: one decoded request through fault rules, the service, the
@@ -30,6 +32,7 @@ pub mod config_file;
 pub mod control;
 mod convert;
 pub mod dispatch;
+mod fast_path;
 pub mod durable;
 pub mod faults;
 pub mod http;
@@ -131,5 +134,5 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.config.limits.clone();
-    listener::serve(listener, app(state), &limits, shutdown).await
+    listener::serve(listener, app(state.clone()), state, &limits, shutdown).await
 }

@@ -9,15 +9,17 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
+use crate::AppState;
 use crate::limits::{Limits, MIN_HEADER_BYTES};
 
-/// Serves `router` on `listener` until `shutdown` completes, then drains.
+/// Serves `router` on `listener` until `shutdown` completes, then drains. SQS JSON
+/// calls skip the router and go to the handler directly (`fast_path`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    state: AppState,
     limits: &Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -42,7 +44,7 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(router.clone());
+                let service = crate::fast_path::Service::new(state.clone(), router.clone());
                 let connection = builder.serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {

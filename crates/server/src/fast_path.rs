@@ -1,0 +1,130 @@
+//! AWS JSON requests straight from hyper to [`crate::http::handle_json`], past
+//! axum's router, layers and extractors. For a small SendMessage those cost more
+//! than the SQS work itself (callgrind: routing, the body-limit and deadline
+//! layers, header-map clones and an 8 KiB handler future boxed per request), and
+//! SDKs send every call this way. The same rules apply: the body is read with the
+//! same size cap and deadline, and answered by the same handler. Everything else
+//! (the control API, `/metrics`, the Query protocol) goes through the router.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::Poll;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::response::Response;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::service::Service as HyperService;
+use hyper_util::service::TowerToHyperService;
+
+use crate::AppState;
+use crate::http::{BodyError, MAX_BODY_BYTES, handle_json};
+
+type Request = hyper::Request<Incoming>;
+type Reply = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// The per-connection service: the direct path for SQS JSON calls, the router
+/// for the rest.
+#[derive(Clone)]
+pub(crate) struct Service {
+    state: AppState,
+    router: TowerToHyperService<Router>,
+}
+
+impl Service {
+    pub(crate) fn new(state: AppState, router: Router) -> Self {
+        Self {
+            state,
+            router: TowerToHyperService::new(router),
+        }
+    }
+}
+
+/// An SQS JSON call (`X-Amz-Target: AmazonSQS.*`) to any path the router does not
+/// serve itself.
+fn is_direct<B>(request: &hyper::Request<B>) -> bool {
+    let path = request.uri().path();
+    request
+        .headers()
+        .get("x-amz-target")
+        .is_some_and(|t| t.as_bytes().starts_with(b"AmazonSQS."))
+        && !path.starts_with("/_fifowin")
+        && path != "/metrics"
+}
+
+impl HyperService<Request> for Service {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Reply;
+
+    fn call(&self, request: Request) -> Reply {
+        if !is_direct(&request) {
+            return Box::pin(self.router.call(request));
+        }
+        let state = self.state.clone();
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let body = read_body(body, state.config.limits.body_read_timeout).await;
+            Ok(handle_json(&state, &parts.method, &parts.uri, &parts.headers, body).await)
+        })
+    }
+}
+
+/// The whole body, at most [`MAX_BODY_BYTES`], within `deadline`.
+async fn read_body(body: Incoming, deadline: Duration) -> Result<Bytes, BodyError> {
+    let mut collect = pin!(Limited::new(body, MAX_BODY_BYTES).collect());
+    // Small bodies arrive with their headers, so the first poll usually finishes;
+    // only a body still on its way gets a deadline timer.
+    let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let collected = match first {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => match tokio::time::timeout(deadline, collect).await {
+            Ok(collected) => collected,
+            Err(_) => return Err(BodyError::TimedOut),
+        },
+    };
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(BodyError::TooLarge),
+        // axum's wording, so both paths describe a broken body alike.
+        Err(err) => Err(BodyError::Failed(format!(
+            "Failed to buffer the request body: {err}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str, target: Option<&str>) -> hyper::Request<()> {
+        let mut builder = hyper::Request::post(path);
+        if let Some(t) = target {
+            builder = builder.header("x-amz-target", t);
+        }
+        builder.body(()).unwrap()
+    }
+
+    fn direct(path: &str, target: Option<&str>) -> bool {
+        is_direct(&request(path, target))
+    }
+
+    #[test]
+    fn only_sqs_json_calls_outside_the_control_api_go_direct() {
+        assert!(direct("/", Some("AmazonSQS.SendMessage")));
+        assert!(direct(
+            "/000000000000/q.fifo",
+            Some("AmazonSQS.ReceiveMessage")
+        ));
+        assert!(!direct("/", None));
+        assert!(!direct(
+            "/",
+            Some("AWSSecurityTokenServiceV20110615.GetCallerIdentity")
+        ));
+        assert!(!direct("/_fifowin/health", Some("AmazonSQS.SendMessage")));
+        assert!(!direct("/metrics", Some("AmazonSQS.SendMessage")));
+    }
+}
