@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every cross-client scenario against a fresh fifowin each: boto3 (JSON and Query),
 # the AWS CLI v1 (current and pinned to a Query botocore), JS v3 with MD5 validation,
-# aws-sdk v2, and sqs-consumer/sqs-producer. (aws-sdk-sqs for Rust is the e2e suite,
+# aws-sdk v2, sqs-consumer/sqs-producer, and moto's own SQS test suite. (aws-sdk-sqs for Rust is the e2e suite,
 # run by `cargo test`.) Each client installs into a throwaway environment under
 # target/compat. Prints every check, then one summary line; exits 1 if any failed.
 set -uo pipefail
@@ -19,13 +19,14 @@ clients=(
   "node.sh js-v3"
   "node.sh aws-sdk-v2"
   "node.sh consumer"
+  "moto-suite.sh"
 )
 passed=0
 failed=0
 failures=()
 for client in "${clients[@]}"; do
   read -r script arg <<<"$client"
-  if "tools/compat/$script" "$arg"; then
+  if "tools/compat/$script" ${arg:+"$arg"}; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

@@ -194,7 +194,7 @@ fn attribute_value(name: &str, value: &AttributeValue) -> Result<(), EngineError
         Some(base) if value.data_type.chars().count() <= 256 => base,
         _ => {
             return Err(invalid(format!(
-                "The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String."
+                "The message attribute '{name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."
             )));
         }
     };

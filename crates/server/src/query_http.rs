@@ -34,6 +34,9 @@ pub(crate) async fn handle(
             b"<UnknownOperationException/>".to_vec(),
         );
     }
+    if crate::sts::is_get_caller_identity(uri.query(), &body) {
+        return crate::sts::caller_identity(state, request_id);
+    }
     let reply = match query::decode(uri.query(), &body, uri.path()) {
         Ok(request) => {
             let raw = crate::durable::Raw::query(uri, &body);

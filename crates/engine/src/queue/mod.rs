@@ -226,15 +226,24 @@ impl Queue {
             .as_ref()
             .map(|p| p.dead_letter_target_arn.as_str())
     }
-    /// TagQueue: validates keys/values, overwrites existing keys.
+    /// TagQueue: validates keys/values (an empty map is missing), overwrites existing keys.
     pub fn tag(&mut self, tags: &BTreeMap<String, String>) -> Result<(), EngineError> {
+        // An empty map is a missing one, as for every required member AWS checks.
+        if tags.is_empty() {
+            return Err(EngineError::MissingParameter("Tags".into()));
+        }
         validate_tags(&self.settings.name, tags, &self.tags)?;
         self.tags
             .extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         Ok(())
     }
-    /// UntagQueue: unknown keys are ignored.
+    /// UntagQueue: unknown keys are ignored; an empty list or key is refused.
     pub fn untag(&mut self, keys: &[String]) -> Result<(), EngineError> {
+        if keys.is_empty() || keys.iter().any(|k| !(1..=128).contains(&k.chars().count())) {
+            return Err(EngineError::InvalidParameterValue(
+                "Tag keys must be between 1 and 128 characters in length.".into(),
+            ));
+        }
         for key in keys {
             self.tags.remove(key);
         }

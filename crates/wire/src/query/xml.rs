@@ -37,12 +37,17 @@ impl Writer {
         }
     }
 
-    /// `<name xmlns="...">`.
+    /// `<name xmlns="http://queue.amazonaws.com/doc/2012-11-05/">`.
     pub fn open_root(&mut self, name: &str) {
+        self.open_root_in(name, NAMESPACE);
+    }
+
+    /// `<name xmlns="namespace">`.
+    pub fn open_root_in(&mut self, name: &str, namespace: &str) {
         self.out.push('<');
         self.out.push_str(name);
         self.out.push_str(" xmlns=\"");
-        self.out.push_str(NAMESPACE);
+        self.out.push_str(namespace);
         self.out.push_str("\">");
     }
 
