@@ -12,6 +12,7 @@
 //! - `fast_path`: the accept loop's direct route for SQS JSON calls, past the
 //!   router (its layers and extractors cost more than a small SendMessage).
 //! - [`move_tasks`]: message move tasks (DLQ redrive), advancing on the server clock.
+//! - `sts`: STS GetCallerIdentity on the same port, for emulator test suites.
 //! - `query_http`: the Query/XML side of that handler (form or query string in, XML out).
 //! - [`dispatch`]: one decoded request through fault rules, the service, the
 //!   request log and metrics; both protocol handlers call it.
@@ -32,8 +33,8 @@ pub mod config_file;
 pub mod control;
 mod convert;
 pub mod dispatch;
-mod fast_path;
 pub mod durable;
+mod fast_path;
 pub mod faults;
 pub mod http;
 pub mod inspect;
@@ -46,6 +47,7 @@ pub mod provision;
 mod query_http;
 pub mod registry;
 pub mod service;
+mod sts;
 
 use std::future::Future;
 use std::sync::Arc;
