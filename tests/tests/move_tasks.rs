@@ -194,6 +194,49 @@ async fn a_move_task_can_target_a_destination_and_be_cancelled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_whose_destination_is_deleted_fails() {
+    let server = TestServer::start().await;
+    let (_source, dlq) = dead_letters(&server, "doomed", 3).await;
+    let target = server.standard_queue("target", &[]).await;
+    let dlq_arn = arn("doomed-dlq");
+    server
+        .sqs
+        .start_message_move_task()
+        .source_arn(&dlq_arn)
+        .destination_arn(arn("target"))
+        .max_number_of_messages_per_second(1)
+        .send()
+        .await
+        .unwrap();
+    wait_for(&server, &dlq_arn, |t| {
+        t.approximate_number_of_messages_moved() == 1
+    })
+    .await;
+    server
+        .sqs
+        .delete_queue()
+        .queue_url(&target)
+        .send()
+        .await
+        .unwrap();
+    server.advance(1_000).await;
+    let task = wait_for(&server, &dlq_arn, |t| t.status() == Some("FAILED")).await;
+    assert_eq!(
+        task.failure_reason(),
+        Some("AWS.SimpleQueueService.NonExistentQueue")
+    );
+    assert_eq!(task.approximate_number_of_messages_moved(), 1);
+    // The message it could not deliver is back in the DLQ.
+    assert_eq!(
+        server
+            .queue_attribute(&dlq, "ApproximateNumberOfMessages")
+            .await
+            .as_deref(),
+        Some("2")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn move_task_errors_are_aws_errors() {
     let server = TestServer::start().await;
     server.standard_queue("plain", &[]).await;
