@@ -1,7 +1,8 @@
 //! `fifowin serve --config`: the annotated example starts the binary with its
 //! queues; flags and environment variables win over the file; and every kind of
 //! bad file stops start-up with exit code 3 and a message naming the key. Also
-//! `fifowin health`, and the Dockerfile and docker-compose.yml checked against the
+//! `fifowin health`; the request log (one debug line per request, a warn line with the
+//! request id per error, never a body); and the Dockerfile and docker-compose.yml checked against the
 //! binary's own subcommands, flags and variables (no Docker engine needed).
 
 use std::io::{BufRead, BufReader};
@@ -404,4 +405,83 @@ fn the_compose_command_serves_the_mounted_config() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// POSTs an AWS JSON 1.0 request; returns the `x-amzn-requestid` it was answered with.
+async fn sqs_json(endpoint: &str, operation: &str, body: Value) -> String {
+    let resp = reqwest::Client::new()
+        .post(endpoint)
+        .header("x-amz-target", format!("AmazonSQS.{operation}"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    resp.headers()["x-amzn-requestid"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn request_logs_name_the_request_and_never_the_body() {
+    let log = std::env::temp_dir().join(format!("fifowin-log-{}.txt", std::process::id()));
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--log-level", "debug"])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let endpoint = (0..300)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let rest = text.split("listening on ").nth(1)?;
+            Some(rest.split_whitespace().next()?.to_string())
+        })
+        .expect("the server starts");
+    let (sent_id, failed_id) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        sqs_json(
+            &endpoint,
+            "CreateQueue",
+            serde_json::json!({"QueueName": "logged"}),
+        )
+        .await;
+        let url = format!("{endpoint}/000000000000/logged");
+        let body = serde_json::json!({"QueueUrl": url, "MessageBody": "SECRET-BODY-7f3a"});
+        let sent = sqs_json(&endpoint, "SendMessage", body).await;
+        let failed = sqs_json(
+            &endpoint,
+            "GetQueueUrl",
+            serde_json::json!({"QueueName": "nope"}),
+        )
+        .await;
+        (sent, failed)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line_with = |id: &str, level: &str| {
+        text.lines()
+            .find(|l| l.contains(id) && l.contains(level))
+            .unwrap_or_else(|| panic!("no {level} line for {id} in:\n{text}"))
+            .to_string()
+    };
+    let sent = line_with(&sent_id, "DEBUG");
+    assert!(
+        sent.contains("op=\"SendMessage\"") && sent.contains("queue=\"logged\""),
+        "{sent}"
+    );
+    let failed = line_with(&failed_id, "WARN");
+    assert!(failed.contains("request failed"), "{failed}");
+    assert!(
+        failed.contains("AWS.SimpleQueueService.NonExistentQueue"),
+        "{failed}"
+    );
+    line_with(&failed_id, "DEBUG");
+    assert!(
+        !text.contains("SECRET-BODY-7f3a"),
+        "a message body reached the log:\n{text}"
+    );
+    let _ = std::fs::remove_file(&log);
 }
