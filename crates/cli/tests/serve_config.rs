@@ -5,6 +5,7 @@
 //! with the request id per error, never a body); and the Dockerfile and
 //! docker-compose.yml checked against the binary's own subcommands, flags and
 //! variables (no Docker engine needed).
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
