@@ -90,8 +90,16 @@ async fn auth_from_the_config_file() {
         .unwrap();
     assert_eq!(unsigned.status().as_u16(), 403);
     let health = format!("{}/_fifowin/health", served.endpoint);
-    assert_eq!(http.get(&health).send().await.unwrap().status().as_u16(), 401);
-    let with_token = http.get(&health).bearer_auth("ops-token").send().await.unwrap();
+    assert_eq!(
+        http.get(&health).send().await.unwrap().status().as_u16(),
+        401
+    );
+    let with_token = http
+        .get(&health)
+        .bearer_auth("ops-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(with_token.status().as_u16(), 200);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -104,5 +112,8 @@ fn sigv4_without_keys_is_refused_at_start_up() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--auth sigv4 needs at least one"), "{stderr}");
+    assert!(
+        stderr.contains("--auth sigv4 needs at least one"),
+        "{stderr}"
+    );
 }

@@ -161,7 +161,10 @@ fn the_auth_table_reads_mode_keys_and_control_access() {
     for (text, key) in [
         ("[auth]\nmode = \"basic\"", "auth.mode"),
         ("[auth]\nmode = \"sigv4\"", "auth.mode"),
-        ("[auth]\ncontrol = false\ncontrol_token = \"t\"", "auth.control"),
+        (
+            "[auth]\ncontrol = false\ncontrol_token = \"t\"",
+            "auth.control",
+        ),
         ("[auth]\ncontrol_token = \"\"", "auth.control_token"),
         (
             "[[auth.keys]]\naccess_key_id = \"AK\"\nsecret_access_key = \"\"",
