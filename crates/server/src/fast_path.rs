@@ -73,15 +73,30 @@ impl HyperService<Request> for Service {
     }
 }
 
+/// Bytes of an oversized body read and thrown away before answering: closing a
+/// socket that still holds unread data makes the kernel send RST, and a client
+/// still writing would then see a connection reset instead of our SQS error.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
 /// The whole body, at most [`MAX_BODY_BYTES`], within `deadline`.
 async fn read_body(body: Incoming, deadline: Duration) -> Result<Bytes, BodyError> {
-    let mut collect = pin!(Limited::new(body, MAX_BODY_BYTES).collect());
+    let mut body = body;
+    let read = async {
+        let collected = Limited::new(&mut body, MAX_BODY_BYTES).collect().await;
+        if let Err(err) = &collected
+            && err.downcast_ref::<LengthLimitError>().is_some()
+        {
+            drain(&mut body).await;
+        }
+        collected
+    };
+    let mut read = pin!(read);
     // Small bodies arrive with their headers, so the first poll usually finishes;
     // only a body still on its way gets a deadline timer.
-    let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let first = std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
     let collected = match first {
         Poll::Ready(collected) => collected,
-        Poll::Pending => match tokio::time::timeout(deadline, collect).await {
+        Poll::Pending => match tokio::time::timeout(deadline, read).await {
             Ok(collected) => collected,
             Err(_) => return Err(BodyError::TimedOut),
         },
@@ -93,6 +108,17 @@ async fn read_body(body: Incoming, deadline: Duration) -> Result<Bytes, BodyErro
         Err(err) => Err(BodyError::Failed(format!(
             "Failed to buffer the request body: {err}"
         ))),
+    }
+}
+
+/// Reads and discards what is left of `body`, up to [`DRAIN_LIMIT`] bytes.
+async fn drain(body: &mut Incoming) {
+    let mut discarded = 0usize;
+    while discarded < DRAIN_LIMIT {
+        match body.frame().await {
+            Some(Ok(frame)) => discarded += frame.data_ref().map_or(0, Bytes::len),
+            Some(Err(_)) | None => break,
+        }
     }
 }
 
