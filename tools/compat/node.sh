@@ -6,10 +6,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+# Pinned to the releases last verified here: JS v3 releases from 2027 on require
+# node >= 22, and the machine has node 20. Raise them together, deliberately.
+JS_V3="@aws-sdk/client-sqs@${FIFOWIN_JS_V3_VERSION:-3.1175.0}"
 case "${1:-}" in
-  js-v3) env="$(node_env js-v3 @aws-sdk/client-sqs)"; script=js_v3.mjs ;;
-  aws-sdk-v2) env="$(node_env aws-sdk-v2 aws-sdk)"; script=aws_sdk_v2.mjs ;;
-  consumer) env="$(node_env consumer @aws-sdk/client-sqs sqs-consumer sqs-producer)"; script=consumer.mjs ;;
+  js-v3) env="$(node_env js-v3 "$JS_V3")"; script=js_v3.mjs ;;
+  aws-sdk-v2) env="$(node_env aws-sdk-v2 aws-sdk@2.1693.0)"; script=aws_sdk_v2.mjs ;;
+  consumer) env="$(node_env consumer "$JS_V3" sqs-consumer@14.2.8 sqs-producer@8.0.4)"; script=consumer.mjs ;;
   *) echo "usage: $0 js-v3|aws-sdk-v2|consumer" >&2; exit 2 ;;
 esac
 # The scenarios import their packages from the throwaway node_modules: copy them there.
