@@ -11,6 +11,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: a SendMessage makes a dozen small allocations and a live dedup entry
+/// is several small objects; measured with `fifowin bench` and callgrind, it costs
+/// fewer instructions per request than glibc's malloc and fewer bytes per entry.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A local SQS-compatible server with exact FIFO deduplication, and a window-risk analyzer.
 #[derive(Debug, Parser)]
 #[command(name = "fifowin", version, about, propagate_version = true)]

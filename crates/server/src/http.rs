@@ -86,7 +86,7 @@ pub async fn handle_json(
     headers: &HeaderMap,
     body: Result<Bytes, BodyError>,
 ) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = request_id();
     if let Ok(bytes) = &body
         && let Err(err) = crate::auth::verify(&state.config.auth, method, uri, headers, bytes)
     {
@@ -108,9 +108,14 @@ pub async fn handle_json(
     };
     let reply = match decoded {
         Ok(request) => {
-            let raw = crate::durable::Raw::json(&target, &body);
-            let call = dispatch::call(&state, &ctx, request, &request_id);
-            crate::durable::scope(raw, call).await
+            let call = dispatch::call(state, &ctx, request, &request_id);
+            // Only durable mode's command log needs the request's wire form.
+            if state.durable.is_some() {
+                let raw = crate::durable::Raw::json(&target, &body);
+                crate::durable::scope(raw, call).await
+            } else {
+                call.await
+            }
         }
         Err(err) => dispatch::rejected(&state, &target, err, &request_id),
     };
@@ -118,6 +123,15 @@ pub async fn handle_json(
         |response| json_response(StatusCode::OK, &request_id, json::encode(response), None),
         |err| json_error(&request_id, err),
     )
+}
+
+/// A fresh request id (a v4 UUID, as AWS sends), formatted without `Display`.
+fn request_id() -> String {
+    let mut buf = uuid::Uuid::encode_buffer();
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_lower(&mut buf)
+        .to_owned()
 }
 
 /// A body that could not be read, as an SQS error: past the size limit it is a
