@@ -10,6 +10,8 @@ message is drained and three properties are checked:
   duplicates  a dedup id delivered under a second MessageId (a duplicate inside
               the window accepted as new), or a re-send after a restart answered
               with a MessageId other than the first one
+  diverged    logged requests that failed when replayed at start-up (the server
+              says so in its log): the rebuilt state is not the one clients saw
 
 Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1]
 Exits 0 when all three counts are zero. Bounded: rounds x (1-3 s) plus the drain.
@@ -225,8 +227,11 @@ def main():
         print(f"  LOST                    {len(lost)} {lost[:10]}")
         print(f"  RESURRECTED             {st.resurrected}")
         print(f"  DUPLICATES              {duplicates} (+{st.dedup_mismatch} MessageId mismatches)")
-    ok = not lost and st.resurrected == 0 and duplicates == 0 and st.dedup_mismatch == 0
     log.close()
+    with open(os.path.join(data_dir, "server.log"), errors="replace") as f:
+        diverged = sum(1 for line in f if "failed on replay" in line and "logged requests" in line)
+    print(f"  REPLAY DIVERGENCES      {diverged} (start-ups with logged requests failing on replay)")
+    ok = not lost and st.resurrected == 0 and duplicates == 0 and st.dedup_mismatch == 0 and diverged == 0
     if ok:
         shutil.rmtree(data_dir, ignore_errors=True)
     else:

@@ -94,6 +94,10 @@ async fn state_survives_sigkill_and_restart() {
                        "tags": {"team": "payments"}}),
             )
             .await;
+        // An empty receive changes state too (the receive serial in every later
+        // receipt handle): the handle below is only valid if the replay has it.
+        let empty = server.ok("ReceiveMessage", json!({"QueueUrl": q})).await;
+        assert!(empty["Messages"].as_array().is_none_or(Vec::is_empty));
         let sent = server
             .ok(
                 "SendMessage",

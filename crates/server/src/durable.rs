@@ -15,9 +15,13 @@
 //! - **ids**: message ids come from a hash of the database's seed, the queue's
 //!   name and (pinned) creation time and a counter, not from a random generator.
 //!
-//! A long-polling ReceiveMessage is run as repeated zero-wait receives, and only
-//! the attempt that returns messages is logged. Requests that fail change nothing
-//! and are not logged. Message move tasks (which run on timers) are refused.
+//! A long-polling ReceiveMessage is run as repeated zero-wait receives. Every
+//! attempt is logged, empty ones too, because each receive advances the queue's
+//! receive serial that receipt handles carry; only an attempt that returns
+//! messages waits for its commit (an empty one is on disk before any later
+//! record is, and nothing a client holds depends on it). Requests that fail
+//! change nothing and are not logged. Message move tasks (which run on timers)
+//! are refused.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -234,24 +238,31 @@ async fn receive(
             ctx,
             Request::ReceiveMessage(attempt),
             raw.as_ref(),
-            got_some,
+            |_| true,
         )
         .await;
         drop(guard);
-        let done = match &result {
-            Ok(response) => got_some(response) || Instant::now() >= deadline,
-            Err(_) => true,
-        };
-        if done {
-            if let Some(append) = append {
-                append.await.map_err(internal)?;
-            }
+        let delivered = matches!(&result, Ok(r) if got_some(r));
+        if delivered && let Some(append) = append {
+            append.await.map_err(internal)?;
+        }
+        // An empty attempt's record is queued already; its commit need not be awaited.
+        if delivered || result.is_err() || Instant::now() >= deadline {
             return result;
         }
-        // Visibility timeouts and delays end without a wake-up: look again each second.
+        // Delays and visibility timeouts end without a wake-up: sleep until the
+        // queue's next such moment (at most a second, at least a millisecond).
+        let until_receivable = queue
+            .as_ref()
+            .and_then(|q| q.lock().next_receivable_deadline())
+            .map(|t| {
+                Duration::from_millis(t.as_millis().saturating_sub(state.clock.now().as_millis()))
+            });
         let nap = deadline
             .saturating_duration_since(Instant::now())
-            .min(Duration::from_secs(1));
+            .min(Duration::from_secs(1))
+            .min(until_receivable.unwrap_or(Duration::MAX))
+            .max(Duration::from_millis(1));
         match arrivals {
             Some(arrivals) => {
                 let _ = tokio::time::timeout(nap, arrivals).await;
@@ -316,7 +327,19 @@ pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppStat
             trace_header: record.trace,
         };
         replay.clock.pin(Some(Timestamp(record.now)));
-        if service::call(&replay, &ctx, request).await.is_err() {
+        let op = request.operation();
+        if let Err(err) = service::call(&replay, &ctx, request).await {
+            // A logged request succeeded live; failing now means the replay
+            // diverged. Name the first few (never their bodies).
+            if failed < 5 {
+                tracing::warn!(
+                    record = index,
+                    op = op.name(),
+                    code = err.code.query_code(),
+                    "durable mode: a logged request failed on replay: {}",
+                    err.message
+                );
+            }
             failed += 1;
         }
     }
