@@ -57,6 +57,11 @@ impl Endpoint {
     }
 }
 
+/// The SigV4-shaped headers every SDK request carries. The signature is not
+/// computed (servers that verify it refuse these requests), but some emulators
+/// route on the credential scope: moto sends unsigned-looking requests to S3.
+const AUTHORIZATION: &str = "Authorization: AWS4-HMAC-SHA256 Credential=AKIDFIFOWINBENCH/20260101/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000\r\nX-Amz-Date: 20260101T000000Z\r\n";
+
 /// One answer: the status and the body, borrowed from the connection's buffer.
 #[derive(Debug)]
 pub struct Reply<'a> {
@@ -103,7 +108,7 @@ impl Conn {
         // One buffer, one write: the head and the body leave in one segment.
         write!(
             self.out,
-            "POST {} HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: AmazonSQS.{op}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\n\r\n",
+            "POST {} HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: AmazonSQS.{op}\r\nContent-Type: application/x-amz-json-1.0\r\n{AUTHORIZATION}Content-Length: {}\r\n\r\n",
             e.path,
             e.host,
             body.len()

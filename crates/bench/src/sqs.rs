@@ -145,8 +145,13 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(reply: &Reply<'a>) -> Result<T, Stri
     if reply.status != 200 {
         return Err(describe(reply));
     }
-    serde_json::from_slice(reply.body)
-        .map_err(|e| format!("unreadable reply ({e}): {}", describe(reply)))
+    // An empty 200 body (some emulators' empty long poll) reads as `{}`.
+    let body: &'a [u8] = if reply.body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        reply.body
+    };
+    serde_json::from_slice(body).map_err(|e| format!("unreadable reply ({e}): {}", describe(reply)))
 }
 
 /// A control-plane call that must succeed: setup and checks, not measured.
@@ -194,12 +199,21 @@ pub(crate) async fn stored(conn: &mut Conn, queue_url: &str) -> Result<u64, Benc
     Ok(total)
 }
 
-/// Deletes the queue (best effort: a failure only leaves it behind).
+/// Deletes the queue. Any 200 will do: some emulators answer with an empty body.
 pub(crate) async fn delete_queue(conn: &mut Conn, queue_url: &str) -> Result<(), BenchError> {
     let body = serde_json::json!({"QueueUrl": queue_url});
-    setup_call::<serde::de::IgnoredAny>(conn, "DeleteQueue", body.to_string().as_bytes())
+    let reply = conn
+        .call("DeleteQueue", body.to_string().as_bytes())
         .await
-        .map(|_| ())
+        .map_err(|e| BenchError::Setup(format!("DeleteQueue: {e}")))?;
+    if reply.status == 200 {
+        Ok(())
+    } else {
+        Err(BenchError::Setup(format!(
+            "DeleteQueue: {}",
+            describe(&reply)
+        )))
+    }
 }
 
 #[cfg(test)]
