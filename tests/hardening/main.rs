@@ -4,6 +4,7 @@
 //! starts its own server on 127.0.0.1:0 and talks to it over a real socket.
 
 mod auth;
+mod durable;
 mod in_flight;
 mod limits;
 mod malformed;

@@ -118,6 +118,11 @@ pub fn app(state: AppState) -> Router {
             axum::middleware::from_fn_with_state(access, auth::control_guard),
         ),
     };
+    // Durable mode: control actions that would change state outside the log are refused.
+    let routes = match state.durable {
+        Some(_) => routes.route_layer(axum::middleware::from_fn(durable::control_guard)),
+        None => routes,
+    };
     let body_timeout = state.config.limits.body_read_timeout;
     routes
         .fallback(http::handle_sqs)
