@@ -90,7 +90,7 @@ pub async fn handle_json(
     if let Ok(bytes) = &body
         && let Err(err) = crate::auth::verify(&state.config.auth, method, uri, headers, bytes)
     {
-        let reply = dispatch::rejected(&state, "Unauthenticated", err, &request_id);
+        let reply = dispatch::rejected(state, "Unauthenticated", err, &request_id);
         return reply.into_response(
             |_| json_error(&request_id, &SqsError::new(ErrorCode::InternalError, "")),
             |err| json_error(&request_id, err),
@@ -117,7 +117,7 @@ pub async fn handle_json(
                 call.await
             }
         }
-        Err(err) => dispatch::rejected(&state, &target, err, &request_id),
+        Err(err) => dispatch::rejected(state, &target, err, &request_id),
     };
     reply.into_response(
         |response| json_response(StatusCode::OK, &request_id, json::encode(response), None),
