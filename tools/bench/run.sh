@@ -76,7 +76,7 @@ bench() {
   local label=$1 port=$2; shift 2
   "$FIFOWIN" bench --endpoint "http://127.0.0.1:$port" --label "$label" \
     --connections "$CONNECTIONS" --duration "$DURATION" --warmup 1s \
-    --prefill 200000 --prefill-timeout 20s --json-out "$RESULTS" "$@" \
+    --prefill 1000000 --prefill-timeout 20s --json-out "$RESULTS" "$@" \
     || echo "($label: a check failed or the run stopped; see above)"
 }
 
