@@ -225,11 +225,31 @@ async fn receive(
         None => 0,
     };
     let deadline = Instant::now() + Duration::from_secs(wait_secs);
+    let mut first = true;
     loop {
         let arrivals = queue.as_ref().map(|q| q.arrivals.notified());
         let mut attempt = input.clone();
         attempt.wait_time_seconds = Some(0);
         let guard = durable.order.lock().await;
+        // After the first attempt (which the engine validates), a retry while
+        // nothing is visible would only advance the receive serial and write a
+        // record: skip it, so a long poll on an idle queue costs one record.
+        let idle = !first
+            && input.receive_request_attempt_id.is_none()
+            && queue
+                .as_ref()
+                .is_some_and(|q| q.lock().counts(state.clock.now()).visible == 0);
+        first = false;
+        if idle {
+            drop(guard);
+            if Instant::now() >= deadline {
+                return Ok(Response::ReceiveMessage(
+                    fifowin_wire::model::ReceiveMessageOutput::default(),
+                ));
+            }
+            nap(state, queue.as_deref(), deadline, arrivals).await;
+            continue;
+        }
         let got_some =
             |r: &Response| matches!(r, Response::ReceiveMessage(out) if !out.messages.is_empty());
         let (result, append) = pinned(
@@ -250,25 +270,33 @@ async fn receive(
         if delivered || result.is_err() || Instant::now() >= deadline {
             return result;
         }
-        // Delays and visibility timeouts end without a wake-up: sleep until the
-        // queue's next such moment (at most a second, at least a millisecond).
-        let until_receivable = queue
-            .as_ref()
-            .and_then(|q| q.lock().next_receivable_deadline())
-            .map(|t| {
-                Duration::from_millis(t.as_millis().saturating_sub(state.clock.now().as_millis()))
-            });
-        let nap = deadline
-            .saturating_duration_since(Instant::now())
-            .min(Duration::from_secs(1))
-            .min(until_receivable.unwrap_or(Duration::MAX))
-            .max(Duration::from_millis(1));
-        match arrivals {
-            Some(arrivals) => {
-                let _ = tokio::time::timeout(nap, arrivals).await;
-            }
-            None => tokio::time::sleep(nap).await,
+        nap(state, queue.as_deref(), deadline, arrivals).await;
+    }
+}
+
+/// Waits for an arrival, or until the queue's next delay or visibility timeout
+/// ends (those come without a wake-up): at most a second, at least a millisecond.
+async fn nap(
+    state: &AppState,
+    queue: Option<&crate::registry::QueueHandle>,
+    deadline: Instant,
+    arrivals: Option<tokio::sync::futures::Notified<'_>>,
+) {
+    let until_receivable = queue
+        .and_then(|q| q.lock().next_receivable_deadline())
+        .map(|t| {
+            Duration::from_millis(t.as_millis().saturating_sub(state.clock.now().as_millis()))
+        });
+    let nap = deadline
+        .saturating_duration_since(Instant::now())
+        .min(Duration::from_secs(1))
+        .min(until_receivable.unwrap_or(Duration::MAX))
+        .max(Duration::from_millis(1));
+    match arrivals {
+        Some(arrivals) => {
+            let _ = tokio::time::timeout(nap, arrivals).await;
         }
+        None => tokio::time::sleep(nap).await,
     }
 }
 

@@ -31,6 +31,9 @@ const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
 /// Small settings of the database (its random seed).
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
+/// redb's page cache.
+const CACHE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Most records written in one transaction (bounds the latency of a batch).
 const MAX_BATCH: usize = 4096;
 
@@ -96,7 +99,11 @@ impl Log {
             path: dir.to_path_buf(),
             source,
         })?;
-        let db = Database::create(dir.join("fifowin.redb"))?;
+        // The log is appended to and read once at start-up: a small page cache
+        // does (redb's default would let a busy server's RSS grow by a gigabyte).
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(dir.join("fifowin.redb"))?;
         let seed = init_meta(&db)?;
         let (records, next) = read_all(&db)?;
         let (tx, rx) = mpsc::channel::<Pending>();
