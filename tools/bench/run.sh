@@ -71,20 +71,20 @@ stop() {
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
-# The same generator and settings for every system.
+# The same generator and settings for every system: bench LABEL PORT CONNECTIONS ARGS...
 bench() {
-  local label=$1 port=$2; shift 2
+  local label=$1 port=$2 connections=$3; shift 3
   "$FIFOWIN" bench --endpoint "http://127.0.0.1:$port" --label "$label" \
-    --connections "$CONNECTIONS" --duration "$DURATION" --warmup 1s \
+    --connections "$connections" --duration "$DURATION" --warmup 1s \
     --prefill 1000000 --prefill-timeout 20s --json-out "$RESULTS" "$@" \
     || echo "($label: a check failed or the run stopped; see above)"
 }
 
 run_all() {
   local label=$1 port=$2
-  bench "$label" "$port" --scenario send-unique,send-dup50,send-batch10,receive-delete,mixed
+  bench "$label" "$port" "$CONNECTIONS" --scenario send-unique,send-dup50,send-batch10,receive-delete,mixed
   # Fan-in: 4 producers at 2000 msg/s in total, 4 consumers parked in long polls.
-  bench "$label" "$port" --scenario long-poll --connections 8 --rate 2000 --wait-seconds 1
+  bench "$label" "$port" 8 --scenario long-poll --rate 2000 --wait-seconds 1
 }
 
 install_npm_peers() {
@@ -116,7 +116,8 @@ if wants fifowin; then
   # p99 at half of the peak just measured, open loop.
   peak=$(grep '"label":"fifowin","scenario":"send-unique"' "$RESULTS" | tail -1 | sed 's/.*"req_per_s":\([0-9.]*\).*/\1/')
   half=$(awk -v p="$peak" 'BEGIN {printf "%d", p / 2}')
-  bench fifowin 19324 --scenario send-unique --rate "$half"
+  # 8 connections, so one slow reply holds up few of the scheduled requests.
+  bench fifowin 19324 8 --scenario send-unique --rate "$half"
   echo "fifowin: RSS after the runs $(rss_kib "$SERVER_PID") KiB"
   stop
 fi
@@ -124,7 +125,7 @@ fi
 if wants floor; then
   echo "== HTTP floor (bare hyper, canned SendMessage reply)"
   start floor 19330 "$FLOOR" 19330
-  bench floor 19330 --scenario send-unique --no-check --keep-queue
+  bench floor 19330 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
   stop
 fi
 

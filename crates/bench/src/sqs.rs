@@ -161,7 +161,7 @@ async fn setup_call<T: for<'a> Deserialize<'a>>(
     body: &[u8],
 ) -> Result<T, BenchError> {
     let reply = conn
-        .call(op, body)
+        .call_fresh(op, body)
         .await
         .map_err(|e| BenchError::Setup(format!("{op}: {e}")))?;
     parse(&reply).map_err(|e| BenchError::Setup(format!("{op}: {e}")))
@@ -203,7 +203,7 @@ pub(crate) async fn stored(conn: &mut Conn, queue_url: &str) -> Result<u64, Benc
 pub(crate) async fn delete_queue(conn: &mut Conn, queue_url: &str) -> Result<(), BenchError> {
     let body = serde_json::json!({"QueueUrl": queue_url});
     let reply = conn
-        .call("DeleteQueue", body.to_string().as_bytes())
+        .call_fresh("DeleteQueue", body.to_string().as_bytes())
         .await
         .map_err(|e| BenchError::Setup(format!("DeleteQueue: {e}")))?;
     if reply.status == 200 {

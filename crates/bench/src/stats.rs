@@ -99,15 +99,18 @@ impl Recorder {
     }
 }
 
-/// Open-loop pacing of one connection: requests are due every `interval`. When the
-/// server made us late (the previous reply came after this request was due) the
-/// latency counts from the due time, so queueing is not hidden (coordinated
-/// omission); when only our timer woke late (tokio's is millisecond-grained) it
-/// counts from the actual send, so timer slack is not blamed on the server.
+/// Open-loop pacing of one connection: requests are due every `interval`, and a
+/// request's latency counts from when it was due, so time spent queued behind a
+/// slow reply is not hidden (coordinated omission). tokio's timer is
+/// millisecond-grained, though: when the pacer itself wakes late, requests that
+/// fell due while it slept count from the wake-up instead, so timer slack is not
+/// blamed on the server. (Requests sent in such a burst still wait for each
+/// other's replies on the one connection, which errs on the side of slower.)
 pub(crate) struct Pacer {
     interval: Option<Duration>,
     next: Instant,
-    prev_done: Instant,
+    /// When the pacer last woke from a sleep.
+    woke: Instant,
 }
 
 impl Pacer {
@@ -123,7 +126,7 @@ impl Pacer {
         Pacer {
             interval,
             next: start + offset,
-            prev_done: start,
+            woke: start,
         }
     }
 
@@ -136,17 +139,9 @@ impl Pacer {
         self.next += interval;
         if Instant::now() < due {
             tokio::time::sleep_until(due.into()).await;
+            self.woke = Instant::now();
         }
-        if self.prev_done > due {
-            due
-        } else {
-            Instant::now()
-        }
-    }
-
-    /// The reply to the last request arrived.
-    pub(crate) fn done(&mut self) {
-        self.prev_done = Instant::now();
+        due.max(self.woke)
     }
 }
 

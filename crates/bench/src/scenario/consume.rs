@@ -324,7 +324,6 @@ async fn producer(
         };
         sqs::send(&mut buf, &ctx.queue_url, &m);
         let reply = conn.call("SendMessage", &buf).await;
-        pacer.done();
         match reply
             .map_err(|e| e.to_string())
             .and_then(|r| sqs::parse::<SendOut>(&r))

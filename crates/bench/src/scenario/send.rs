@@ -88,7 +88,6 @@ async fn connection(ctx: Arc<Ctx>, index: usize) -> Tally {
             });
             sqs::send_batch(&mut buf, &ctx.queue_url, entries);
             let reply = conn.call("SendMessageBatch", &buf).await;
-            pacer.done();
             match reply
                 .map_err(|e| e.to_string())
                 .and_then(|r| sqs::parse::<BatchOut>(&r))
@@ -123,7 +122,6 @@ async fn connection(ctx: Arc<Ctx>, index: usize) -> Tally {
             };
             sqs::send(&mut buf, &ctx.queue_url, &m);
             let reply = conn.call("SendMessage", &buf).await;
-            pacer.done();
             match reply
                 .map_err(|e| e.to_string())
                 .and_then(|r| sqs::parse::<SendOut>(&r))
