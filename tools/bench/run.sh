@@ -9,7 +9,9 @@
 # Peers are installed on first use into tools/bench/.peers (gitignored): fauxqs and
 # local-aws-sqs from npm (with Node 22 from the npm package `node`), moto from PyPI.
 # Every server listens on 127.0.0.1 only and is stopped by PID when the script exits.
-# Environment: BENCH_DURATION (5s), BENCH_CONNECTIONS (2), CARGO_TARGET_DIR.
+# Environment: BENCH_DURATION (5s), BENCH_CONNECTIONS (2), CARGO_TARGET_DIR, and
+# BENCH_NICE (0): a nice level for every server and the generator alike (e.g. -10
+# on a machine where other jobs compete for the cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -18,6 +20,7 @@ PEERS=$BENCH/.peers
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 DURATION=${BENCH_DURATION:-5s}
 CONNECTIONS=${BENCH_CONNECTIONS:-2}
+NICE=${BENCH_NICE:-0}
 ONLY=fifowin,fauxqs,local-aws-sqs,moto,floor
 SCALE=0
 while [ $# -gt 0 ]; do
@@ -52,7 +55,7 @@ start() {
     echo "port $port is taken; not starting $name" >&2; return 1
   fi
   local t0; t0=$(date +%s%N)
-  "$@" >"$BENCH/results/$name.log" 2>&1 &
+  nice -n "$NICE" "$@" >"$BENCH/results/$name.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   local deadline=$((t0 + 60000000000))
@@ -74,7 +77,7 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 # The same generator and settings for every system: bench LABEL PORT CONNECTIONS ARGS...
 bench() {
   local label=$1 port=$2 connections=$3; shift 3
-  "$FIFOWIN" bench --endpoint "http://127.0.0.1:$port" --label "$label" \
+  nice -n "$NICE" "$FIFOWIN" bench --endpoint "http://127.0.0.1:$port" --label "$label" \
     --connections "$connections" --duration "$DURATION" --warmup 1s \
     --prefill 1000000 --prefill-timeout 20s --json-out "$RESULTS" "$@" \
     || echo "($label: a check failed or the run stopped; see above)"
@@ -106,7 +109,7 @@ install_moto() {
   fi
 }
 
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), nice $NICE, $(git rev-parse --short HEAD)"
 
 if wants fifowin; then
   echo "== fifowin"
@@ -163,11 +166,11 @@ if [ "$SCALE" = 1 ]; then
   scale_step() {
     local live=$1 before after
     before=$(rss_kib "$SERVER_PID")
-    "$FIFOWIN" bench --endpoint http://127.0.0.1:19325 --label "fill-$live" --queue-name "scale-$live.fifo" \
+    nice -n "$NICE" "$FIFOWIN" bench --endpoint http://127.0.0.1:19325 --label "fill-$live" --queue-name "scale-$live.fifo" \
       --scenario send-batch10 --requests $((live / 10)) --warmup 0s --keep-queue --drain
     after=$(rss_kib "$SERVER_PID")
     echo "scale: $live live dedup ids (messages drained): RSS $before -> $after KiB"
-    "$FIFOWIN" bench --endpoint http://127.0.0.1:19325 --label "live-$live" --queue-name "scale-$live.fifo" \
+    nice -n "$NICE" "$FIFOWIN" bench --endpoint http://127.0.0.1:19325 --label "live-$live" --queue-name "scale-$live.fifo" \
       --scenario send-unique --connections "$CONNECTIONS" --duration "$DURATION" --warmup 1s \
       --keep-queue --json-out "$RESULTS"
   }

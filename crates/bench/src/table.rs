@@ -84,10 +84,12 @@ fn ordered_unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     out
 }
 
-/// Renders the tables. Closed-loop runs are compared; open-loop runs (--rate) are
-/// listed with their latencies.
+/// Renders the tables. Closed-loop runs (and long-poll, whose producers are always
+/// paced) are compared; other open-loop runs (--rate) are listed with their latencies.
 pub fn render(reports: &[Report], subject: &str) -> String {
-    let closed: Vec<&Report> = reports.iter().filter(|r| r.rate.is_none()).collect();
+    // long-poll always paces its producers; it belongs with the compared runs.
+    let paced = |r: &Report| r.rate.is_some() && r.scenario != "long-poll";
+    let closed: Vec<&Report> = reports.iter().filter(|r| !paced(r)).collect();
     let mut labels = ordered_unique(closed.iter().map(|r| r.label.as_str()));
     labels.retain(|l| *l != subject);
     labels.insert(0, subject);
@@ -152,7 +154,7 @@ pub fn render(reports: &[Report], subject: &str) -> String {
         }
         out.push('\n');
     }
-    let open: Vec<&Report> = reports.iter().filter(|r| r.rate.is_some()).collect();
+    let open: Vec<&Report> = reports.iter().filter(|r| paced(r)).collect();
     if !open.is_empty() {
         out.push_str("\nOpen loop (fixed request rate):\n\n| label | scenario | target req/s | achieved req/s | p50 | p99 | p99.9 | max | errors |\n|---|---|---|---|---|---|---|---|---|\n");
         for r in open {
