@@ -2,51 +2,12 @@
 //! aws-sdk-sqs signatures, unsigned requests are refused, and the control API
 //! wants the file's bearer token.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
+
+use std::process::Command;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-
-const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
-
-struct Served {
-    child: Child,
-    endpoint: String,
-}
-
-impl Served {
-    fn start(args: &[&str]) -> Served {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0"])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn fifowin serve");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
-                }
-            }
-        });
-        let endpoint = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("fifowin serve prints the address it listens on");
-        Served { child, endpoint }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{BIN, Served};
 
 fn sdk(endpoint: &str, id: &str, secret: &str) -> aws_sdk_sqs::Client {
     let config = aws_sdk_sqs::Config::builder()
@@ -68,7 +29,7 @@ async fn auth_from_the_config_file() {
         "[auth]\nmode = \"sigv4\"\ncontrol_token = \"ops-token\"\n\n[[auth.keys]]\naccess_key_id = \"AKIDFILE\"\nsecret_access_key = \"file/secret+1\"\n",
     )
     .unwrap();
-    let served = Served::start(&["--config", file.to_str().unwrap()]);
+    let served = Served::start(&["--config", file.to_str().unwrap()], &[]);
 
     let good = sdk(&served.endpoint, "AKIDFILE", "file/secret+1");
     let created = good.create_queue().queue_name("signed").send().await;

@@ -1,79 +1,18 @@
 //! The `fifowin` binary as users run it: `serve` flags, environment variables and
 //! signals; `analyze` and `policy` exit codes; `replay` against a spawned server.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Output};
 
+use common::{BIN, Served};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
 
 fn data(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../analyzer/tests/data")
         .join(path)
-}
-
-/// A `fifowin serve` child process on a free port; killed on drop.
-struct Served {
-    child: Child,
-    endpoint: String,
-}
-
-impl Served {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Served {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--port", "0"]).args(args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn fifowin serve");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let url = rest.split_whitespace().next().unwrap_or("").to_string();
-                    let _ = tx.send(url);
-                }
-            }
-        });
-        let endpoint = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("fifowin serve prints the address it listens on");
-        Served { child, endpoint }
-    }
-
-    fn get(&self, path: &str) -> Value {
-        let url = format!("{}{path}", self.endpoint);
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(status.success(), "kill -TERM {pid}");
-        let exit = self.child.wait().unwrap();
-        std::mem::forget(self);
-        exit
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn run(args: &[&str]) -> Output {

@@ -3,49 +3,29 @@
 //! messages, in-flight messages with their receipt handles and receive counts,
 //! and the dedup window (a re-send gets the original MessageId).
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
+use common::Served;
 use serde_json::{Value, json};
-
-const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
 
 /// A `fifowin serve --data-dir` child on a free port; SIGKILLed on drop.
 struct Durable {
-    child: Child,
-    endpoint: String,
+    served: Served,
 }
 
 impl Durable {
     fn start(dir: &Path) -> Durable {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0", "--data-dir"])
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn fifowin serve");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
-                }
-            }
-        });
-        let endpoint = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("fifowin serve prints the address it listens on");
-        Durable { child, endpoint }
+        let dir = dir.to_str().expect("a UTF-8 temp path");
+        Durable {
+            served: Served::start(&["--data-dir", dir], &[]),
+        }
     }
 
     async fn call(&self, op: &str, body: Value) -> (u16, Value) {
         let resp = reqwest::Client::new()
-            .post(format!("{}/", self.endpoint))
+            .post(format!("{}/", self.served.endpoint))
             .header("x-amz-target", format!("AmazonSQS.{op}"))
             .header("content-type", "application/x-amz-json-1.0")
             .body(body.to_string())
@@ -60,14 +40,6 @@ impl Durable {
         let (status, out) = self.call(op, body).await;
         assert_eq!(status, 200, "{op}: {out}");
         out
-    }
-}
-
-impl Drop for Durable {
-    fn drop(&mut self) {
-        // Child::kill is SIGKILL: no shutdown code runs.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
