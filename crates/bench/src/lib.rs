@@ -11,7 +11,9 @@
 //! - [`client`]: the raw keep-alive HTTP/1.1 client.
 //! - `sqs`: request bodies and the response members the checks read.
 //! - `scenario`: setup, the connection loops of each scenario, the checks.
-//! - [`stats`]: recorders, the open-loop pacer, `Report` and `Check`.
+//! - `pace`: open-loop pacing of the send scenarios from a dedicated thread.
+//! - [`stats`]: recorders, the runtime-timer pacer (long-poll producers), `Report`
+//!   and `Check`.
 //! - [`table`]: results files -> the comparison table.
 //! - `src/bin/http-floor.rs`: the HTTP floor, a bare hyper server with canned replies.
 //!
@@ -20,6 +22,7 @@
 pub mod args;
 pub mod client;
 mod error;
+mod pace;
 mod scenario;
 mod sqs;
 pub mod stats;

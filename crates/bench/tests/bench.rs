@@ -37,6 +37,17 @@ async fn every_scenario_passes_its_check_against_fifowin() {
     let (endpoint, _stop) = start_server().await;
     let cases: &[(Scenario, &[&str])] = &[
         (Scenario::SendUnique, &["--requests", "300"]),
+        (
+            Scenario::SendUnique,
+            &[
+                "--duration",
+                "300ms",
+                "--rate",
+                "2000",
+                "--connections",
+                "4",
+            ],
+        ),
         (Scenario::SendDup50, &["--requests", "300"]),
         (Scenario::SendBatch10, &["--requests", "50"]),
         (

@@ -11,8 +11,9 @@ use tokio::task::JoinSet;
 use super::{Ctx, Outcome};
 use crate::args::Scenario;
 use crate::client::Conn;
+use crate::pace::{Pace, paces};
 use crate::sqs::{self, BatchOut, Outgoing, SendOut};
-use crate::stats::{Check, Pacer, Recorder};
+use crate::stats::{Check, Recorder};
 
 /// One connection's results.
 struct Tally {
@@ -28,8 +29,9 @@ struct Tally {
 
 pub(super) async fn run(ctx: &Arc<Ctx>) -> Outcome {
     let mut tasks = JoinSet::new();
-    for index in 0..ctx.plan.connections {
-        tasks.spawn(connection(Arc::clone(ctx), index));
+    let paces = paces(ctx.plan.rate, ctx.plan.connections, ctx.start, ctx.deadline);
+    for (index, pace) in paces.into_iter().enumerate() {
+        tasks.spawn(connection(Arc::clone(ctx), index, pace));
     }
     let mut rec = Recorder::new(ctx.measure_from);
     let (mut accepted, mut uncertain, mut repeats, mut mismatches) = (0, 0, 0, 0);
@@ -55,10 +57,9 @@ pub(super) async fn run(ctx: &Arc<Ctx>) -> Outcome {
     }
 }
 
-async fn connection(ctx: Arc<Ctx>, index: usize) -> Tally {
+async fn connection(ctx: Arc<Ctx>, index: usize, mut pace: Pace) -> Tally {
     let plan = &ctx.plan;
     let mut conn = Conn::new(plan.endpoint.clone());
-    let mut pacer = Pacer::new(plan.rate, plan.connections, index, ctx.start);
     let mut t = Tally {
         rec: Recorder::new(ctx.measure_from),
         accepted: 0,
@@ -74,7 +75,9 @@ async fn connection(ctx: Arc<Ctx>, index: usize) -> Tally {
     let mut original: Option<String> = None;
     let mut n: u64 = 0;
     while ctx.more(t.rec.requests) {
-        let origin = pacer.wait().await;
+        let Some(origin) = pace.next().await else {
+            break;
+        };
         if plan.scenario == Scenario::SendBatch10 {
             for (j, id) in ids.iter_mut().enumerate() {
                 id.clear();
