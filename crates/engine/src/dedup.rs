@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::clock::Timestamp;
-use crate::hash::FastMap;
+use crate::hash::LargeMap;
 
 /// A send whose dedup key had been seen before, but whose window had closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,11 +101,11 @@ pub(crate) struct DedupTable {
     limits: Limits,
     /// Key scope fixed at creation: `(group, id)` instead of `id`.
     by_group: bool,
-    live: FastMap<Key, Live>,
+    live: LargeMap<Key, Live>,
     /// (expires_at, key) in insertion order, which is expiry order.
     live_order: VecDeque<(Timestamp, Key)>,
     /// Expired key -> its first accepted send.
-    tombstones: FastMap<Key, Timestamp>,
+    tombstones: LargeMap<Key, Timestamp>,
     /// (first_sent, key) in expiry order; entries whose key was re-accepted are stale.
     tombstone_order: VecDeque<(Timestamp, Key)>,
     escapes: VecDeque<EscapeRecord>,
@@ -119,9 +119,9 @@ impl DedupTable {
         Self {
             limits,
             by_group,
-            live: FastMap::default(),
+            live: LargeMap::default(),
             live_order: VecDeque::new(),
-            tombstones: FastMap::default(),
+            tombstones: LargeMap::default(),
             tombstone_order: VecDeque::new(),
             escapes: VecDeque::new(),
             escape_total: 0,

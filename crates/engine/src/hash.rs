@@ -9,13 +9,19 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::grow_map::GrowMap;
+
 /// `HashMap` with [`FastHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// `HashSet` with [`FastHasher`].
 #[cfg(test)]
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
-/// `HashMap` keyed by sequential serials, with [`SerialHasher`].
-pub(crate) type SerialMap<V> = HashMap<u64, V, BuildHasherDefault<SerialHasher>>;
+/// Keyed by sequential serials, with [`SerialHasher`]; one per queue, holding
+/// every message, so it grows without stalls ([`GrowMap`]).
+pub(crate) type SerialMap<V> = GrowMap<u64, V, BuildHasherDefault<SerialHasher>>;
+/// [`FastMap`] for maps that may hold millions of entries (dedup ids): grows
+/// without stalls ([`GrowMap`]).
+pub(crate) type LargeMap<K, V> = GrowMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Rotate-xor-multiply over 8-byte words (the FxHash scheme), with a final
 /// avalanche so the high bits the table uses for its control bytes are mixed too.

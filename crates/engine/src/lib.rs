@@ -26,6 +26,7 @@ pub mod checksum;
 pub mod clock;
 pub mod dedup;
 pub mod error;
+mod grow_map;
 mod hash;
 pub mod ids;
 pub mod message;
