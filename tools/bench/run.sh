@@ -130,6 +130,12 @@ if wants floor; then
   start floor 19330 "$FLOOR" 19330
   bench floor 19330 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
   stop
+  # The same floor with fifowin's busy polling (its default --busy-poll, 200 µs):
+  # what the I/O alone can do when neither side waits for a core to wake up.
+  echo "== HTTP floor with busy polling"
+  start floor-busy-poll 19331 "$FLOOR" 19331 1 200
+  bench floor-busy-poll 19331 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
+  stop
 fi
 
 if wants fauxqs || wants local-aws-sqs; then install_npm_peers; fi

@@ -59,6 +59,10 @@ fn serve_rejects_bad_settings_with_a_message() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--account-id must be 12 digits"));
 
+    let out = run(&["serve", "--port", "0", "--busy-poll", "11ms"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--busy-poll must be at most 10ms"));
+
     let out = run(&["serve", "--dedup-window", "five minutes"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--dedup-window"));

@@ -1,6 +1,7 @@
 //! The accept loop: hyper's HTTP/1.1 connection builder with the header-size and
 //! header-timeout limits that `axum::serve` does not expose, and a graceful
 //! shutdown that stops accepting and lets open requests (long polls) finish.
+//! Connections busy-poll for `ServerConfig::busy_poll` after each request ([`crate::spin`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::AppState;
 use crate::limits::{Limits, MIN_HEADER_BYTES};
+use crate::spin::SpinStream;
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains. SQS JSON
 /// calls skip the router and go to the handler directly (`fast_path`).
@@ -30,6 +32,7 @@ pub async fn serve(
         .max_buf_size(limits.max_header_bytes.max(MIN_HEADER_BYTES))
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
+    let busy_poll = state.config.busy_poll;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -45,7 +48,10 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let service = crate::fast_path::Service::new(state.clone(), router.clone());
-                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                let connection = builder.serve_connection(
+                    TokioIo::new(SpinStream::new(stream, busy_poll)),
+                    service,
+                );
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     // A client that goes away, or breaks a limit, ends its own connection only.

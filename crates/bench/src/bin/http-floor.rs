@@ -4,11 +4,15 @@
 //! this stack pays per request before doing any work. `fifowin bench` measures
 //! fifowin against it (`tools/bench/run.sh`).
 //!
-//! Usage: `http-floor [PORT] [WORKERS]` (default 9330 and 1, as `fifowin serve
-//! --threads`), on 127.0.0.1 only.
+//! Usage: `http-floor [PORT] [WORKERS] [BUSY_POLL_MICROSECONDS]` (default 9330,
+//! 1 as `fifowin serve --threads`, and 0: no busy polling; `fifowin serve
+//! --busy-poll` polls 200 µs by default), on 127.0.0.1 only.
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use fifowin_server::spin::SpinStream;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -52,7 +56,7 @@ fn main() -> std::io::Result<()> {
     let usage = || {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            "usage: http-floor [PORT] [WORKERS]",
+            "usage: http-floor [PORT] [WORKERS] [BUSY_POLL_MICROSECONDS]",
         )
     };
     let port: u16 = match std::env::args().nth(1) {
@@ -75,6 +79,10 @@ fn main() -> std::io::Result<()> {
             .enable_all()
             .build()?
     };
+    let spin = match std::env::args().nth(3) {
+        Some(us) => Duration::from_micros(us.parse().map_err(|_| usage())?),
+        None => Duration::ZERO,
+    };
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
@@ -84,7 +92,10 @@ fn main() -> std::io::Result<()> {
             stream.set_nodelay(true)?;
             tokio::spawn(async move {
                 let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(answer))
+                    .serve_connection(
+                        TokioIo::new(SpinStream::new(stream, spin)),
+                        service_fn(answer),
+                    )
                     .await;
             });
         }
