@@ -247,7 +247,8 @@ impl DedupTable {
         };
         self.live_order
             .push_back((now.plus_ms(self.limits.window_ms), key.clone()));
-        self.live.insert(
+        // `check` just found the key absent.
+        self.live.insert_absent(
             key,
             Live {
                 message_id: Arc::clone(message_id),

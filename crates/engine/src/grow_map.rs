@@ -8,7 +8,9 @@
 //! [`MOVE_BUCKETS`] buckets of the old table on every insert and remove until the
 //! old table is empty. Lookups check both tables while a move is under way.
 //! Tombstones left by removals are cleared the same way, since a table full of
-//! them starts a move into a table sized for the live entries.
+//! them starts a move into a table sized for the live entries. Each entry keeps
+//! its full hash, so moving it never reads the key (for a dedup id, a cache miss
+//! on the string) and a lookup compares keys only when the hashes match.
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -31,11 +33,21 @@ const MIN_CAPACITY: usize = 16;
 pub(crate) struct GrowMap<K, V, S> {
     hasher: S,
     /// Takes every insert.
-    table: HashTable<(K, V)>,
+    table: HashTable<Slot<K, V>>,
     /// The table being emptied into `table`; empty when no move is under way.
-    old: HashTable<(K, V)>,
+    old: HashTable<Slot<K, V>>,
     /// The next bucket of `old` to move.
     cursor: usize,
+}
+
+struct Slot<K, V> {
+    hash: u64,
+    key: K,
+    value: V,
+}
+
+fn slot_hash<K, V>(slot: &Slot<K, V>) -> u64 {
+    slot.hash
 }
 
 impl<K, V, S: Default> Default for GrowMap<K, V, S> {
@@ -51,15 +63,20 @@ impl<K, V, S: Default> Default for GrowMap<K, V, S> {
 
 impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for GrowMap<K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slots = self.table.iter().chain(self.old.iter());
         f.debug_map()
-            .entries(
-                self.table
-                    .iter()
-                    .chain(self.old.iter())
-                    .map(|(k, v)| (k, v)),
-            )
+            .entries(slots.map(|s| (&s.key, &s.value)))
             .finish()
     }
+}
+
+/// Matches the slot of `key`, whose hash is `hash`.
+fn matches<'a, K, V, Q>(hash: u64, key: &'a Q) -> impl Fn(&Slot<K, V>) -> bool + 'a
+where
+    K: Borrow<Q>,
+    Q: Eq + ?Sized,
+{
+    move |slot| slot.hash == hash && slot.key.borrow() == key
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
@@ -79,12 +96,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hasher.hash_one(key);
-        let eq = |(k, _): &(K, V)| k.borrow() == key;
-        match self.table.find(hash, eq) {
-            Some((_, v)) => Some(v),
-            None if !self.old.is_empty() => self.old.find(hash, eq).map(|(_, v)| v),
+        let slot = match self.table.find(hash, matches(hash, key)) {
+            Some(slot) => Some(slot),
+            None if !self.old.is_empty() => self.old.find(hash, matches(hash, key)),
             None => None,
-        }
+        };
+        slot.map(|s| &s.value)
     }
 
     pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
@@ -93,11 +110,15 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hasher.hash_one(key);
-        let eq = |(k, _): &(K, V)| k.borrow() == key;
-        if let Some((_, v)) = self.table.find_mut(hash, eq) {
-            return Some(v);
+        if let Some(slot) = self.table.find_mut(hash, matches(hash, key)) {
+            return Some(&mut slot.value);
         }
-        self.old.find_mut(hash, eq).map(|(_, v)| v)
+        if self.old.is_empty() {
+            return None;
+        }
+        self.old
+            .find_mut(hash, matches(hash, key))
+            .map(|s| &mut s.value)
     }
 
     pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
@@ -112,20 +133,32 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.step();
         let hash = self.hasher.hash_one(&key);
-        if let Some((_, v)) = self.table.find_mut(hash, |(k, _)| *k == key) {
-            return Some(std::mem::replace(v, value));
+        if let Some(slot) = self.table.find_mut(hash, matches(hash, &key)) {
+            return Some(std::mem::replace(&mut slot.value, value));
         }
-        let previous = match self.old.find_entry(hash, |(k, _)| *k == key) {
-            Ok(entry) => Some(entry.remove().0.1),
+        let previous = match self.old.find_entry(hash, matches(hash, &key)) {
+            Ok(entry) => Some(entry.remove().0.value),
             Err(_) => None,
         };
+        self.add(Slot { hash, key, value });
+        previous
+    }
+
+    /// Inserts a key the caller knows is not in the map (a fresh serial, or a
+    /// dedup id just looked up), saving `insert`'s lookups: in a table of
+    /// millions each is a cache miss.
+    pub(crate) fn insert_absent(&mut self, key: K, value: V) {
+        debug_assert!(!self.contains_key(&key), "insert_absent of a present key");
+        self.step();
+        let hash = self.hasher.hash_one(&key);
+        self.add(Slot { hash, key, value });
+    }
+
+    fn add(&mut self, slot: Slot<K, V>) {
         if self.table.len() == self.table.capacity() {
             self.start_move();
         }
-        let hasher = &self.hasher;
-        self.table
-            .insert_unique(hash, (key, value), |(k, _)| hasher.hash_one(k));
-        previous
+        self.table.insert_unique(slot.hash, slot, slot_hash);
     }
 
     pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
@@ -135,12 +168,11 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
     {
         self.step();
         let hash = self.hasher.hash_one(key);
-        let eq = |(k, _): &(K, V)| k.borrow() == key;
-        if let Ok(entry) = self.table.find_entry(hash, eq) {
-            return Some(entry.remove().0.1);
+        if let Ok(entry) = self.table.find_entry(hash, matches(hash, key)) {
+            return Some(entry.remove().0.value);
         }
-        match self.old.find_entry(hash, eq) {
-            Ok(entry) => Some(entry.remove().0.1),
+        match self.old.find_entry(hash, matches(hash, key)) {
+            Ok(entry) => Some(entry.remove().0.value),
             Err(_) => None,
         }
     }
@@ -155,7 +187,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         self.table
             .iter()
             .chain(self.old.iter())
-            .map(|(k, v)| (k, v))
+            .map(|s| (&s.key, &s.value))
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &K> {
@@ -184,13 +216,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
             return;
         }
         let end = (self.cursor + MOVE_BUCKETS).min(self.old.num_buckets());
-        let hasher = &self.hasher;
         for index in self.cursor..end {
             if let Ok(entry) = self.old.get_bucket_entry(index) {
-                let (entry, _) = entry.remove();
-                let hash = hasher.hash_one(&entry.0);
-                self.table
-                    .insert_unique(hash, entry, |(k, _)| hasher.hash_one(k));
+                let (slot, _) = entry.remove();
+                self.table.insert_unique(slot.hash, slot, slot_hash);
             }
         }
         self.cursor = end;

@@ -93,11 +93,11 @@ fn finds_entries_that_have_not_moved_yet() {
         map.insert(i, i);
         i += 1;
     }
-    let in_old = *map
+    let in_old = map
         .old
         .iter()
         .next()
-        .map(|(k, _)| k)
+        .map(|slot| slot.key)
         .expect("an unmoved entry");
     assert!(map.contains_key(&in_old));
     *map.get_mut(&in_old).expect("present") += 1;
@@ -107,6 +107,11 @@ fn finds_entries_that_have_not_moved_yet() {
     assert_eq!(map.get(&in_old), None);
     assert_eq!(map.len() as u64, i - 1);
     assert_eq!(map.keys().count() as u64, i - 1);
+    // A fresh key goes in without a lookup, moving the old table along too.
+    let moving_before = map.old.len();
+    map.insert_absent(u64::MAX, 1);
+    assert_eq!(map.get(&u64::MAX), Some(&1));
+    assert!(map.old.len() < moving_before);
 }
 
 /// A churn of inserts and removes with few live entries stays small: tables

@@ -159,7 +159,7 @@ impl Store {
         let state = message.state;
         let group = message.group.clone();
         self.by_age.insert((message.enqueued_at, serial));
-        self.messages.insert(serial, message);
+        self.messages.insert_absent(serial, message);
         *count(&mut self.counts, state) += 1;
         self.schedule(serial, state);
         if self.fifo {
