@@ -14,6 +14,7 @@ use std::borrow::Borrow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use crate::chunk_deque::ChunkDeque;
 use crate::clock::Timestamp;
 use crate::hash::LargeMap;
 
@@ -103,11 +104,11 @@ pub(crate) struct DedupTable {
     by_group: bool,
     live: LargeMap<Key, Live>,
     /// (expires_at, key) in insertion order, which is expiry order.
-    live_order: VecDeque<(Timestamp, Key)>,
+    live_order: ChunkDeque<(Timestamp, Key)>,
     /// Expired key -> its first accepted send.
     tombstones: LargeMap<Key, Timestamp>,
     /// (first_sent, key) in expiry order; entries whose key was re-accepted are stale.
-    tombstone_order: VecDeque<(Timestamp, Key)>,
+    tombstone_order: ChunkDeque<(Timestamp, Key)>,
     escapes: VecDeque<EscapeRecord>,
     escape_total: u64,
     /// Reused to build messageGroup-scope lookup keys without allocating.
@@ -120,9 +121,9 @@ impl DedupTable {
             limits,
             by_group,
             live: LargeMap::default(),
-            live_order: VecDeque::new(),
+            live_order: ChunkDeque::default(),
             tombstones: LargeMap::default(),
-            tombstone_order: VecDeque::new(),
+            tombstone_order: ChunkDeque::default(),
             escapes: VecDeque::new(),
             escape_total: 0,
             scratch: String::new(),

@@ -23,6 +23,7 @@
 
 pub mod attributes;
 pub mod checksum;
+mod chunk_deque;
 pub mod clock;
 pub mod dedup;
 pub mod error;

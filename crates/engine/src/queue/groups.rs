@@ -7,10 +7,11 @@
 //! straight to deliverable groups, oldest head first, without scanning groups
 //! that are blocked behind an in-flight message.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
+use crate::chunk_deque::ChunkDeque;
 use crate::hash::{FastMap, SerialMap};
 
 use super::store::{Message, State};
@@ -19,7 +20,7 @@ use super::store::{Message, State};
 struct Group {
     /// Serials in send order. Deleted messages are dropped from the front
     /// eagerly and skipped lazily elsewhere.
-    serials: VecDeque<u64>,
+    serials: ChunkDeque<u64>,
     /// The key this group currently has in `ready`, if any.
     ready_at: Option<u64>,
 }
