@@ -122,6 +122,23 @@ fn a_quiet_connection_stops_polling() {
 }
 
 #[test]
+fn a_client_slower_than_the_window_is_not_spun_for() {
+    let served = Served::start(&["--busy-poll", "10ms"], &[]);
+    let pid = served.child.id();
+    let mut stream = connect(&served.endpoint);
+    let before = cpu_ticks(pid);
+    // A request every 20 ms for two seconds: spinning 10 ms after each reply
+    // would use half of those seconds (100 ticks).
+    for _ in 0..100 {
+        stream.write_all(&list_queues_request()).unwrap();
+        assert_eq!(read_responses(&mut stream, 1), ["HTTP/1.1 200 OK"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let used = cpu_ticks(pid) - before;
+    assert!(used < 40, "{used} ticks of CPU for 100 requests 20 ms apart");
+}
+
+#[test]
 fn the_server_runs_without_transparent_huge_pages() {
     let served = Served::start(&[], &[]);
     let status = std::fs::read_to_string(format!("/proc/{}/status", served.child.id())).unwrap();

@@ -6,7 +6,10 @@
 //! machine waking an idle core costs more than answering a SendMessage (measured
 //! in BENCHMARKS.md: 2x the requests per second on two connections). Spinning
 //! is bounded by [`SpinStream`]'s window, measured from the connection's last
-//! read or write, so an idle connection sleeps as before and costs nothing.
+//! read or write, so an idle connection sleeps as before and costs nothing;
+//! and a connection whose client usually takes longer than the window to send
+//! its next request (a paced load, a test suite that works between calls) is
+//! not spun for at all, since spinning in vain takes a core the client may need.
 //! While a connection spins it is rescheduled behind every other ready task of
 //! its runtime, so it delays no other connection's work.
 
@@ -25,11 +28,16 @@ use tokio::net::TcpStream;
 const DIRECT_READ_BYTES: usize = 4 * 1024;
 
 /// A TCP stream whose reads, for `window` after the last activity, poll the
-/// socket directly and reschedule the task rather than wait for readiness.
+/// socket directly and reschedule the task rather than wait for readiness, as
+/// long as this client's requests usually follow its replies within `window`.
 pub struct SpinStream {
     inner: TcpStream,
     window: Duration,
     last_active: Instant,
+    /// When the latest reply was written, until the next request's first bytes.
+    replied_at: Option<Instant>,
+    /// Moving average of the time from a reply to the client's next request.
+    typical_gap: Duration,
 }
 
 impl SpinStream {
@@ -38,11 +46,30 @@ impl SpinStream {
             inner,
             window,
             last_active: Instant::now(),
+            replied_at: None,
+            typical_gap: Duration::ZERO,
         }
     }
 
     fn spinning(&self) -> bool {
-        !self.window.is_zero() && self.last_active.elapsed() < self.window
+        !self.window.is_zero()
+            && self.typical_gap < self.window
+            && self.last_active.elapsed() < self.window
+    }
+
+    fn read_done(&mut self) {
+        let now = Instant::now();
+        if let Some(replied_at) = self.replied_at.take() {
+            let gap = now - replied_at;
+            self.typical_gap = (self.typical_gap * 3 + gap) / 4;
+        }
+        self.last_active = now;
+    }
+
+    fn write_done(&mut self) {
+        let now = Instant::now();
+        self.replied_at = Some(now);
+        self.last_active = now;
     }
 }
 
@@ -54,7 +81,7 @@ impl AsyncRead for SpinStream {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if let Poll::Ready(result) = Pin::new(&mut this.inner).poll_read(cx, buf) {
-            this.last_active = Instant::now();
+            this.read_done();
             return Poll::Ready(result);
         }
         // tokio answers Pending from its cached readiness without asking the
@@ -67,7 +94,7 @@ impl AsyncRead for SpinStream {
         match (&*SockRef::from(&this.inner)).read(target) {
             Ok(n) => {
                 buf.advance(n);
-                this.last_active = Instant::now();
+                this.read_done();
                 Poll::Ready(Ok(()))
             }
             Err(err)
@@ -95,7 +122,7 @@ impl AsyncWrite for SpinStream {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write(cx, data);
         if result.is_ready() {
-            this.last_active = Instant::now();
+            this.write_done();
         }
         result
     }
@@ -108,7 +135,7 @@ impl AsyncWrite for SpinStream {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write_vectored(cx, data);
         if result.is_ready() {
-            this.last_active = Instant::now();
+            this.write_done();
         }
         result
     }
