@@ -1,40 +1,68 @@
-//! Open-loop pacing for the send scenarios: a dedicated thread releases requests
-//! at the target rate, round-robin over the connections, every ~0.1 ms. tokio's
-//! timer is millisecond-grained, so pacing from the runtime sends bursts (at 18k
-//! req/s, ~20 requests per millisecond tick), and the queueing inside those
-//! bursts would be charged to the server.
+//! Open-loop pacing for the send scenarios: each connection has a fixed
+//! schedule (request `k` of connection `c` is due at `start + (k * connections
+//! + c) / rate`) and waits for each due instant inside the generator's own
+//! runtime: a timer until the last millisecond (tokio's timer is
+//! millisecond-grained), then by yielding to the other connections until the
+//! instant. An earlier version released requests from a separate pacing thread
+//! through channels, and the cross-thread wake-up it cost (tens of microseconds
+//! on these VMs, and milliseconds when three busy threads shared two cores) was
+//! charged to the server.
 //!
-//! A released request's latency counts from its release: if its connection is
-//! still waiting for a slow reply, the time it spends queued counts too
-//! (coordinated omission is not hidden); the pacer's own tick slack does not.
+//! A request's latency counts from its due instant: if its connection is still
+//! waiting for a slow reply, the time it spends overdue counts too
+//! (coordinated omission is not hidden).
 
 use std::time::{Duration, Instant};
-
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 /// How a connection learns when to send.
 pub(crate) enum Pace {
     /// Closed loop: send again as soon as the reply is in.
     Closed,
-    /// Open loop: one release instant per request; `None` once the run is over.
-    Open(UnboundedReceiver<Instant>),
+    /// Open loop: the next request is due at `due`, then every `every`, until `deadline`.
+    Open {
+        due: Instant,
+        every: Duration,
+        deadline: Instant,
+    },
 }
+
+/// Left to the timer: waits longer than this sleep, the rest is spun.
+const SPIN_BELOW: Duration = Duration::from_millis(2);
 
 impl Pace {
     /// The instant the next request's latency counts from, or `None` to stop.
     pub(crate) async fn next(&mut self) -> Option<Instant> {
-        match self {
-            Pace::Closed => Some(Instant::now()),
-            Pace::Open(releases) => releases.recv().await,
+        let Pace::Open {
+            due,
+            every,
+            deadline,
+        } = self
+        else {
+            return Some(Instant::now());
+        };
+        let at = *due;
+        if at >= *deadline {
+            return None;
+        }
+        *due += *every;
+        loop {
+            let now = Instant::now();
+            if now >= at {
+                return Some(at);
+            }
+            let wait = at - now;
+            if wait > SPIN_BELOW {
+                tokio::time::sleep(wait - SPIN_BELOW / 2).await;
+            } else {
+                // Lets the other connections (and the runtime's I/O) run meanwhile.
+                tokio::task::yield_now().await;
+            }
         }
     }
 }
 
-/// How often the pacing thread wakes.
-const TICK: Duration = Duration::from_micros(100);
-
-/// One [`Pace`] per connection: closed loop without a rate, else released by a
-/// pacing thread at `rate` requests/s in total until `deadline`.
+/// One [`Pace`] per connection: closed loop without a rate, else together
+/// `rate` requests/s from `start` until `deadline`, spread evenly.
 pub(crate) fn paces(
     rate: Option<f64>,
     connections: usize,
@@ -44,28 +72,46 @@ pub(crate) fn paces(
     let Some(rate) = rate else {
         return (0..connections).map(|_| Pace::Closed).collect();
     };
-    let (senders, receivers): (Vec<_>, Vec<_>) =
-        (0..connections).map(|_| unbounded_channel()).unzip();
-    std::thread::spawn(move || {
-        let mut released: u64 = 0;
-        loop {
-            let now = Instant::now();
-            if now >= deadline {
-                return;
+    let gap = Duration::from_secs_f64(1.0 / rate);
+    (0..connections)
+        .map(|c| Pace::Open {
+            due: start + gap * c as u32,
+            every: gap * connections as u32,
+            deadline,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn connections_share_the_rate_evenly_and_stop_at_the_deadline() {
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(50);
+        let mut paces = paces(Some(2000.0), 4, start, deadline);
+        // 2000 req/s over 4 connections: each every 2 ms, offset by 0.5 ms.
+        let mut dues = Vec::new();
+        for pace in &mut paces {
+            while let Some(at) = pace.next().await {
+                assert!(Instant::now() >= at, "released before its due instant");
+                dues.push(at - start);
             }
-            // Every request due by now goes out, stamped with this instant.
-            let due = (now.saturating_duration_since(start).as_secs_f64() * rate) as u64;
-            while released < due {
-                let connection = (released % connections as u64) as usize;
-                released += 1;
-                // A connection that has stopped (request budget spent) drops its end.
-                let _ = senders[connection].send(now);
-            }
-            if senders.iter().all(|s| s.is_closed()) {
-                return;
-            }
-            std::thread::sleep(TICK);
         }
-    });
-    receivers.into_iter().map(Pace::Open).collect()
+        assert_eq!(dues.len(), 100);
+        dues.sort();
+        for (k, due) in dues.iter().enumerate() {
+            assert_eq!(*due, Duration::from_micros(500) * k as u32);
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn closed_loop_never_waits() {
+        let now = Instant::now();
+        let mut paces = paces(None, 2, now, now);
+        for pace in &mut paces {
+            assert!(pace.next().await.is_some());
+        }
+    }
 }
