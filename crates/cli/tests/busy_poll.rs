@@ -135,7 +135,10 @@ fn a_client_slower_than_the_window_is_not_spun_for() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let used = cpu_ticks(pid) - before;
-    assert!(used < 40, "{used} ticks of CPU for 100 requests 20 ms apart");
+    assert!(
+        used < 40,
+        "{used} ticks of CPU for 100 requests 20 ms apart"
+    );
 }
 
 #[test]
