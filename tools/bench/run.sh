@@ -9,7 +9,8 @@
 # Peers are installed on first use into tools/bench/.peers (gitignored): fauxqs and
 # local-aws-sqs from npm (with Node 22 from the npm package `node`), moto from PyPI.
 # Every server listens on 127.0.0.1 only and is stopped by PID when the script exits.
-# Environment: BENCH_DURATION (5s), BENCH_CONNECTIONS (2), CARGO_TARGET_DIR, and
+# Environment: BENCH_DURATION (5s), BENCH_CONNECTIONS (2), BENCH_REPEAT (3): runs of
+# every scenario per system, the table shows the median; CARGO_TARGET_DIR, and
 # BENCH_NICE (0): a nice level for every server and the generator alike (e.g. -10
 # on a machine where other jobs compete for the cores).
 set -euo pipefail
@@ -21,6 +22,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 DURATION=${BENCH_DURATION:-5s}
 CONNECTIONS=${BENCH_CONNECTIONS:-2}
 NICE=${BENCH_NICE:-0}
+REPEAT=${BENCH_REPEAT:-3}
 ONLY=fifowin,fauxqs,local-aws-sqs,moto,floor
 SCALE=0
 while [ $# -gt 0 ]; do
@@ -84,10 +86,13 @@ bench() {
 }
 
 run_all() {
-  local label=$1 port=$2
-  bench "$label" "$port" "$CONNECTIONS" --scenario send-unique,send-dup50,send-batch10,receive-delete,mixed
-  # Fan-in: 4 producers at 2000 msg/s in total, 4 consumers parked in long polls.
-  bench "$label" "$port" 8 --scenario long-poll --rate 2000 --wait-seconds 1
+  local label=$1 port=$2 round
+  for round in $(seq "$REPEAT"); do
+    echo "-- $label, round $round of $REPEAT"
+    bench "$label" "$port" "$CONNECTIONS" --scenario send-unique,send-dup50,send-batch10,receive-delete,mixed
+    # Fan-in: 4 producers at 2000 msg/s in total, 4 consumers parked in long polls.
+    bench "$label" "$port" 8 --scenario long-poll --rate 2000 --wait-seconds 1
+  done
 }
 
 install_npm_peers() {
@@ -116,11 +121,15 @@ if wants fifowin; then
   start fifowin 19324 "$FIFOWIN" serve --port 19324 --log-level warn
   echo "fifowin: start-up ${STARTUP_MS} ms (exec to first accepted connection), idle RSS $(rss_kib "$SERVER_PID") KiB"
   run_all fifowin 19324
-  # p99 at half of the peak just measured, open loop.
-  peak=$(grep '"label":"fifowin","scenario":"send-unique"' "$RESULTS" | tail -1 | sed 's/.*"req_per_s":\([0-9.]*\).*/\1/')
+  # p99 at half of the peak just measured (the median closed-loop send-unique
+  # run), open loop, as many times.
+  peak=$(grep '"label":"fifowin","scenario":"send-unique"' "$RESULTS" | grep -v '"rate":[0-9]' \
+    | sed 's/.*"req_per_s":\([0-9.]*\).*/\1/' | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
   half=$(awk -v p="$peak" 'BEGIN {printf "%d", p / 2}')
-  # 8 connections, so one slow reply holds up few of the scheduled requests.
-  bench fifowin 19324 8 --scenario send-unique --rate "$half"
+  for round in $(seq "$REPEAT"); do
+    # 8 connections, so one slow reply holds up few of the scheduled requests.
+    bench fifowin 19324 8 --scenario send-unique --rate "$half"
+  done
   echo "fifowin: RSS after the runs $(rss_kib "$SERVER_PID") KiB"
   stop
 fi
@@ -128,13 +137,17 @@ fi
 if wants floor; then
   echo "== HTTP floor (bare hyper, canned SendMessage reply)"
   start floor 19330 "$FLOOR" 19330
-  bench floor 19330 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
+  for round in $(seq "$REPEAT"); do
+    bench floor 19330 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
+  done
   stop
   # The same floor with fifowin's busy polling (its default --busy-poll, 200 µs):
   # what the I/O alone can do when neither side waits for a core to wake up.
   echo "== HTTP floor with busy polling"
   start floor-busy-poll 19331 "$FLOOR" 19331 1 200
-  bench floor-busy-poll 19331 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
+  for round in $(seq "$REPEAT"); do
+    bench floor-busy-poll 19331 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
+  done
   stop
 fi
 

@@ -42,7 +42,24 @@ fn unit(scenario: &str) -> &'static str {
     }
 }
 
-fn cell(r: Option<&Report>) -> String {
+/// The median run of those given (for an even count, the worse of the middle
+/// two), by the figure the scenario is compared on: one run can be unlucky on a
+/// shared machine, and the median of several is what another run would show.
+fn median<'a>(mut runs: Vec<&'a Report>) -> Option<&'a Report> {
+    // Worst first.
+    runs.sort_by(|a, b| {
+        let ((x, higher_better), (y, _)) = (figure(a), figure(b));
+        let order = x.total_cmp(&y);
+        if higher_better {
+            order
+        } else {
+            order.reverse()
+        }
+    });
+    runs.get(runs.len().saturating_sub(1) / 2).copied()
+}
+
+fn cell(r: Option<&Report>, failed_checks: usize, runs: usize) -> String {
     let Some(r) = r else {
         return "—".into();
     };
@@ -52,8 +69,12 @@ fn cell(r: Option<&Report>) -> String {
     } else {
         format!("{value:.0}")
     };
-    if r.check.passed == Some(false) {
-        s.push_str(" (check FAILED)");
+    if failed_checks > 0 {
+        if runs > 1 {
+            let _ = write!(s, " (check FAILED in {failed_checks} of {runs} runs)");
+        } else {
+            s.push_str(" (check FAILED)");
+        }
     }
     if r.errors > 0 {
         let _ = write!(s, " ({} errors)", r.errors);
@@ -94,15 +115,26 @@ pub fn render(reports: &[Report], subject: &str) -> String {
     labels.retain(|l| *l != subject);
     labels.insert(0, subject);
     let scenarios = ordered_unique(closed.iter().map(|r| r.scenario.as_str()));
-    // The last run of a label and scenario wins.
-    let find = |label: &str, scenario: &str| {
+    let runs = |label: &str, scenario: &str| -> Vec<&Report> {
         closed
             .iter()
-            .rev()
-            .find(|r| r.label == label && r.scenario == scenario)
+            .filter(|r| r.label == label && r.scenario == scenario)
             .copied()
+            .collect()
     };
+    let find = |label: &str, scenario: &str| median(runs(label, scenario));
+    let most_runs = scenarios
+        .iter()
+        .flat_map(|s| labels.iter().map(|l| runs(l, s).len()))
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
+    if most_runs > 1 {
+        let _ = writeln!(
+            out,
+            "Each figure is the median of a label's runs of a scenario (up to {most_runs}).\n"
+        );
+    }
     let others: Vec<&str> = labels[1..].to_vec();
     let _ = write!(out, "| scenario | figure |");
     for l in &labels {
@@ -117,7 +149,9 @@ pub fn render(reports: &[Report], subject: &str) -> String {
     for s in &scenarios {
         let _ = write!(out, "| {s} | {} |", unit(s));
         for l in &labels {
-            let _ = write!(out, " {} |", cell(find(l, s)));
+            let all = runs(l, s);
+            let failed = all.iter().filter(|r| r.check.passed == Some(false)).count();
+            let _ = write!(out, " {} |", cell(median(all.clone()), failed, all.len()));
         }
         for o in &others {
             let _ = write!(out, " {} |", ratio(find(subject, s), find(o, s)));
@@ -155,6 +189,12 @@ pub fn render(reports: &[Report], subject: &str) -> String {
         out.push('\n');
     }
     let open: Vec<&Report> = reports.iter().filter(|r| paced(r)).collect();
+    open_loop(&mut out, &open);
+    out
+}
+
+/// Every open-loop run, then the median p99 of each label's runs of a scenario.
+fn open_loop(out: &mut String, open: &[&Report]) {
     if !open.is_empty() {
         out.push_str("\nOpen loop (fixed request rate):\n\n| label | scenario | target req/s | achieved req/s | p50 | p99 | p99.9 | max | errors |\n|---|---|---|---|---|---|---|---|---|\n");
         for r in open {
@@ -172,8 +212,29 @@ pub fn render(reports: &[Report], subject: &str) -> String {
                 r.errors
             );
         }
+        let groups = ordered_unique(open.iter().map(|r| r.scenario.as_str()));
+        for label in ordered_unique(open.iter().map(|r| r.label.as_str())) {
+            for scenario in &groups {
+                let mut p99: Vec<f64> = open
+                    .iter()
+                    .filter(|r| r.label == label && r.scenario == *scenario)
+                    .map(|r| r.p99_us)
+                    .collect();
+                if p99.len() < 2 {
+                    continue;
+                }
+                p99.sort_by(f64::total_cmp);
+                // The worse of the middle two for an even count.
+                let median = p99[p99.len() / 2];
+                let _ = writeln!(
+                    out,
+                    "\n{label} {scenario} open loop: median p99 {} over {} runs.",
+                    Micros(median),
+                    p99.len()
+                );
+            }
+        }
     }
-    out
 }
 
 #[cfg(test)]
@@ -220,6 +281,47 @@ mod tests {
         assert_eq!(first_row, "| send-unique | req/s | 30000 | 10000 | 3.00x |");
         assert!(
             table.contains("| send-batch10 | msg/s | 50000 | — | — |"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn repeated_runs_show_their_median_and_any_failed_check() {
+        let mut failed = report("peer", "send-unique", 9_000.0, 9_000.0);
+        failed.check.passed = Some(false);
+        let reports = vec![
+            report("fifowin", "send-unique", 30_000.0, 30_000.0),
+            report("fifowin", "send-unique", 10_000.0, 10_000.0),
+            report("fifowin", "send-unique", 20_000.0, 20_000.0),
+            report("peer", "send-unique", 12_000.0, 12_000.0),
+            failed,
+        ];
+        let table = render(&reports, "fifowin");
+        assert!(table.starts_with("Each figure is the median"), "{table}");
+        assert!(
+            table.contains(
+                "| send-unique | req/s | 20000 | 9000 (check FAILED in 1 of 2 runs) | 2.22x |"
+            ),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn open_loop_runs_are_listed_with_their_median_p99() {
+        let mut runs = Vec::new();
+        for p99 in [900.0, 3_000.0, 700.0] {
+            let mut r = report("fifowin", "send-unique", 15_000.0, 15_000.0);
+            r.rate = Some(15_000.0);
+            r.p99_us = p99;
+            runs.push(r);
+        }
+        let table = render(&runs, "fifowin");
+        assert_eq!(
+            table.matches("| fifowin | send-unique | 15000 |").count(),
+            3
+        );
+        assert!(
+            table.contains("fifowin send-unique open loop: median p99 900µs over 3 runs."),
             "{table}"
         );
     }
