@@ -1,7 +1,7 @@
 //! Open-loop pacing for the send scenarios: each connection has a fixed
-//! schedule (request `k` of connection `c` is due at `start + (k * connections
-//! + c) / rate`) and waits for each due instant inside the generator's own
-//! runtime: a timer until the last millisecond (tokio's timer is
+//! schedule, request `k` of connection `c` due at `start + (k * n + c) / rate`
+//! for `n` connections, and waits for each due instant inside the generator's
+//! own runtime: on a timer until the last millisecond or two (tokio's timer is
 //! millisecond-grained), then by yielding to the other connections until the
 //! instant. An earlier version released requests from a separate pacing thread
 //! through channels, and the cross-thread wake-up it cost (tens of microseconds
