@@ -45,7 +45,7 @@ fn unit(scenario: &str) -> &'static str {
 /// The median run of those given (for an even count, the worse of the middle
 /// two), by the figure the scenario is compared on: one run can be unlucky on a
 /// shared machine, and the median of several is what another run would show.
-fn median<'a>(mut runs: Vec<&'a Report>) -> Option<&'a Report> {
+fn median(mut runs: Vec<&Report>) -> Option<&Report> {
     // Worst first.
     runs.sort_by(|a, b| {
         let ((x, higher_better), (y, _)) = (figure(a), figure(b));
