@@ -13,7 +13,10 @@ fifowin_bin() {
     return
   fi
   (cd "$COMPAT_ROOT" && cargo build --quiet --locked -p fifowin >&2)
-  echo "$COMPAT_ROOT/target/debug/fifowin"
+  # Where cargo just built it: CARGO_TARGET_DIR when set (relative to the root).
+  local target="${CARGO_TARGET_DIR:-target}"
+  [[ "$target" = /* ]] || target="$COMPAT_ROOT/$target"
+  echo "$target/debug/fifowin"
 }
 
 # start_fifowin [extra serve flags...]: starts `fifowin serve --port 0`, waits for
