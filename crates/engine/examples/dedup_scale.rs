@@ -7,10 +7,11 @@
 //! resident memory each live key costs beyond its id's bytes (Linux: /proc/self/statm).
 #![allow(clippy::disallowed_methods)]
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::time::Instant;
 
-use fifowin_engine::{Queue, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp};
+use fifowin_engine::{Queue, ReceiveRequest, SendRequest, Timestamp};
 
 const NOW: Timestamp = Timestamp(1_700_000_000_000);
 
@@ -51,23 +52,9 @@ fn rate(ops: u64, start: Instant) -> f64 {
 }
 
 fn main() {
-    let live: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(10_000);
+    let live = common::count_arg(10_000);
     let ops = 200_000;
-    let mut q = Queue::create(
-        QueueSettings::new(
-            "bench.fifo",
-            "arn:aws:sqs:us-east-1:000000000000:bench.fifo",
-        ),
-        &BTreeMap::from([("FifoQueue".to_string(), "true".to_string())]),
-        &BTreeMap::new(),
-        &|_: &str| None,
-        Box::new(SeqIds::default()),
-        NOW,
-    )
-    .expect("valid queue");
+    let mut q = common::fifo_queue("bench.fifo", NOW);
     let rss_before = rss_bytes();
     let start = Instant::now();
     let mut id_bytes = 0u64;

@@ -11,10 +11,11 @@
 //! itself never touches.
 #![allow(clippy::disallowed_methods)]
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use fifowin_engine::{Queue, QueueSettings, SendRequest, SeqIds, Timestamp};
+use fifowin_engine::{SendRequest, Timestamp};
 
 /// The allocator `fifowin serve` uses: growth costs depend on it.
 #[global_allocator]
@@ -26,22 +27,8 @@ fn main() {
     // As `fifowin serve` does (see its `no_huge_pages`).
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
-    let sends: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
-    let mut q = Queue::create(
-        QueueSettings::new(
-            "stalls.fifo",
-            "arn:aws:sqs:us-east-1:000000000000:stalls.fifo",
-        ),
-        &BTreeMap::from([("FifoQueue".to_string(), "true".to_string())]),
-        &BTreeMap::new(),
-        &|_: &str| None,
-        Box::new(SeqIds::default()),
-        NOW,
-    )
-    .expect("valid queue");
+    let sends = common::count_arg(1_000_000);
+    let mut q = common::fifo_queue("stalls.fifo", NOW);
     let body = "x".repeat(64);
     let mut slow: Vec<(u64, Duration)> = Vec::new();
     let mut over_100us = 0u64;

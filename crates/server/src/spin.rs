@@ -66,10 +66,14 @@ impl SpinStream {
         self.last_active = now;
     }
 
-    fn write_done(&mut self) {
-        let now = Instant::now();
-        self.replied_at = Some(now);
-        self.last_active = now;
+    /// Notes a finished write (a reply going out) and passes its result on.
+    fn wrote(&mut self, result: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        if result.is_ready() {
+            let now = Instant::now();
+            self.replied_at = Some(now);
+            self.last_active = now;
+        }
+        result
     }
 }
 
@@ -121,10 +125,7 @@ impl AsyncWrite for SpinStream {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write(cx, data);
-        if result.is_ready() {
-            this.write_done();
-        }
-        result
+        this.wrote(result)
     }
 
     fn poll_write_vectored(
@@ -134,10 +135,7 @@ impl AsyncWrite for SpinStream {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write_vectored(cx, data);
-        if result.is_ready() {
-            this.write_done();
-        }
-        result
+        this.wrote(result)
     }
 
     fn is_write_vectored(&self) -> bool {
