@@ -344,6 +344,19 @@ where
         .to_string()
 }
 
+/// Asserts that an SDK call failed with the SQS error `code` and exactly `message`.
+#[track_caller]
+pub fn assert_sqs_error<E, R>(
+    err: &aws_sdk_sqs::error::SdkError<E, R>,
+    code: &str,
+    message: impl AsRef<str>,
+) where
+    E: aws_sdk_sqs::error::ProvideErrorMetadata,
+{
+    assert_eq!(error_code(err), code);
+    assert_eq!(error_message(err), message.as_ref());
+}
+
 /// Lowercase hex MD5, computed independently of the server.
 pub fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};

@@ -6,7 +6,7 @@ use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
     SendMessageBatchRequestEntry,
 };
-use fifowin_e2e::{TestServer, error_code, error_message, md5_hex, string_attr};
+use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message, md5_hex, string_attr};
 use serde_json::json;
 
 fn entry(id: &str, body: &str) -> SendMessageBatchRequestEntry {
@@ -401,9 +401,9 @@ async fn requests_beyond_the_read_limit_get_sqs_size_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.",
     );
 }

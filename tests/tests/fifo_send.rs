@@ -2,7 +2,7 @@
 //! delays and bodies, for single sends and whole batches, with AWS's exact texts.
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use fifowin_e2e::{TestServer, error_code, error_message};
+use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message};
 
 const CBD: &str = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly";
 
@@ -19,10 +19,10 @@ async fn fifo_sends_need_a_group_and_a_dedup_id() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "MissingParameter");
-    assert_eq!(
-        error_message(&err),
-        "The request must contain the parameter MessageGroupId."
+    assert_sqs_error(
+        &err,
+        "MissingParameter",
+        "The request must contain the parameter MessageGroupId.",
     );
     let err = server
         .sqs
@@ -33,8 +33,7 @@ async fn fifo_sends_need_a_group_and_a_dedup_id() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(error_message(&err), CBD);
+    assert_sqs_error(&err, "InvalidParameterValue", CBD);
     let err = server
         .sqs
         .send_message()
@@ -109,10 +108,10 @@ async fn fifo_messages_take_no_per_message_delay() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "Value 2 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "Value 2 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.",
     );
     server
         .sqs
@@ -152,10 +151,10 @@ async fn fifo_batches_fail_whole_when_an_entry_lacks_group_or_dedup_id() {
         .await
         .unwrap_err();
     // Unlike SendMessage, the batch reports InvalidParameterValue.
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "The request must contain the parameter MessageGroupId."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "The request must contain the parameter MessageGroupId.",
     );
     let err = server
         .sqs
@@ -166,8 +165,7 @@ async fn fifo_batches_fail_whole_when_an_entry_lacks_group_or_dedup_id() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(error_message(&err), CBD);
+    assert_sqs_error(&err, "InvalidParameterValue", CBD);
     assert!(server.receive(&url, 10).await.is_empty());
 
     // A bad id is a per-entry failure; the rest are enqueued in entry order.

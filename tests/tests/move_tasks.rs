@@ -5,7 +5,7 @@
 //! are AWS's. AddPermission/RemovePermission build the policy as AWS does.
 
 use aws_sdk_sqs::types::ListMessageMoveTasksResultEntry;
-use fifowin_e2e::{TestServer, error_code, error_message};
+use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message};
 use serde_json::{Value, json};
 
 fn arn(name: &str) -> String {
@@ -168,10 +168,10 @@ async fn a_move_task_can_target_a_destination_and_be_cancelled() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "There is already a task running. Only one active task is allowed for a source queue arn at a given time."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
     );
     let cancelled = server
         .sqs
@@ -247,10 +247,10 @@ async fn move_task_errors_are_aws_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "Source queue must be configured as a Dead Letter Queue."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "Source queue must be configured as a Dead Letter Queue.",
     );
     let err = server
         .sqs
@@ -259,10 +259,10 @@ async fn move_task_errors_are_aws_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "ResourceNotFoundException");
-    assert_eq!(
-        error_message(&err),
-        "The resource that you specified for the SourceArn parameter doesn't exist."
+    assert_sqs_error(
+        &err,
+        "ResourceNotFoundException",
+        "The resource that you specified for the SourceArn parameter doesn't exist.",
     );
     assert!(err.into_service_error().is_resource_not_found_exception());
     dead_letters(&server, "src", 0).await;

@@ -2,7 +2,7 @@
 //! selection by name, ranges, FIFO-only and read-only attributes, encryption.
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use fifowin_e2e::{TestServer, error_code, error_message};
+use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -178,8 +178,7 @@ async fn get_queue_attributes_selects_names_and_rejects_unknown_ones() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidAttributeName");
-    assert_eq!(error_message(&err), "Unknown Attribute Foobar.");
+    assert_sqs_error(&err, "InvalidAttributeName", "Unknown Attribute Foobar.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

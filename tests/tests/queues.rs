@@ -2,7 +2,7 @@
 //! resolution, ListQueues paging, DeleteQueue, PurgeQueue and approximate counts.
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use fifowin_e2e::{TestServer, error_code, error_message};
+use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,10 +29,10 @@ async fn create_queue_is_idempotent_and_rejects_a_differing_attribute() {
         .await
         .unwrap_err();
     assert!(err.as_service_error().unwrap().is_queue_name_exists());
-    assert_eq!(error_code(&err), "QueueAlreadyExists");
-    assert_eq!(
-        error_message(&err),
-        "A queue already exists with the same name and a different value for attribute VisibilityTimeout"
+    assert_sqs_error(
+        &err,
+        "QueueAlreadyExists",
+        "A queue already exists with the same name and a different value for attribute VisibilityTimeout",
     );
     // Comparison is against the current value, after SetQueueAttributes.
     server

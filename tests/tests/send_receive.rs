@@ -4,8 +4,8 @@
 
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use fifowin_e2e::{
-    TestServer, binary_attr, error_code, error_message, string_attr, sys_attr, sys_attr_names,
-    typed_attr,
+    TestServer, assert_sqs_error, binary_attr, error_code, error_message, string_attr, sys_attr,
+    sys_attr_names, typed_attr,
 };
 use serde_json::json;
 
@@ -23,10 +23,10 @@ async fn bodies_must_be_non_empty_and_use_allowed_characters() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "MissingParameter");
-    assert_eq!(
-        error_message(&err),
-        "The request must contain the parameter MessageBody."
+    assert_sqs_error(
+        &err,
+        "MissingParameter",
+        "The request must contain the parameter MessageBody.",
     );
     let err = server
         .sqs
@@ -140,10 +140,10 @@ async fn message_size_counts_body_and_attributes_up_to_the_queue_maximum() {
     };
     send("a".repeat(1016)).await.unwrap();
     let err = send("a".repeat(1017)).await.unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.",
     );
     // Sizes are UTF-8 bytes: 512 two-byte characters are 1024 bytes.
     server.send(&url, &"é".repeat(512)).await;

@@ -2,7 +2,7 @@
 //! (including the 12 h limit), receipt handles that expired (FIFO vs standard),
 //! retention, and delays (FIFO queue delay changes are retroactive).
 
-use fifowin_e2e::{TestServer, error_code, error_message, sys_attr};
+use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message, sys_attr};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_reappear_when_the_visibility_timeout_ends() {
@@ -103,10 +103,10 @@ async fn total_visibility_is_limited_to_twelve_hours_from_the_receive() {
     change(43_200).await.unwrap();
     server.advance(1_000).await;
     let err = change(43_200).await.unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
-        "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]."
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
+        "Value 43200 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].",
     );
     change(43_199).await.unwrap();
     let err = change(-1).await.unwrap_err();
@@ -212,12 +212,12 @@ async fn fifo_refuses_expired_handles_and_standard_accepts_them() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error_code(&err), "InvalidParameterValue");
-    assert_eq!(
-        error_message(&err),
+    assert_sqs_error(
+        &err,
+        "InvalidParameterValue",
         format!(
             "Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
-        )
+        ),
     );
     let out = server
         .sqs
