@@ -67,6 +67,27 @@ impl<T> ChunkDeque<T> {
         Some(value)
     }
 
+    /// The element `index` places from the front. Every chunk but the first
+    /// and the last is full, so this is two divisions, not a walk.
+    pub(crate) fn get(&self, index: usize) -> Option<&T> {
+        let (chunk, offset) = self.locate(index)?;
+        self.chunks.get(chunk)?.get(offset)
+    }
+
+    pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut T> {
+        let (chunk, offset) = self.locate(index)?;
+        self.chunks.get_mut(chunk)?.get_mut(offset)
+    }
+
+    fn locate(&self, index: usize) -> Option<(usize, usize)> {
+        let first = self.chunks.front()?.len();
+        if index < first {
+            return Some((0, index));
+        }
+        let rest = index - first;
+        Some((1 + rest / CHUNK, rest % CHUNK))
+    }
+
     pub(crate) fn clear(&mut self) {
         self.chunks.clear();
     }
@@ -98,7 +119,14 @@ mod tests {
             assert_eq!(deque.len(), model.len());
             assert_eq!(deque.front(), model.front());
             assert!(deque.iter().eq(model.iter()));
+            for i in [0, 1, 1023, 1024, 1025, 2047, 2048, model.len()] {
+                assert_eq!(deque.get(i), model.get(i), "index {i}");
+            }
         }
+        if let Some(v) = deque.get_mut(3) {
+            *v = 7;
+        }
+        assert_eq!(deque.get(3), Some(&7));
         assert_eq!(deque.pop_front(), Some(next - CHUNK as u32 + 1));
         deque.clear();
         assert_eq!((deque.len(), deque.front()), (0, None));

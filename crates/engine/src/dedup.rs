@@ -3,8 +3,11 @@
 //! One boundary rule, shared with the analyzer: a send at `t` is a duplicate iff
 //! `t < first_accepted + window`. The window is anchored at the first accepted
 //! send; duplicates do not extend it. Because the window is the same for every
-//! key of a queue, keys expire in the order they were inserted, so a `VecDeque`
-//! beside the `HashMap` gives O(1) amortised expiry with no scans and no timers.
+//! key of a queue, keys expire in the order they were inserted, so live keys are
+//! kept in a deque in that order and expire from its front with no scans and no
+//! timers. A hash index maps each key to its place in the deque: its slots are
+//! 16 bytes (hash and place), so the one random memory access a new key costs
+//! lands in a table a fifth the size of one holding the entries themselves.
 //!
 //! When a key expires it leaves a tombstone (key -> first accepted send) for a
 //! horizon, so a later send with that key, accepted as new as AWS does, can be
@@ -12,11 +15,12 @@
 
 use std::borrow::Borrow;
 use std::collections::VecDeque;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
 
 use crate::chunk_deque::ChunkDeque;
 use crate::clock::Timestamp;
-use crate::hash::LargeMap;
+use crate::hash::{FastHasher, LargeMap};
 
 /// A send whose dedup key had been seen before, but whose window had closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,14 +72,40 @@ impl Key {
     }
 }
 
+/// One live key, in insertion (and so expiry) order.
 #[derive(Debug)]
 struct Live {
+    key: Key,
+    expires_at: Timestamp,
     message_id: Arc<str>,
     /// The queue's sequence-number offset of the original message.
     sequence: u64,
     group: Option<Arc<str>>,
     first_sent: Timestamp,
     suppressed: u64,
+}
+
+/// The hash the live index files a key under.
+fn key_hash(key: &str) -> u64 {
+    BuildHasherDefault::<FastHasher>::default().hash_one(key)
+}
+
+/// Where place `place` is in a deque whose front has place `front`.
+fn offset(place: u64, front: u64) -> usize {
+    usize::try_from(place - front).unwrap_or(usize::MAX)
+}
+
+/// The offset in `live` of the entry of `key` (the stored form, scope included).
+fn find_place(
+    live: &ChunkDeque<Live>,
+    index: &LargeMap<u64, ()>,
+    front: u64,
+    key: &str,
+) -> Option<usize> {
+    let place = index.find_hashed(key_hash(key), |&p| {
+        live.get(offset(p, front)).is_some_and(|e| &*e.key.0 == key)
+    })?;
+    Some(offset(*place, front))
 }
 
 /// What a send's key found in the table.
@@ -102,9 +132,14 @@ pub(crate) struct DedupTable {
     limits: Limits,
     /// Key scope fixed at creation: `(group, id)` instead of `id`.
     by_group: bool,
-    live: LargeMap<Key, Live>,
-    /// (expires_at, key) in insertion order, which is expiry order.
-    live_order: ChunkDeque<(Timestamp, Key)>,
+    /// Live keys in insertion order; the front one has place `live_front`.
+    live: ChunkDeque<Live>,
+    live_front: u64,
+    /// The place the next live key gets: places only grow, so a place in the
+    /// index names one entry for as long as that entry lives.
+    live_next: u64,
+    /// Key hash -> place in `live`.
+    live_index: LargeMap<u64, ()>,
     /// Expired key -> its first accepted send.
     tombstones: LargeMap<Key, Timestamp>,
     /// (first_sent, key) in expiry order; entries whose key was re-accepted are stale.
@@ -120,8 +155,10 @@ impl DedupTable {
         Self {
             limits,
             by_group,
-            live: LargeMap::default(),
-            live_order: ChunkDeque::default(),
+            live: ChunkDeque::default(),
+            live_front: 0,
+            live_next: 0,
+            live_index: LargeMap::default(),
             tombstones: LargeMap::default(),
             tombstone_order: ChunkDeque::default(),
             escapes: VecDeque::new(),
@@ -132,19 +169,17 @@ impl DedupTable {
 
     /// Applies every expiry due at `now`: live keys become tombstones, old tombstones go.
     pub(crate) fn expire(&mut self, now: Timestamp) {
-        while let Some((expires_at, _)) = self.live_order.front() {
-            if *expires_at > now {
-                break;
-            }
-            let Some((expires_at, key)) = self.live_order.pop_front() else {
+        while self.live.front().is_some_and(|e| e.expires_at <= now) {
+            let Some(entry) = self.live.pop_front() else {
                 break;
             };
-            let Some(entry) = self.live.remove(&key) else {
-                continue;
-            };
+            let place = self.live_front;
+            self.live_front += 1;
+            let hash = key_hash(&entry.key.0);
+            self.live_index.remove_hashed(hash, |&p| p == place);
             // Expiry is applied lazily, so a key may already be past its horizon.
-            if now < expires_at.plus_ms(self.limits.horizon_ms) {
-                self.bury(key, entry.first_sent);
+            if now < entry.expires_at.plus_ms(self.limits.horizon_ms) {
+                self.bury(entry.key, entry.first_sent);
             }
         }
         let lifetime = self.limits.window_ms.saturating_add(self.limits.horizon_ms);
@@ -199,7 +234,8 @@ impl DedupTable {
         } else {
             dedup_id
         };
-        if let Some(live) = self.live.get_mut(key) {
+        let found = find_place(&self.live, &self.live_index, self.live_front, key);
+        if let Some(live) = found.and_then(|place| self.live.get_mut(place)) {
             live.suppressed += 1;
             return Check::Duplicate {
                 message_id: &live.message_id,
@@ -246,31 +282,32 @@ impl DedupTable {
         } else {
             Key(Arc::from(dedup_id))
         };
-        self.live_order
-            .push_back((now.plus_ms(self.limits.window_ms), key.clone()));
         // `check` just found the key absent.
-        self.live.insert_absent(
+        let place = self.live_next;
+        self.live_next += 1;
+        self.live_index.insert_hashed(key_hash(&key.0), place, ());
+        self.live.push_back(Live {
             key,
-            Live {
-                message_id: Arc::clone(message_id),
-                sequence,
-                group: Some(Arc::clone(group)),
-                first_sent: now,
-                suppressed: 0,
-            },
-        );
+            expires_at: now.plus_ms(self.limits.window_ms),
+            message_id: Arc::clone(message_id),
+            sequence,
+            group: Some(Arc::clone(group)),
+            first_sent: now,
+            suppressed: 0,
+        });
     }
 
     /// PurgeQueue: forgets every live key. Tombstones stay, so escapes of keys that
     /// had expired before the purge are still detected.
     pub(crate) fn clear(&mut self) {
         self.live.clear();
-        self.live_order.clear();
+        self.live_index.clear();
+        self.live_front = self.live_next;
     }
 
     /// The earliest live-key expiry.
     pub(crate) fn next_expiry(&self) -> Option<Timestamp> {
-        self.live_order.front().map(|(t, _)| *t)
+        self.live.front().map(|e| e.expires_at)
     }
 
     pub(crate) fn by_group(&self) -> bool {
@@ -278,7 +315,7 @@ impl DedupTable {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.live.len()
+        self.live_index.len()
     }
 
     pub(crate) fn tombstone_len(&self) -> usize {
@@ -295,18 +332,15 @@ impl DedupTable {
 
     /// Live keys in insertion order.
     pub(crate) fn entries(&self) -> Vec<DedupEntryView> {
-        self.live_order
+        self.live
             .iter()
-            .filter_map(|(expires_at, key)| {
-                let live = self.live.get(key)?;
-                Some(DedupEntryView {
-                    dedup_id: key.dedup_id().to_string(),
-                    group_id: live.group.as_deref().map(str::to_string),
-                    message_id: live.message_id.to_string(),
-                    first_sent: live.first_sent,
-                    expires_at: *expires_at,
-                    suppressed: live.suppressed,
-                })
+            .map(|live| DedupEntryView {
+                dedup_id: live.key.dedup_id().to_string(),
+                group_id: live.group.as_deref().map(str::to_string),
+                message_id: live.message_id.to_string(),
+                first_sent: live.first_sent,
+                expires_at: live.expires_at,
+                suppressed: live.suppressed,
             })
             .collect()
     }

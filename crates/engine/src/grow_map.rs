@@ -161,6 +161,37 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         self.table.insert_unique(slot.hash, slot, slot_hash);
     }
 
+    /// The key among those stored under `hash` that `eq` accepts. With the
+    /// `_hashed` methods a map can index entries that live elsewhere: the
+    /// caller hashes what identifies an entry, and the key says where it is.
+    pub(crate) fn find_hashed(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<&K> {
+        let mut accepts = |slot: &Slot<K, V>| slot.hash == hash && eq(&slot.key);
+        match self.table.find(hash, &mut accepts) {
+            Some(slot) => Some(&slot.key),
+            None if !self.old.is_empty() => self.old.find(hash, accepts).map(|s| &s.key),
+            None => None,
+        }
+    }
+
+    /// Stores `key` under `hash`; the caller knows no stored key is equal.
+    pub(crate) fn insert_hashed(&mut self, hash: u64, key: K, value: V) {
+        self.step();
+        self.add(Slot { hash, key, value });
+    }
+
+    /// Removes the entry under `hash` that `eq` accepts.
+    pub(crate) fn remove_hashed(&mut self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<V> {
+        self.step();
+        let mut accepts = |slot: &Slot<K, V>| slot.hash == hash && eq(&slot.key);
+        if let Ok(entry) = self.table.find_entry(hash, &mut accepts) {
+            return Some(entry.remove().0.value);
+        }
+        match self.old.find_entry(hash, accepts) {
+            Ok(entry) => Some(entry.remove().0.value),
+            Err(_) => None,
+        }
+    }
+
     pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,

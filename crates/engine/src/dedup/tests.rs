@@ -224,3 +224,42 @@ fn a_stale_tombstone_entry_does_not_evict_the_newer_tombstone() {
     // The first tombstone's horizon passes after the key was buried again.
     assert_eq!(send(&mut t, "g", "a", 2 * W + H, "m3"), "escape:4");
 }
+
+proptest::proptest! {
+    /// Against a model that keeps every first accepted send: a send is a duplicate
+    /// iff it comes before that send's window closes, across expiries that empty
+    /// the front of the live deque, purges, and keys that come back.
+    #[test]
+    fn matches_a_model_of_first_accepted_sends(
+        ops in proptest::collection::vec((0u8..40, 0u64..20_000, proptest::bool::weighted(0.02)), 1..600)
+    ) {
+        let mut t = table(false);
+        // key -> (first accepted at, its message id), for keys sent since the last purge.
+        let mut model: std::collections::HashMap<u8, (u64, String)> = Default::default();
+        let mut now = 0;
+        for (n, (key, step, purge)) in ops.into_iter().enumerate() {
+            if purge {
+                t.clear();
+                model.clear();
+                continue;
+            }
+            now += step;
+            let id = format!("k{key}");
+            let msg = format!("m{n}");
+            let got = send(&mut t, "g", &id, now, &msg);
+            match model.get(&key) {
+                Some((first, original)) if now < first + W => {
+                    proptest::prop_assert_eq!(got, format!("dup:{original}"));
+                }
+                _ => {
+                    proptest::prop_assert!(!got.starts_with("dup:"), "{} at {}: {}", id, now, got);
+                    model.insert(key, (now, msg));
+                }
+            }
+            let live = model.values().filter(|(first, _)| now < first + W).count();
+            proptest::prop_assert_eq!(t.len(), live);
+            let expected_front = model.values().filter(|(first, _)| now < first + W).map(|(first, _)| first + W).min();
+            proptest::prop_assert_eq!(t.next_expiry().map(|e| e.0), expected_front);
+        }
+    }
+}

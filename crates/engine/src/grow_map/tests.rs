@@ -129,3 +129,27 @@ fn churn_keeps_memory_bounded() {
     let buckets = map.table.num_buckets() + map.old.num_buckets();
     assert!(buckets <= 1024, "{buckets} buckets for 100 live entries");
 }
+
+/// The `_hashed` methods index entries kept elsewhere (here, strings in a
+/// `Vec`), through moves and with hashes shared by ten entries each.
+#[test]
+fn hashed_methods_index_entries_kept_elsewhere() {
+    let names: Vec<String> = (0..5_000).map(|i| format!("name-{i}")).collect();
+    let hash = |i: usize| (i % 500) as u64;
+    let mut index = Serials::default();
+    for i in 0..names.len() {
+        index.insert_hashed(hash(i), i as u64, 0);
+    }
+    for (i, name) in names.iter().enumerate() {
+        let found = index.find_hashed(hash(i), |&k| names[k as usize] == *name);
+        assert_eq!(found, Some(&(i as u64)));
+    }
+    assert_eq!(index.find_hashed(hash(3), |_| false), None);
+    for i in (0..names.len()).step_by(2) {
+        assert_eq!(index.remove_hashed(hash(i), |&k| k == i as u64), Some(0));
+    }
+    assert_eq!(index.len(), 2_500);
+    assert_eq!(index.remove_hashed(hash(4), |&k| k == 4), None);
+    assert_eq!(index.find_hashed(hash(4), |&k| k == 4), None);
+    assert_eq!(index.find_hashed(hash(5), |&k| k == 5), Some(&5));
+}
