@@ -4,6 +4,8 @@ use crate::error::{ErrorCode, SqsError};
 use crate::model::{Operation, Request, Response};
 use crate::protocol::TARGET_PREFIX;
 
+mod send;
+
 /// The content type of every JSON request and response.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -32,7 +34,19 @@ pub fn decode(target: &str, body: &[u8]) -> Result<Request, SqsError> {
 
 /// Encodes a successful response body.
 pub fn encode(response: &Response) -> Vec<u8> {
-    response.to_json()
+    match response {
+        Response::SendMessage(out) => {
+            let mut body = Vec::with_capacity(256);
+            send::send_message(&mut body, out);
+            body
+        }
+        Response::SendMessageBatch(out) => {
+            let mut body = Vec::with_capacity(2048);
+            send::send_message_batch(&mut body, out);
+            body
+        }
+        other => other.to_json(),
+    }
 }
 
 /// Encodes an error body: `{"__type": ..., "message": ...}`.
@@ -101,7 +115,9 @@ pub(crate) mod base64_vec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Empty, SendMessageOutput};
+    use crate::model::{
+        Empty, SendMessageBatchOutput, SendMessageBatchResultEntry, SendMessageOutput,
+    };
 
     #[test]
     fn decodes_send_message_with_binary_attribute() {
@@ -155,6 +171,32 @@ mod tests {
             r#"{"MD5OfMessageBody":"m","MessageId":"id"}"#
         );
         assert_eq!(encode(&Response::DeleteQueue(Empty {})), b"{}");
+    }
+
+    #[test]
+    fn batch_entries_are_flat_objects_with_every_member_present_or_omitted() {
+        let entry = |id: &str, all: bool| SendMessageBatchResultEntry {
+            id: id.into(),
+            result: SendMessageOutput {
+                md5_of_message_body: "b".into(),
+                md5_of_message_attributes: all.then(|| "a".into()),
+                md5_of_message_system_attributes: all.then(|| "s".into()),
+                message_id: "m".into(),
+                sequence_number: all.then(|| "7".into()),
+            },
+        };
+        let out = Response::SendMessageBatch(SendMessageBatchOutput {
+            successful: vec![entry("x", true), entry("y", false)],
+            failed: vec![],
+        });
+        assert_eq!(
+            String::from_utf8(encode(&out)).unwrap(),
+            concat!(
+                r#"{"Successful":[{"Id":"x","MD5OfMessageBody":"b","MD5OfMessageAttributes":"a","#,
+                r#""MD5OfMessageSystemAttributes":"s","MessageId":"m","SequenceNumber":"7"},"#,
+                r#"{"Id":"y","MD5OfMessageBody":"b","MessageId":"m"}]}"#
+            )
+        );
     }
 
     #[test]

@@ -64,9 +64,12 @@ macro_rules! operations {
         impl Response {
             /// Encodes the response as a JSON body.
             pub(crate) fn to_json(&self) -> Vec<u8> {
-                let encoded = match self { $(Response::$op(out) => serde_json::to_vec(out),)* };
+                // Most answers are small; this spares them the first regrowths.
+                let mut body = Vec::with_capacity(512);
+                let encoded = match self { $(Response::$op(out) => serde_json::to_writer(&mut body, out),)* };
                 // Our output types are plain structs of strings, maps and numbers.
-                encoded.expect("response types always serialize")
+                encoded.expect("response types always serialize");
+                body
             }
         }
     };
@@ -259,12 +262,37 @@ pub struct SendMessageBatchInput {
     pub entries: Option<Vec<SendMessageBatchEntry>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+/// Serialized by hand as one flat object (`#[serde(flatten)]` would go through
+/// serde's map machinery). The JSON encoder writes these answers itself
+/// (`json/send.rs`) and is tested against this implementation.
+#[derive(Clone, Debug, Default)]
 pub struct SendMessageBatchResultEntry {
-    #[serde(rename = "Id")]
     pub id: String,
-    #[serde(flatten)]
     pub result: SendMessageOutput,
+}
+
+impl Serialize for SendMessageBatchResultEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let r = &self.result;
+        let mut entry = s.serialize_struct("SendMessageBatchResultEntry", 6)?;
+        entry.serialize_field("Id", &self.id)?;
+        entry.serialize_field("MD5OfMessageBody", &r.md5_of_message_body)?;
+        match &r.md5_of_message_attributes {
+            Some(md5) => entry.serialize_field("MD5OfMessageAttributes", md5)?,
+            None => entry.skip_field("MD5OfMessageAttributes")?,
+        }
+        match &r.md5_of_message_system_attributes {
+            Some(md5) => entry.serialize_field("MD5OfMessageSystemAttributes", md5)?,
+            None => entry.skip_field("MD5OfMessageSystemAttributes")?,
+        }
+        entry.serialize_field("MessageId", &r.message_id)?;
+        match &r.sequence_number {
+            Some(n) => entry.serialize_field("SequenceNumber", n)?,
+            None => entry.skip_field("SequenceNumber")?,
+        }
+        entry.end()
+    }
 }
 
 /// A failed batch entry.
