@@ -146,7 +146,8 @@ async fn run(
     }
     if after.delay_ms > 0 {
         // Real time on purpose: the point is to make the client's own timeouts fire.
-        tokio::time::sleep(Duration::from_millis(after.delay_ms)).await;
+        // Boxed: a timer is large, and only fault rules ever reach this.
+        Box::pin(tokio::time::sleep(Duration::from_millis(after.delay_ms))).await;
     }
     match (after.fail, result) {
         (Some(injected), _) => (Reply::injected(injected), true),

@@ -151,6 +151,17 @@ pub async fn call(
     let Some(durable) = state.durable.as_deref() else {
         return service::call(state, ctx, request).await;
     };
+    // Boxed, so the in-memory path's future (every request's) does not carry
+    // the larger state of durable mode's ordering and long polls.
+    Box::pin(durable_call(state, durable, ctx, request)).await
+}
+
+async fn durable_call(
+    state: &AppState,
+    durable: &Durable,
+    ctx: &RequestContext,
+    request: Request,
+) -> Result<Response, SqsError> {
     if !mutates(&request) {
         return service::call(state, ctx, request).await;
     }

@@ -112,7 +112,7 @@ pub async fn handle_json(
             // Only durable mode's command log needs the request's wire form.
             if state.durable.is_some() {
                 let raw = crate::durable::Raw::json(&target, &body);
-                crate::durable::scope(raw, call).await
+                Box::pin(crate::durable::scope(raw, call)).await
             } else {
                 call.await
             }

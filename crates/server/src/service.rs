@@ -71,7 +71,9 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
         }
         R::SendMessage(i) => Response::SendMessage(send_message(state, ctx, i)?),
         R::SendMessageBatch(i) => Response::SendMessageBatch(send_batch(state, ctx, i)?),
-        R::ReceiveMessage(i) => Response::ReceiveMessage(receive(state, i).await?),
+        // Boxed: a long poll's state is kilobytes, and every request's future
+        // would otherwise be as large as the largest arm and copied whole.
+        R::ReceiveMessage(i) => Response::ReceiveMessage(Box::pin(receive(state, i)).await?),
         R::DeleteMessage(i) => {
             let q = queue(state, i.queue_url)?;
             let handle = i
