@@ -211,3 +211,15 @@ fn size_counts_body_names_types_and_values() {
         "One or more parameters cannot be validated. Reason: Message must be shorter than 1024 bytes."
     );
 }
+
+proptest::proptest! {
+    /// The chunked scan finds the same first bad character as a plain char walk,
+    /// wherever it sits relative to the 32-byte chunks.
+    #[test]
+    fn first_disallowed_matches_a_char_walk(
+        text in "(?s)[ -~\t\n\r]{0,80}[\\x00-\\x08\\x0b\\x7f\u{80}-\u{10ffff}]?[ -~\u{1}]{0,40}"
+    ) {
+        let walk = text.chars().find(|&c| !is_allowed_char(c));
+        proptest::prop_assert_eq!(first_disallowed(&text), walk);
+    }
+}
