@@ -48,12 +48,15 @@ impl Groups {
         serial: u64,
         messages: &SerialMap<Box<Message>>,
     ) {
-        self.groups
-            .entry(Arc::clone(group))
-            .or_default()
-            .serials
-            .push_back(serial);
-        self.refresh(group, messages);
+        let serials = &mut self.groups.entry(Arc::clone(group)).or_default().serials;
+        let had_head = serials.front().is_some();
+        serials.push_back(serial);
+        // Every change to a message refreshes its group, so a group that had a
+        // head still has it, live and rightly ready or not: a message added
+        // behind it changes neither.
+        if !had_head {
+            self.refresh(group, messages);
+        }
     }
 
     /// Re-derives whether `group` is deliverable after any change to its messages.
