@@ -134,6 +134,23 @@ mod tests {
     }
 
     #[test]
+    fn bodies_that_are_not_utf8_are_serialization_errors_with_a_position() {
+        let body = b"{\"QueueUrl\":\"q\",\"MessageBody\":\"a\xff\"}";
+        let err = decode("AmazonSQS.SendMessage", body).unwrap_err();
+        assert_eq!(err.code, ErrorCode::SerializationException);
+        assert_eq!(
+            err.message,
+            "The request body could not be parsed: invalid unicode code point at line 1 column 33"
+        );
+        let text = "{\"QueueUrl\":\"q\",\"MessageBody\":\"caf\u{e9} \u{1f600}\"}";
+        let Request::SendMessage(input) = decode("AmazonSQS.SendMessage", text.as_bytes()).unwrap()
+        else {
+            panic!("wrong operation")
+        };
+        assert_eq!(input.message_body.as_deref(), Some("caf\u{e9} \u{1f600}"));
+    }
+
+    #[test]
     fn unknown_target_is_unknown_operation() {
         let err = decode("AmazonSQS.Frobnicate", b"{}").unwrap_err();
         assert_eq!(err.code, ErrorCode::UnknownOperation);
