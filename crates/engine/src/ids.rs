@@ -1,9 +1,12 @@
 //! Where message ids come from. The engine has no RNG; the server supplies UUIDs.
 
+use std::sync::Arc;
+
 /// Hands out message ids (UUID-shaped strings, at most 100 characters).
 pub trait IdSource: Send {
-    /// A fresh, never repeated message id.
-    fn message_id(&mut self) -> String;
+    /// A fresh, never repeated message id, in the shared form messages and
+    /// dedup entries keep it in (one allocation per id).
+    fn message_id(&mut self) -> Arc<str>;
 }
 
 /// Deterministic ids for tests: `00000000-0000-4000-8000-000000000001`, `...02`, ...
@@ -13,8 +16,8 @@ pub struct SeqIds {
 }
 
 impl IdSource for SeqIds {
-    fn message_id(&mut self) -> String {
+    fn message_id(&mut self) -> Arc<str> {
         self.next += 1;
-        format!("00000000-0000-4000-8000-{:012x}", self.next)
+        Arc::from(format!("00000000-0000-4000-8000-{:012x}", self.next))
     }
 }

@@ -326,7 +326,7 @@ fn record(now: Timestamp, ctx: &RequestContext, raw: &Raw) -> Vec<u8> {
         query,
         body: STANDARD.encode(body),
         host: ctx.host.clone(),
-        sender: ctx.sender_id.clone(),
+        sender: ctx.sender_id.to_string(),
         trace: ctx.trace_header.clone(),
     };
     serde_json::to_vec(&record).unwrap_or_default()
@@ -362,7 +362,7 @@ pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppStat
         }
         let ctx = RequestContext {
             host: record.host,
-            sender_id: record.sender,
+            sender_id: Arc::from(record.sender),
             trace_header: record.trace,
         };
         replay.clock.pin(Some(Timestamp(record.now)));
@@ -461,7 +461,7 @@ struct HashedIds {
 }
 
 impl IdSource for HashedIds {
-    fn message_id(&mut self) -> String {
+    fn message_id(&mut self) -> Arc<str> {
         self.next += 1;
         let digest = Sha256::new()
             .chain_update(self.seed.to_le_bytes())
@@ -470,8 +470,8 @@ impl IdSource for HashedIds {
             .finalize();
         let mut bytes = [0u8; 16];
         bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .to_string()
+        let mut buf = uuid::Uuid::encode_buffer();
+        let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        Arc::from(&*id.hyphenated().encode_lower(&mut buf))
     }
 }

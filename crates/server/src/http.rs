@@ -1,6 +1,8 @@
 //! The SQS HTTP handler: detect the protocol, decode, call the service, encode, and
 //! attach the headers every SDK relies on (`x-amzn-RequestId`, `x-amzn-query-error`).
 
+use std::sync::Arc;
+
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -177,18 +179,15 @@ fn unreadable_body(target: &str, headers: &HeaderMap, error: &BodyError) -> SqsE
 }
 
 pub(crate) fn context(headers: &HeaderMap) -> RequestContext {
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     RequestContext {
-        host: text("host"),
-        sender_id: text("authorization")
-            .and_then(|auth| access_key_id(&auth).map(str::to_owned))
-            .unwrap_or_else(|| "AIDAIT2UOQQY3AUEKVGXU".to_string()),
-        trace_header: text("x-amzn-trace-id"),
+        host: text("host").map(str::to_owned),
+        sender_id: Arc::from(
+            text("authorization")
+                .and_then(access_key_id)
+                .unwrap_or("AIDAIT2UOQQY3AUEKVGXU"),
+        ),
+        trace_header: text("x-amzn-trace-id").map(str::to_owned),
     }
 }
 

@@ -21,8 +21,8 @@ use crate::registry::{Inserted, QueueHandle};
 pub struct RequestContext {
     /// The `Host` header, for queue URLs.
     pub host: Option<String>,
-    /// Reported as the `SenderId` system attribute.
-    pub sender_id: String,
+    /// Reported as the `SenderId` system attribute; shared by the request's messages.
+    pub sender_id: Arc<str>,
     /// The `X-Amzn-Trace-Id` header, which SendMessage turns into `AWSTraceHeader`.
     pub trace_header: Option<String>,
 }
@@ -505,13 +505,10 @@ pub(crate) fn deliver_dead_letters(state: &AppState, source_arn: &str, letters: 
 pub(crate) struct UuidIds;
 
 impl fifowin_engine::IdSource for UuidIds {
-    fn message_id(&mut self) -> String {
+    fn message_id(&mut self) -> Arc<str> {
         // encode_lower instead of Display: one id per send, ten per batch.
         let mut buf = uuid::Uuid::encode_buffer();
-        uuid::Uuid::new_v4()
-            .hyphenated()
-            .encode_lower(&mut buf)
-            .to_owned()
+        Arc::from(&*uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf))
     }
 }
 

@@ -25,7 +25,7 @@ struct Prepared {
     dedup_id: Option<String>,
     content_dedup: bool,
     delay_ms: u64,
-    sender_id: String,
+    sender_id: Arc<str>,
     md5_of_body: [u8; 16],
     md5_of_message_attributes: Option<String>,
     md5_of_message_system_attributes: Option<String>,
@@ -205,7 +205,7 @@ impl Queue {
         };
         self.stats.sent += 1;
         let serial = self.take_serial();
-        let message_id: Arc<str> = Arc::from(self.ids.message_id());
+        let message_id = self.ids.message_id();
         let sequence = fifo.then(|| self.take_sequence());
         let group: Option<Arc<str>> = p.group.as_deref().map(|g| {
             if fifo {
@@ -233,7 +233,7 @@ impl Queue {
             escape,
         };
         if *self.last_sender != *p.sender_id {
-            self.last_sender = Arc::from(p.sender_id);
+            self.last_sender = p.sender_id;
         }
         let extras = p.trace_header.map(|trace| {
             Box::new(Extras {

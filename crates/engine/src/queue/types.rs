@@ -1,5 +1,7 @@
 //! The shapes queue operations take and return: settings, requests, outcomes.
 
+use std::sync::Arc;
+
 use crate::error::EngineError;
 use crate::message::MessageAttributes;
 
@@ -66,7 +68,7 @@ pub struct SendRequest {
     pub dedup_id: Option<String>,
     pub group_id: Option<String>,
     /// Reported as the `SenderId` system attribute.
-    pub sender_id: String,
+    pub sender_id: Arc<str>,
 }
 
 /// The answer to a send. For a duplicate inside the window: the original
