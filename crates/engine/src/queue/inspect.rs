@@ -100,7 +100,7 @@ impl Queue {
                 first_receive: m.first_receive,
                 md5_of_body: hex(&m.md5_of_body),
                 body_bytes: m.body.len(),
-                body: with_bodies.then(|| m.body.clone()),
+                body: with_bodies.then(|| m.body.to_string()),
             })
             .collect()
     }

@@ -345,7 +345,7 @@ impl Queue {
         Some(ReceivedMessage {
             message_id: m.message_id.to_string(),
             receipt_handle: receipt::encode(self.incarnation, receipt),
-            body: m.body.clone(),
+            body: m.body.to_string(),
             md5_of_body: hex(&m.md5_of_body),
             attributes: self.system_attributes(m, &req.system_attribute_names),
             md5_of_message_attributes: md5_of_attributes(&message_attributes),

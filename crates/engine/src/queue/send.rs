@@ -250,7 +250,7 @@ impl Queue {
             serial,
             Box::new(Message {
                 message_id,
-                body: p.body,
+                body: p.body.into_boxed_str(),
                 md5_of_body: p.md5_of_body,
                 attributes: p.attributes,
                 sender_id: Arc::clone(&self.last_sender),

@@ -54,7 +54,9 @@ pub(crate) struct Extras {
 pub(crate) struct Message {
     /// Shared with the dedup entry that answers duplicates of this message.
     pub(crate) message_id: Arc<str>,
-    pub(crate) body: String,
+    /// Boxed, not a `String`: 8 bytes fewer put a message in mimalloc's 224-byte
+    /// size class instead of the 256-byte one.
+    pub(crate) body: Box<str>,
     pub(crate) md5_of_body: [u8; 16],
     pub(crate) attributes: MessageAttributes,
     /// Shared between consecutive messages of one sender.
@@ -286,5 +288,15 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn timer_len(&self) -> usize {
         self.timers.len()
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// A queue may hold millions of messages: a field that pushes `Message` past
+    /// 224 bytes costs 32 more per message (the allocator's next size class).
+    #[test]
+    fn a_message_fits_the_224_byte_size_class() {
+        assert!(std::mem::size_of::<super::Message>() <= 224);
     }
 }
