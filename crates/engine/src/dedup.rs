@@ -66,10 +66,13 @@ const GROUP_SEPARATOR: char = '\n';
 
 impl Key {
     fn dedup_id(&self) -> &str {
-        self.0
-            .split_once(GROUP_SEPARATOR)
-            .map_or(&*self.0, |(_, id)| id)
+        id_of_key(&self.0)
     }
+}
+
+/// The MessageDeduplicationId in a stored key (which may carry its group).
+pub(crate) fn id_of_key(key: &str) -> &str {
+    key.split_once(GROUP_SEPARATOR).map_or(key, |(_, id)| id)
 }
 
 /// One live key, in insertion (and so expiry) order.
@@ -265,6 +268,7 @@ impl DedupTable {
     }
 
     /// Records an accepted send under its key; call after `check` returned `New`.
+    /// Returns the stored key, for the message to share.
     pub(crate) fn insert(
         &mut self,
         group: &Arc<str>,
@@ -272,7 +276,7 @@ impl DedupTable {
         message_id: &Arc<str>,
         sequence: u64,
         now: Timestamp,
-    ) {
+    ) -> Arc<str> {
         let key = if self.by_group {
             let mut s = String::with_capacity(group.len() + 1 + dedup_id.len());
             s.push_str(group);
@@ -286,6 +290,7 @@ impl DedupTable {
         let place = self.live_next;
         self.live_next += 1;
         self.live_index.insert_hashed(key_hash(&key.0), place, ());
+        let shared = Arc::clone(&key.0);
         self.live.push_back(Live {
             key,
             expires_at: now.plus_ms(self.limits.window_ms),
@@ -295,6 +300,7 @@ impl DedupTable {
             first_sent: now,
             suppressed: 0,
         });
+        shared
     }
 
     /// PurgeQueue: forgets every live key. Tombstones stay, so escapes of keys that

@@ -92,7 +92,7 @@ impl Queue {
                 dedup_id: match &m.dedup_id {
                     DedupId::None => None,
                     DedupId::Content => Some(content_dedup_id(&m.body)),
-                    DedupId::Explicit(id) => Some(id.to_string()),
+                    DedupId::Explicit(key) => Some(crate::dedup::id_of_key(key).to_string()),
                 },
                 sequence_number: m.sequence.filter(|_| fifo).map(|s| self.sequence_number(s)),
                 sent: m.sent_at,

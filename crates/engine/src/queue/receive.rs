@@ -377,7 +377,7 @@ impl Queue {
                     "MessageDeduplicationId" if fifo => match &m.dedup_id {
                         DedupId::None => None,
                         DedupId::Content => Some(content_dedup_id(&m.body)),
-                        DedupId::Explicit(id) => Some(id.to_string()),
+                        DedupId::Explicit(key) => Some(crate::dedup::id_of_key(key).to_string()),
                     },
                     "MessageGroupId" => m.group.as_deref().map(str::to_string),
                     "SenderId" => Some(m.sender_id.to_string()),

@@ -214,10 +214,15 @@ impl Queue {
                 Arc::from(g)
             }
         });
-        if let (Some(group), Some(dedup_id), Some(sequence)) = (&group, &p.dedup_id, sequence) {
-            self.dedup
-                .insert(group, dedup_id, &message_id, sequence, now);
-        }
+        let dedup_key = match (&group, &p.dedup_id, sequence) {
+            (Some(group), Some(dedup_id), Some(sequence)) => {
+                Some(
+                    self.dedup
+                        .insert(group, dedup_id, &message_id, sequence, now),
+                )
+            }
+            _ => None,
+        };
         let state = if p.delay_ms == 0 {
             State::Visible
         } else {
@@ -241,10 +246,11 @@ impl Queue {
                 dlq_source_arn: None,
             })
         });
-        let dedup_id = match p.dedup_id {
-            Some(_) if p.content_dedup => DedupId::Content,
-            Some(id) => DedupId::Explicit(id.into_boxed_str()),
-            None => DedupId::None,
+        let dedup_id = match (p.dedup_id, dedup_key) {
+            (Some(_), _) if p.content_dedup => DedupId::Content,
+            (Some(_), Some(key)) => DedupId::Explicit(key),
+            (Some(id), None) => DedupId::Explicit(Arc::from(id)),
+            (None, _) => DedupId::None,
         };
         self.store.insert(
             serial,

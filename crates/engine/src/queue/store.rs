@@ -37,7 +37,10 @@ pub(crate) enum DedupId {
     None,
     /// The SHA-256 of the body: recomputed when asked for rather than stored.
     Content,
-    Explicit(Box<str>),
+    /// The dedup table's key for it, shared with the table: the id, after
+    /// `group` and a newline when the queue deduplicates per message group
+    /// ([`crate::dedup::id_of_key`] takes the id back out).
+    Explicit(Arc<str>),
 }
 
 /// Fields few messages have, boxed to keep every message small.

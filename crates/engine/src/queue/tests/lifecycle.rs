@@ -304,3 +304,20 @@ fn stale_timers_stay_bounded_under_churn() {
         "the live timer survived"
     );
 }
+
+/// The id a message reports is the one sent, whatever the key the dedup table
+/// shares with it looks like under each scope.
+#[test]
+fn dedup_id_is_reported_as_sent_under_both_scopes() {
+    for (scope, limit) in [("queue", "perQueue"), ("messageGroup", "perMessageGroupId")] {
+        let mut q = fifo(&[
+            ("DeduplicationScope", scope),
+            ("FifoThroughputLimit", limit),
+        ]);
+        send(&mut q, msg("x", "g1", "d-1"), at(0));
+        let m = receive_with(&mut q, &["MessageDeduplicationId"], &[], at(1));
+        assert_eq!(attr(&m, "MessageDeduplicationId"), Some("d-1"), "{scope}");
+        let stored = q.messages(at(2), false);
+        assert_eq!(stored[0].dedup_id.as_deref(), Some("d-1"), "{scope}");
+    }
+}
