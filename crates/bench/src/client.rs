@@ -6,11 +6,13 @@
 
 use std::io::{self, Write as _};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::SystemTime;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::error::BenchError;
+use crate::sigv4::Signer;
 
 /// Where requests go: `http://host:port[/path]`.
 #[derive(Clone, Debug)]
@@ -21,6 +23,9 @@ pub struct Endpoint {
     pub host: String,
     /// The request path (`/` unless the URL had one).
     pub path: String,
+    /// Signs each request (`--sign`); without it requests carry a SigV4-shaped,
+    /// unsigned `Authorization` header.
+    pub signer: Option<Signer>,
 }
 
 impl Endpoint {
@@ -53,13 +58,15 @@ impl Endpoint {
             addr,
             host: authority.to_string(),
             path: path.to_string(),
+            signer: None,
         })
     }
 }
 
-/// The SigV4-shaped headers every SDK request carries. The signature is not
-/// computed (servers that verify it refuse these requests), but some emulators
-/// route on the credential scope: moto sends unsigned-looking requests to S3.
+/// The SigV4-shaped headers every SDK request carries, when `--sign` is not
+/// given. The signature is not computed (servers that verify it refuse these
+/// requests), but some emulators route on the credential scope: moto sends
+/// unsigned-looking requests to S3.
 const AUTHORIZATION: &str = "Authorization: AWS4-HMAC-SHA256 Credential=AKIDFIFOWINBENCH/20260101/us-east-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000\r\nX-Amz-Date: 20260101T000000Z\r\n";
 
 /// One answer: the status and the body, borrowed from the connection's buffer.
@@ -111,11 +118,16 @@ impl Conn {
         // One buffer, one write: the head and the body leave in one segment.
         write!(
             self.out,
-            "POST {} HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: AmazonSQS.{op}\r\nContent-Type: application/x-amz-json-1.0\r\n{AUTHORIZATION}Content-Length: {}\r\n\r\n",
-            e.path,
-            e.host,
-            body.len()
+            "POST {} HTTP/1.1\r\nHost: {}\r\nX-Amz-Target: AmazonSQS.{op}\r\nContent-Type: application/x-amz-json-1.0\r\n",
+            e.path, e.host,
         )?;
+        match &e.signer {
+            Some(signer) => {
+                signer.write_headers(&mut self.out, &e.host, &e.path, op, body, SystemTime::now());
+            }
+            None => self.out.extend_from_slice(AUTHORIZATION.as_bytes()),
+        }
+        write!(self.out, "Content-Length: {}\r\n\r\n", body.len())?;
         self.out.extend_from_slice(body);
         match self.exchange().await {
             Ok((status, close, chunked, start, end)) => {

@@ -11,19 +11,23 @@
 //! - [`client`]: the raw keep-alive HTTP/1.1 client.
 //! - `sqs`: request bodies and the response members the checks read.
 //! - `scenario`: setup, the connection loops of each scenario, the checks.
-//! - `pace`: open-loop pacing of the send scenarios from a dedicated thread.
+//! - `pace`: open-loop pacing of the send scenarios, each connection waiting for
+//!   its due instants in the generator's own runtime.
+//! - [`sigv4`]: SigV4 request signing (`--sign`).
 //! - [`stats`]: recorders, the runtime-timer pacer (long-poll producers), `Report`
 //!   and `Check`.
 //! - [`table`]: results files -> the comparison table.
 //! - `src/bin/http-floor.rs`: the HTTP floor, a bare hyper server with canned replies.
 //!
-//! TLS and SigV4 are not spoken: real SQS endpoints cannot be measured with it.
+//! Requests are signed with SigV4 when asked (`--sign`); TLS is not spoken, so SQS
+//! itself is reached through its regional endpoints' plain-HTTP port.
 
 pub mod args;
 pub mod client;
 mod error;
 mod pace;
 mod scenario;
+pub mod sigv4;
 mod sqs;
 pub mod stats;
 pub mod table;
