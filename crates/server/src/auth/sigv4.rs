@@ -152,7 +152,7 @@ fn percent_decode(input: &str) -> String {
 
 /// The canonical URI: the path as sent, encoded once more (every AWS service but
 /// S3 signs the already-encoded path, "double encoding"); empty is `/`.
-fn canonical_uri(path: &str) -> String {
+pub fn canonical_uri(path: &str) -> String {
     if path.is_empty() {
         return "/".into();
     }
@@ -219,6 +219,27 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The lowercase hex SHA-256 of a body, the last line of a canonical request.
+pub fn payload_hash(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
+}
+
+/// The signature of `canonical_request` by `secret` under credential scope
+/// `scope` (`yyyymmdd/region/service/aws4_request`) at `amz_date`: the string to
+/// sign, and the signing key derived through the scope's parts. Verifying here
+/// and signing in `fifowin bench --sign` share it.
+pub fn sign(secret: &str, scope: &str, amz_date: &str, canonical_request: &str) -> String {
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(&Sha256::digest(canonical_request.as_bytes()))
+    );
+    let mut key = format!("AWS4{secret}").into_bytes();
+    for part in scope.split('/') {
+        key = hmac(&key, part.as_bytes());
+    }
+    hex(&hmac(&key, string_to_sign.as_bytes()))
+}
+
 /// The signature a client holding `secret` would send for this request.
 #[allow(clippy::too_many_arguments)]
 pub fn expected_signature(
@@ -235,7 +256,7 @@ pub fn expected_signature(
         .and_then(|v| v.to_str().ok())
     {
         Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),
-        _ => hex(&Sha256::digest(body)),
+        _ => payload_hash(body),
     };
     let canonical = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
@@ -246,16 +267,7 @@ pub fn expected_signature(
         auth.signed_headers.join(";"),
         payload_hash,
     );
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{}\n{}",
-        auth.scope,
-        hex(&Sha256::digest(canonical.as_bytes()))
-    );
-    let mut key = format!("AWS4{secret}").into_bytes();
-    for part in auth.scope.split('/') {
-        key = hmac(&key, part.as_bytes());
-    }
-    Ok(hex(&hmac(&key, string_to_sign.as_bytes())))
+    Ok(sign(secret, auth.scope, amz_date, &canonical))
 }
 
 /// Compares in time independent of where the strings first differ.
