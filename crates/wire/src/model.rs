@@ -268,37 +268,14 @@ pub struct SendMessageBatchInput {
     pub entries: Option<Vec<SendMessageBatchEntry>>,
 }
 
-/// Serialized by hand as one flat object (`#[serde(flatten)]` would go through
-/// serde's map machinery). The JSON encoder writes these answers itself
-/// (`json/send.rs`) and is tested against this implementation.
-#[derive(Clone, Debug, Default)]
+/// JSON answers are written by `json/send.rs`, which is tested to match what
+/// this derive writes.
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct SendMessageBatchResultEntry {
+    #[serde(rename = "Id")]
     pub id: String,
+    #[serde(flatten)]
     pub result: SendMessageOutput,
-}
-
-impl Serialize for SendMessageBatchResultEntry {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let r = &self.result;
-        let mut entry = s.serialize_struct("SendMessageBatchResultEntry", 6)?;
-        entry.serialize_field("Id", &self.id)?;
-        entry.serialize_field("MD5OfMessageBody", &r.md5_of_message_body)?;
-        match &r.md5_of_message_attributes {
-            Some(md5) => entry.serialize_field("MD5OfMessageAttributes", md5)?,
-            None => entry.skip_field("MD5OfMessageAttributes")?,
-        }
-        match &r.md5_of_message_system_attributes {
-            Some(md5) => entry.serialize_field("MD5OfMessageSystemAttributes", md5)?,
-            None => entry.skip_field("MD5OfMessageSystemAttributes")?,
-        }
-        entry.serialize_field("MessageId", &r.message_id)?;
-        match &r.sequence_number {
-            Some(n) => entry.serialize_field("SequenceNumber", n)?,
-            None => entry.skip_field("SequenceNumber")?,
-        }
-        entry.end()
-    }
 }
 
 /// A failed batch entry.
