@@ -149,9 +149,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
     /// millions each is a cache miss.
     pub(crate) fn insert_absent(&mut self, key: K, value: V) {
         debug_assert!(!self.contains_key(&key), "insert_absent of a present key");
-        self.step();
         let hash = self.hasher.hash_one(&key);
-        self.add(Slot { hash, key, value });
+        self.insert_hashed(hash, key, value);
     }
 
     fn add(&mut self, slot: Slot<K, V>) {
@@ -197,15 +196,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.step();
         let hash = self.hasher.hash_one(key);
-        if let Ok(entry) = self.table.find_entry(hash, matches(hash, key)) {
-            return Some(entry.remove().0.value);
-        }
-        match self.old.find_entry(hash, matches(hash, key)) {
-            Ok(entry) => Some(entry.remove().0.value),
-            Err(_) => None,
-        }
+        self.remove_hashed(hash, |k| k.borrow() == key)
     }
 
     pub(crate) fn clear(&mut self) {
