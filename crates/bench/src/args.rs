@@ -43,8 +43,8 @@ impl Scenario {
 /// Options of `fifowin bench`.
 #[derive(Clone, Debug, Args)]
 pub struct BenchArgs {
-    /// SQS endpoint speaking AWS JSON 1.0 over plain HTTP (fifowin, an emulator, or
-    /// an SQS regional endpoint such as http://sqs.us-east-1.amazonaws.com with --sign).
+    /// SQS endpoint speaking AWS JSON 1.0 over HTTP or HTTPS (fifowin, an emulator, or
+    /// SQS itself, such as https://sqs.us-east-1.amazonaws.com with --sign).
     #[arg(
         long,
         env = "FIFOWIN_BENCH_ENDPOINT",
@@ -122,6 +122,10 @@ pub struct BenchArgs {
     /// The region signatures are scoped to (--sign).
     #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
     pub region: String,
+    /// PEM file of the certificates an https:// endpoint's chain must lead to,
+    /// instead of the system's trusted roots (as the AWS CLI's --ca-bundle).
+    #[arg(long, env = "AWS_CA_BUNDLE")]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// The signer `--sign` asks for, with the standard environment's access key.
@@ -180,7 +184,7 @@ impl Plan {
         if args.requests == Some(0) || args.duration.is_zero() {
             return usage("--requests and --duration must be positive");
         }
-        let mut endpoint = Endpoint::parse(&args.endpoint)?;
+        let mut endpoint = Endpoint::parse(&args.endpoint, args.ca_bundle.as_deref())?;
         endpoint.signer = signer(args)?;
         Ok(Plan {
             endpoint,

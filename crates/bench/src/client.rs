@@ -3,9 +3,11 @@
 //! place with `httparse`. The generator shares two cores with the server it measures,
 //! so every microsecond it spends is taken from the server: no per-request
 //! allocation once the buffers have grown, no header maps, no body streams.
+//! `https://` endpoints run the same exchange over TLS (`crate::tls`).
 
 use std::io::{self, Write as _};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::Path;
 use std::time::SystemTime;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -13,14 +15,17 @@ use tokio::net::TcpStream;
 
 use crate::error::BenchError;
 use crate::sigv4::Signer;
+use crate::tls::{Stream, Tls};
 
-/// Where requests go: `http://host:port[/path]`.
+/// Where requests go: `http[s]://host[:port][/path]`.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
     /// The resolved socket address.
     pub addr: SocketAddr,
     /// The `Host` header value.
     pub host: String,
+    /// Set for `https://` endpoints.
+    pub tls: Option<Tls>,
     /// The request path (`/` unless the URL had one).
     pub path: String,
     /// Signs each request (`--sign`); without it requests carry a SigV4-shaped,
@@ -29,12 +34,17 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Parses `http://host:port[/path]`; TLS endpoints are refused (see the README).
-    pub fn parse(url: &str) -> Result<Endpoint, BenchError> {
+    /// Parses `http[s]://host[:port][/path]`. An `https://` endpoint trusts the
+    /// certificates in `ca_bundle` when given, else the system's roots.
+    pub fn parse(url: &str, ca_bundle: Option<&Path>) -> Result<Endpoint, BenchError> {
         let bad = |why: &str| BenchError::Endpoint(format!("{url}: {why}"));
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| bad("only http:// endpoints are supported"))?;
+        let (rest, secure) = if let Some(rest) = url.strip_prefix("http://") {
+            (rest, false)
+        } else if let Some(rest) = url.strip_prefix("https://") {
+            (rest, true)
+        } else {
+            return Err(bad("only http:// and https:// endpoints are supported"));
+        };
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -42,12 +52,21 @@ impl Endpoint {
         if authority.is_empty() {
             return Err(bad("no host"));
         }
-        let with_port = if authority.rsplit_once(':').is_some_and(|(_, p)| {
+        let port_given = authority.rsplit_once(':').is_some_and(|(_, p)| {
             !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && !authority.ends_with(']')
-        }) {
-            authority.to_string()
+        });
+        let (with_port, bare_host) = if port_given {
+            let (h, _) = authority.rsplit_once(':').expect("checked above");
+            (authority.to_string(), h)
         } else {
-            format!("{authority}:80")
+            let default = if secure { 443 } else { 80 };
+            (format!("{authority}:{default}"), authority)
+        };
+        let tls = if secure {
+            let name = bare_host.trim_start_matches('[').trim_end_matches(']');
+            Some(Tls::new(name, ca_bundle)?)
+        } else {
+            None
         };
         let addr = with_port
             .to_socket_addrs()
@@ -57,6 +76,7 @@ impl Endpoint {
         Ok(Endpoint {
             addr,
             host: authority.to_string(),
+            tls,
             path: path.to_string(),
             signer: None,
         })
@@ -79,7 +99,7 @@ pub struct Reply<'a> {
 /// A keep-alive connection that reconnects after the server closes it.
 pub struct Conn {
     endpoint: Endpoint,
-    stream: Option<TcpStream>,
+    stream: Option<Stream>,
     /// The request being written (head and body), reused.
     out: Vec<u8>,
     /// Response bytes; the body of the last reply lives at `body_at..body_end`.
@@ -171,11 +191,15 @@ impl Conn {
         Reply { status, body }
     }
 
-    async fn stream(&mut self) -> io::Result<&mut TcpStream> {
+    async fn stream(&mut self) -> io::Result<&mut Stream> {
         if self.stream.is_none() {
-            let stream = TcpStream::connect(self.endpoint.addr).await?;
+            let tcp = TcpStream::connect(self.endpoint.addr).await?;
             // The request leaves in one write; never hold it back for an ACK.
-            stream.set_nodelay(true)?;
+            tcp.set_nodelay(true)?;
+            let stream = match &self.endpoint.tls {
+                Some(tls) => tls.connect(tcp).await?,
+                None => Stream::Plain(tcp),
+            };
             self.stream = Some(stream);
         }
         Ok(self.stream.as_mut().expect("connected above"))
@@ -184,7 +208,12 @@ impl Conn {
     /// Writes `out`, reads one response into `buf`: (status, close, chunked, body range).
     async fn exchange(&mut self) -> io::Result<(u16, bool, bool, usize, usize)> {
         let out = std::mem::take(&mut self.out);
-        let written = self.stream().await?.write_all(&out).await;
+        let stream = self.stream().await?;
+        // TLS may hold records back until flushed; plain TCP's flush does nothing.
+        let written = match stream.write_all(&out).await {
+            Ok(()) => stream.flush().await,
+            Err(err) => Err(err),
+        };
         self.out = out;
         written?;
         self.buf.clear();
@@ -312,14 +341,59 @@ mod tests {
 
     #[test]
     fn endpoints_parse_with_and_without_port_and_path() {
-        let e = Endpoint::parse("http://127.0.0.1:9324").unwrap();
+        let e = Endpoint::parse("http://127.0.0.1:9324", None).unwrap();
         assert_eq!(
             (e.addr.port(), e.host.as_str(), e.path.as_str()),
             (9324, "127.0.0.1:9324", "/")
         );
-        let e = Endpoint::parse("http://127.0.0.1/x").unwrap();
+        assert!(e.tls.is_none());
+        let e = Endpoint::parse("http://127.0.0.1/x", None).unwrap();
         assert_eq!((e.addr.port(), e.path.as_str()), (80, "/x"));
-        assert!(Endpoint::parse("https://example.invalid").is_err());
+        assert!(Endpoint::parse("ftp://127.0.0.1", None).is_err());
+        assert!(Endpoint::parse("http:///x", None).is_err());
+    }
+
+    #[test]
+    fn https_endpoints_default_to_port_443_and_name_the_bare_host() {
+        // A bundle that holds no certificate is refused before any connection.
+        let empty = std::env::temp_dir().join(format!("fifowin-empty-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let refused = Endpoint::parse("https://127.0.0.1", Some(&empty)).unwrap_err();
+        std::fs::remove_file(&empty).unwrap();
+        assert!(
+            refused.to_string().contains("no PEM certificate"),
+            "{refused}"
+        );
+
+        let missing = Path::new("/nonexistent/fifowin-ca.pem");
+        let refused = Endpoint::parse("https://127.0.0.1:8443/p", Some(missing)).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("--ca-bundle /nonexistent/fifowin-ca.pem"),
+            "{refused}"
+        );
+
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "::1".into()])
+            .unwrap()
+            .cert
+            .pem();
+        let bundle =
+            std::env::temp_dir().join(format!("fifowin-bundle-{}.pem", std::process::id()));
+        std::fs::write(&bundle, cert).unwrap();
+        let plain = Endpoint::parse("https://127.0.0.1/q", Some(&bundle));
+        let v6 = Endpoint::parse("https://[::1]:8443", Some(&bundle));
+        std::fs::remove_file(&bundle).unwrap();
+        let e = plain.unwrap();
+        assert_eq!(
+            (e.addr.port(), e.host.as_str(), e.path.as_str()),
+            (443, "127.0.0.1", "/q")
+        );
+        let name = |e: &Endpoint| e.tls.as_ref().unwrap().server_name().to_str().into_owned();
+        assert_eq!(name(&e), "127.0.0.1");
+        let e = v6.unwrap();
+        assert_eq!((e.addr.port(), e.host.as_str()), (8443, "[::1]:8443"));
+        assert_eq!(name(&e), "::1");
     }
 
     #[test]

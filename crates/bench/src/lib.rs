@@ -1,6 +1,6 @@
 //! `fifowin bench`: a load generator for any SQS endpoint that speaks AWS JSON 1.0
-//! over plain HTTP (fifowin, other emulators), with a correctness check after each
-//! run, and the comparison table of a set of runs.
+//! over HTTP or HTTPS (fifowin, other emulators, SQS itself), with a correctness
+//! check after each run, and the comparison table of a set of runs.
 //!
 //! The generator runs on one thread by default (like `wrk -t1`) and keeps one
 //! request in flight per keep-alive connection (closed loop), or sends at a fixed
@@ -14,13 +14,13 @@
 //! - `pace`: open-loop pacing of the send scenarios, each connection waiting for
 //!   its due instants in the generator's own runtime.
 //! - [`sigv4`]: SigV4 request signing (`--sign`).
+//! - [`tls`]: TLS for `https://` endpoints (rustls; system roots or `--ca-bundle`).
 //! - [`stats`]: recorders, the runtime-timer pacer (long-poll producers), `Report`
 //!   and `Check`.
 //! - [`table`]: results files -> the comparison table.
 //! - `src/bin/http-floor.rs`: the HTTP floor, a bare hyper server with canned replies.
 //!
-//! Requests are signed with SigV4 when asked (`--sign`); TLS is not spoken, so SQS
-//! itself is reached through its regional endpoints' plain-HTTP port.
+//! Requests are signed with SigV4 when asked (`--sign`), which SQS itself needs.
 
 pub mod args;
 pub mod client;
@@ -31,6 +31,7 @@ pub mod sigv4;
 mod sqs;
 pub mod stats;
 pub mod table;
+pub mod tls;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -221,7 +221,16 @@ impl Report {
         Report {
             label: label.to_string(),
             scenario: plan.scenario.name().to_string(),
-            endpoint: format!("http://{}{}", plan.endpoint.host, plan.endpoint.path),
+            endpoint: format!(
+                "{}://{}{}",
+                if plan.endpoint.tls.is_some() {
+                    "https"
+                } else {
+                    "http"
+                },
+                plan.endpoint.host,
+                plan.endpoint.path
+            ),
             connections: plan.connections,
             rate: plan.rate,
             seconds,
