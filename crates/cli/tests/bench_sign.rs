@@ -7,7 +7,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::{BIN, Served};
+use common::{BIN, Served, output_text as text};
 
 const KEY_ID: &str = "AKIDBENCH";
 const SECRET: &str = "bench/secret+1";
@@ -31,14 +31,6 @@ fn bench(endpoint: &str, secret: Option<&str>, sign: bool) -> Output {
             .env_remove("AWS_SECRET_ACCESS_KEY"),
     };
     cmd.output().expect("run fifowin bench")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

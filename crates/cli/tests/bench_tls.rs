@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{BIN, Served};
+use common::{BIN, Served, output_text as text};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -90,14 +90,6 @@ fn bench(endpoint: &str, ca_bundle: Option<&PathBuf>) -> Output {
         cmd.arg("--ca-bundle").arg(path);
     }
     cmd.output().expect("run fifowin bench")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]
