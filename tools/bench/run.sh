@@ -189,12 +189,13 @@ if [ "$SCALE" = 1 ]; then
       --scenario send-batch10 --requests $((live / 10)) --warmup 0s --keep-queue --drain
     after=$(rss_kib "$SERVER_PID")
     echo "scale: $live live dedup ids (messages drained): RSS $before -> $after KiB"
-    # As often as every other scenario, so the table's figure is a median too (each
-    # run adds its own few hundred thousand ids to the live ones).
+    # As often as every other scenario, so the table's figure is a median too; each
+    # run is drained afterwards, so every run starts on an empty queue and only adds
+    # its few hundred thousand ids to the live ones.
     for round in $(seq "$REPEAT"); do
       nice -n "$NICE" "$FIFOWIN" bench --endpoint http://127.0.0.1:19325 --label "live-$live" --queue-name "scale-$live.fifo" \
         --scenario send-unique --connections "$CONNECTIONS" --duration "$DURATION" --warmup 1s \
-        --keep-queue --json-out "$RESULTS"
+        --keep-queue --drain --json-out "$RESULTS"
     done
   }
   scale_step 10000

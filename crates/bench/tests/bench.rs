@@ -73,6 +73,35 @@ async fn every_scenario_passes_its_check_against_fifowin() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_queue_run_again_counts_only_its_own_messages() {
+    let (endpoint, _stop) = start_server().await;
+    let reuse = [
+        "--requests",
+        "200",
+        "--queue-name",
+        "kept.fifo",
+        "--keep-queue",
+    ];
+    let mut details = Vec::new();
+    for _ in 0..2 {
+        let report = run_scenario(&args(&endpoint, &reuse), Scenario::SendUnique)
+            .await
+            .unwrap();
+        assert_eq!(report.check.passed, Some(true), "{report}");
+        details.push(report.check.details.join("; "));
+    }
+    let again = &details[1];
+    let held: u64 = again
+        .split(" held before the run")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("second run names what the queue held: {again}"));
+    assert!(held >= 200, "{again}");
+    assert!(!details[0].contains("held before"), "{}", details[0]);
+}
+
 #[tokio::test]
 async fn an_unreachable_endpoint_is_a_setup_error() {
     // Port 9 (discard) on loopback: nothing listens there in a test sandbox.

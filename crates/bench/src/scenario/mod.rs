@@ -82,6 +82,13 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
         .clone()
         .unwrap_or_else(|| format!("fwbench-{}-{nonce}.fifo", plan.scenario.name()));
     let queue_url = sqs::create_fifo_queue(&mut setup, &name).await?;
+    // A queue named by --queue-name may hold messages from an earlier run: the check
+    // counts this run's messages on top of them.
+    let held_before = if args.no_check {
+        0
+    } else {
+        sqs::stored(&mut setup, &queue_url).await?
+    };
     let mut ctx = Ctx {
         queue_url: queue_url.clone(),
         nonce,
@@ -116,12 +123,16 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
         check = Check::skipped();
     } else {
         let stored = sqs::stored(&mut setup, &queue_url).await?;
-        let range = &outcome.expected_stored;
-        let expected = if range.start() == range.end() {
+        let range = (outcome.expected_stored.start() + held_before)
+            ..=(outcome.expected_stored.end() + held_before);
+        let mut expected = if range.start() == range.end() {
             range.start().to_string()
         } else {
             format!("{}..={}", range.start(), range.end())
         };
+        if held_before > 0 {
+            expected.push_str(&format!(" ({held_before} held before the run)"));
+        }
         check.expect(
             range.contains(&stored),
             format!("stored {stored}, expected {expected}"),
