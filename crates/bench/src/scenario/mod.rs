@@ -83,8 +83,8 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
         .unwrap_or_else(|| format!("fwbench-{}-{nonce}.fifo", plan.scenario.name()));
     let queue_url = sqs::create_fifo_queue(&mut setup, &name).await?;
     // A queue named by --queue-name may hold messages from an earlier run: the check
-    // counts this run's messages on top of them.
-    let held_before = if args.no_check {
+    // counts this run's messages on top of them. A queue of the bench's own naming is new.
+    let held_before = if args.no_check || args.queue_name.is_none() {
         0
     } else {
         sqs::stored(&mut setup, &queue_url).await?
