@@ -75,6 +75,8 @@ stop() {
 }
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Milliseconds the threads of process $1 have waited, runnable, for a core (schedstat).
+queued_ms() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ns += $2} END {printf "%.1f", ns / 1e6}'; }
 
 # The same generator and settings for every system: bench LABEL PORT CONNECTIONS ARGS...
 bench() {
@@ -128,7 +130,9 @@ if wants fifowin; then
   half=$(awk -v p="$peak" 'BEGIN {printf "%d", p / 2}')
   for round in $(seq "$REPEAT"); do
     # 8 connections, so one slow reply holds up few of the scheduled requests.
+    queued_before=$(queued_ms "$SERVER_PID")
     bench fifowin 19324 8 --scenario send-unique --rate "$half"
+    echo "fifowin server: waited $(awk -v a="$queued_before" -v b="$(queued_ms "$SERVER_PID")" 'BEGIN {printf "%.1f", b - a}') ms for a core during that run (warm-up included)"
   done
   echo "fifowin: RSS after the runs $(rss_kib "$SERVER_PID") KiB"
   stop
@@ -148,6 +152,13 @@ if wants floor; then
   for round in $(seq "$REPEAT"); do
     bench floor-busy-poll 19331 "$CONNECTIONS" --scenario send-unique --no-check --keep-queue
   done
+  # The control for fifowin's half-load tail: the floor at the same rate, so the
+  # machine's own stalls (which count as latency for every server) are in the table.
+  if [ -n "${half:-}" ]; then
+    for round in $(seq "$REPEAT"); do
+      bench floor-busy-poll 19331 8 --scenario send-unique --no-check --keep-queue --rate "$half"
+    done
+  fi
   stop
 fi
 

@@ -11,6 +11,7 @@
 //! - [`client`]: the raw keep-alive HTTP/1.1 client.
 //! - `sqs`: request bodies and the response members the checks read.
 //! - `scenario`: setup, the connection loops of each scenario, the checks.
+//! - `offcore`: how long the generator's threads waited for a core (schedstat).
 //! - `pace`: open-loop pacing of the send scenarios, each connection waiting for
 //!   its due instants in the generator's own runtime.
 //! - [`sigv4`]: SigV4 request signing (`--sign`).
@@ -25,6 +26,7 @@
 pub mod args;
 pub mod client;
 mod error;
+mod offcore;
 mod pace;
 mod scenario;
 pub mod sigv4;

@@ -191,6 +191,11 @@ pub struct Report {
     /// Send-to-receive latency percentiles (long-poll only).
     pub delivery_p50_us: Option<f64>,
     pub delivery_p99_us: Option<f64>,
+    /// How long the generator's threads were runnable but waiting for a core while
+    /// measuring (Linux schedstat): stalls of the machine that count as latency.
+    /// Absent from results files written before it was measured.
+    #[serde(default)]
+    pub generator_off_core_ms: Option<f64>,
     pub check: Check,
     pub error_samples: Vec<String>,
 }
@@ -245,6 +250,7 @@ impl Report {
             max_us: rec.latency.max() as f64 / 1000.0,
             delivery_p50_us: delivered.then(|| us(&rec.delivery, 0.5)),
             delivery_p99_us: delivered.then(|| us(&rec.delivery, 0.99)),
+            generator_off_core_ms: None,
             check,
             error_samples: rec.error_samples.clone(),
         }
@@ -293,6 +299,17 @@ impl fmt::Display for Report {
                 "  delivery    p50 {}  p99 {}  (send to receive)",
                 Micros(p50),
                 Micros(p99)
+            )?;
+        }
+        if let Some(ms) = self.generator_off_core_ms {
+            writeln!(
+                f,
+                "  off-core    {ms:.1} ms (generator runnable, waiting for a core; {:.2}% of the run)",
+                if self.seconds > 0.0 {
+                    ms / 10.0 / self.seconds
+                } else {
+                    0.0
+                }
             )?;
         }
         for e in &self.error_samples {

@@ -196,11 +196,11 @@ pub fn render(reports: &[Report], subject: &str) -> String {
 /// Every open-loop run, then the median p99 of each label's runs of a scenario.
 fn open_loop(out: &mut String, open: &[&Report]) {
     if !open.is_empty() {
-        out.push_str("\nOpen loop (fixed request rate):\n\n| label | scenario | target req/s | achieved req/s | p50 | p99 | p99.9 | max | errors |\n|---|---|---|---|---|---|---|---|---|\n");
+        out.push_str("\nOpen loop (fixed request rate):\n\n| label | scenario | target req/s | achieved req/s | p50 | p99 | p99.9 | max | errors | generator off-core |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for r in open {
             let _ = writeln!(
                 out,
-                "| {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {} |",
                 r.label,
                 r.scenario,
                 r.rate.unwrap_or(0.0),
@@ -209,7 +209,9 @@ fn open_loop(out: &mut String, open: &[&Report]) {
                 Micros(r.p99_us),
                 Micros(r.p999_us),
                 Micros(r.max_us),
-                r.errors
+                r.errors,
+                r.generator_off_core_ms
+                    .map_or("n.m.".to_string(), |ms| format!("{ms:.1} ms"))
             );
         }
         let groups = ordered_unique(open.iter().map(|r| r.scenario.as_str()));
@@ -261,6 +263,7 @@ mod tests {
             max_us: 900.0,
             delivery_p50_us: None,
             delivery_p99_us: None,
+            generator_off_core_ms: None,
             check: Check {
                 passed: Some(true),
                 details: vec![],
@@ -309,10 +312,11 @@ mod tests {
     #[test]
     fn open_loop_runs_are_listed_with_their_median_p99() {
         let mut runs = Vec::new();
-        for p99 in [900.0, 3_000.0, 700.0] {
+        for (p99, off_core) in [(900.0, Some(12.25)), (3_000.0, Some(4.0)), (700.0, None)] {
             let mut r = report("fifowin", "send-unique", 15_000.0, 15_000.0);
             r.rate = Some(15_000.0);
             r.p99_us = p99;
+            r.generator_off_core_ms = off_core;
             runs.push(r);
         }
         let table = render(&runs, "fifowin");
@@ -322,6 +326,15 @@ mod tests {
         );
         assert!(
             table.contains("fifowin send-unique open loop: median p99 900µs over 3 runs."),
+            "{table}"
+        );
+        // The generator's wait for a core, where the run measured it.
+        assert!(
+            table.contains("| 900µs |") && table.contains("| 0 | 12.2 ms |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| 700µs |") && table.contains("| 0 | n.m. |"),
             "{table}"
         );
     }

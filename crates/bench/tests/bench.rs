@@ -70,6 +70,13 @@ async fn every_scenario_passes_its_check_against_fifowin() {
         assert_eq!(report.errors, 0, "{report}");
         assert_eq!(report.check.passed, Some(true), "{report}");
         assert!(report.requests > 0, "{report}");
+        if cfg!(target_os = "linux") {
+            let off_core = report.generator_off_core_ms;
+            assert!(
+                off_core.is_some_and(|ms| ms.is_finite() && ms >= 0.0),
+                "{report}"
+            );
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::args::{BenchArgs, Plan, Scenario};
 use crate::client::Conn;
 use crate::error::BenchError;
+use crate::offcore;
 use crate::sqs;
 use crate::stats::{Check, Recorder, Report};
 
@@ -112,12 +113,18 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
             None => ctx.plan.duration,
         };
     let ctx = Arc::new(ctx);
+    let measure_from = ctx.measure_from;
+    let at_measure_start = tokio::spawn(async move {
+        tokio::time::sleep_until(measure_from.into()).await;
+        offcore::Snapshot::take()
+    });
     let outcome = match ctx.plan.scenario {
         Scenario::SendUnique | Scenario::SendDup50 | Scenario::SendBatch10 => send::run(&ctx).await,
         Scenario::ReceiveDelete => consume::receive_delete(&ctx, prefilled).await,
         Scenario::Mixed => consume::mixed(&ctx).await,
         Scenario::LongPoll => consume::long_poll(&ctx).await,
     };
+    let off_core = off_core_since(measure_from, at_measure_start).await;
     let mut check = outcome.check;
     if args.no_check {
         check = Check::skipped();
@@ -149,11 +156,27 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
         // Only leaves the queue behind; the run itself is measured and checked.
         eprintln!("warning: {err}");
     }
-    Ok(Report::new(
+    let mut report = Report::new(
         &args.label,
         &ctx.plan,
         ctx.measure_from,
         &outcome.rec,
         check,
-    ))
+    );
+    report.generator_off_core_ms = off_core.map(|d| d.as_secs_f64() * 1000.0);
+    Ok(report)
+}
+
+/// The generator's wait for a core from the start of measurement until now; `None`
+/// when the run ended before measuring began or schedstat cannot be read.
+async fn off_core_since(
+    measure_from: Instant,
+    at_measure_start: tokio::task::JoinHandle<Option<offcore::Snapshot>>,
+) -> Option<Duration> {
+    if Instant::now() < measure_from {
+        at_measure_start.abort();
+        return None;
+    }
+    let start = at_measure_start.await.ok()??;
+    Some(start.waited_until(&offcore::Snapshot::take()?))
 }
