@@ -210,6 +210,7 @@ impl Report {
         plan: &crate::args::Plan,
         measure_from: Instant,
         rec: &Recorder,
+        off_core: Option<Duration>,
         check: Check,
     ) -> Report {
         let seconds = rec
@@ -250,7 +251,7 @@ impl Report {
             max_us: rec.latency.max() as f64 / 1000.0,
             delivery_p50_us: delivered.then(|| us(&rec.delivery, 0.5)),
             delivery_p99_us: delivered.then(|| us(&rec.delivery, 0.99)),
-            generator_off_core_ms: None,
+            generator_off_core_ms: off_core.map(|d| d.as_secs_f64() * 1000.0),
             check,
             error_samples: rec.error_samples.clone(),
         }
@@ -306,7 +307,7 @@ impl fmt::Display for Report {
                 f,
                 "  off-core    {ms:.1} ms (generator runnable, waiting for a core; {:.2}% of the run)",
                 if self.seconds > 0.0 {
-                    ms / 10.0 / self.seconds
+                    100.0 * ms / (self.seconds * 1000.0)
                 } else {
                     0.0
                 }

@@ -156,15 +156,14 @@ pub(crate) async fn run(args: &BenchArgs, plan: Plan) -> Result<Report, BenchErr
         // Only leaves the queue behind; the run itself is measured and checked.
         eprintln!("warning: {err}");
     }
-    let mut report = Report::new(
+    Ok(Report::new(
         &args.label,
         &ctx.plan,
         ctx.measure_from,
         &outcome.rec,
+        off_core,
         check,
-    );
-    report.generator_off_core_ms = off_core.map(|d| d.as_secs_f64() * 1000.0);
-    Ok(report)
+    ))
 }
 
 /// The generator's wait for a core from the start of measurement until now; `None`
