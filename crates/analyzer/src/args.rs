@@ -47,6 +47,8 @@ pub enum Format {
     Markdown,
     /// Java HdrHistogram `outputPercentileDistribution` layout of the merged lags.
     Hgrm,
+    /// JUnit XML: a test case per source; ESCAPING and AT RISK are failures.
+    Junit,
 }
 
 /// The unit of values in `.hgrm` files, read and written (Java's default
@@ -77,7 +79,9 @@ impl HgrmUnit {
 pub struct AnalyzeArgs {
     /// Retry-lag inputs: .hlog (HdrHistogram interval log, values in ns), .hgrm
     /// (Java percentile output), .csv/.jsonl attempt logs
-    /// (dedup_id,attempt,t_send_ns[,source]). A `.gz` suffix is decompressed.
+    /// (dedup_id,attempt,t_send_ns[,source]), .prom/.om Prometheus or
+    /// OpenMetrics text (or a saved /api/v1/query JSON answer). A `.gz`
+    /// suffix is decompressed.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -122,6 +126,25 @@ pub struct AnalyzeArgs {
     /// Unit of values in .hgrm files (input and output).
     #[arg(long, value_enum, default_value_t = HgrmUnit::Ms)]
     pub hgrm_unit: HgrmUnit,
+
+    /// The format of every input: auto (by extension, then content), hlog,
+    /// hgrm, csv, jsonl, prometheus.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+
+    /// Prometheus: the histogram to read (with or without `_bucket`); needed
+    /// when the input has several.
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+
+    /// Prometheus: one source per value of this label (other labels summed);
+    /// without it, the whole histogram is one source.
+    #[arg(long, value_name = "LABEL")]
+    pub source_label: Option<String>,
+
+    /// Prometheus: the unit of the `le` bounds, s (the default), ms, us or ns.
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
 }
 
 /// `fifowin policy`: the worst-case retry lag a retry policy allows, against the window.

@@ -5,6 +5,9 @@ use crate::args::{AnalyzeArgs, Boundary, Format, HgrmUnit, PolicyArgs};
 use crate::duration::parse_duration_ns;
 use crate::error::AnalyzerError;
 use crate::policy::{RetryPolicy, parse_policy_spec};
+use crate::readers::InputFormat;
+use crate::readers::prometheus::PromOptions;
+use crate::units::TimeUnit;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -45,6 +48,9 @@ pub struct Config {
     pub output: Option<PathBuf>,
     pub plot_dir: Option<PathBuf>,
     pub hgrm_unit: HgrmUnit,
+    /// The format of every input; `None` decides per input.
+    pub input_format: Option<InputFormat>,
+    pub prometheus: PromOptions,
 }
 
 impl Config {
@@ -63,6 +69,8 @@ impl Config {
             output: None,
             plot_dir: None,
             hgrm_unit: HgrmUnit::Ms,
+            input_format: None,
+            prometheus: PromOptions::default(),
         }
     }
 
@@ -123,6 +131,19 @@ impl Config {
             output: args.output.clone(),
             plot_dir: args.plot.clone(),
             hgrm_unit: args.hgrm_unit,
+            input_format: match &args.input_format {
+                Some(f) => InputFormat::parse(f)?,
+                None => None,
+            },
+            prometheus: PromOptions {
+                metric: non_empty("--metric", &args.metric)?,
+                source_label: non_empty("--source-label", &args.source_label)?,
+                unit: args
+                    .unit
+                    .as_deref()
+                    .map(|u| TimeUnit::parse("--unit", u))
+                    .transpose()?,
+            },
         })
     }
 
@@ -162,7 +183,7 @@ impl PolicyConfig {
             }
         }
         policy.honor_retry_after = args.retry_after;
-        if args.format == Format::Hgrm {
+        if matches!(args.format, Format::Hgrm | Format::Junit) {
             return Err(AnalyzerError::usage(
                 "--format",
                 "policy reports are table, json or markdown",
@@ -174,6 +195,15 @@ impl PolicyConfig {
             guard_ns: parse_duration_ns("--guard", &args.guard)?,
             format: args.format,
         })
+    }
+}
+
+/// An optional name that, when given, must not be blank.
+fn non_empty(arg: &str, value: &Option<String>) -> Result<Option<String>, AnalyzerError> {
+    match value.as_deref().map(str::trim) {
+        Some("") => Err(AnalyzerError::usage(arg, "must not be empty")),
+        Some(v) => Ok(Some(v.to_string())),
+        None => Ok(None),
     }
 }
 

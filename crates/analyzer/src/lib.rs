@@ -24,6 +24,7 @@ mod rng;
 mod source;
 pub mod stats;
 pub mod tail;
+mod units;
 mod verdict;
 
 pub use analyze::{analyze, source_report};
@@ -36,7 +37,8 @@ pub use duration::{fmt_ns, fmt_window};
 pub use error::AnalyzerError;
 pub use plan::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
 pub use policy::{PolicyBound, Preset, RetryAfter, RetryPolicy, parse_policy_spec};
-pub use readers::load_inputs;
+pub use readers::prometheus::PromOptions;
+pub use readers::{InputFormat, InputText, load_inputs, load_texts};
 pub use report::hgrm::write_hgrm;
 pub use report::svg::{ccdf_plot, percentile_plot};
 pub use report::{
@@ -51,6 +53,7 @@ pub use stats::{
     clopper_pearson_lower, clopper_pearson_upper, rule_of_three, samples_needed, wilson_interval,
 };
 pub use tail::{GpdFit, TailEstimate};
+pub use units::TimeUnit;
 pub use verdict::{
     EXIT_AT_RISK, EXIT_BAD_INPUT, EXIT_ESCAPING, EXIT_SAFE, Evidence, Judgement, Verdict, judge,
     judge_policy,

@@ -101,6 +101,39 @@ impl SourceData {
         (lo, hi)
     }
 
+    /// Adds `count` lags known only to lie in `(lo_ns, hi_ns]` (`hi_ns` `None`:
+    /// above `lo_ns`, value unknown), as a Prometheus `le` bucket holds them.
+    /// They are recorded at the bucket's top, or at `lo_ns` when it has none.
+    /// Returns the escapes `(certain, possible)`: certain when every value
+    /// in the bucket escapes (all lie above `lo_ns`), possible when some may.
+    pub(crate) fn add_range(
+        &mut self,
+        lo_ns: u64,
+        hi_ns: Option<u64>,
+        count: u64,
+        window_ns: u64,
+        boundary: Boundary,
+    ) -> (u64, u64) {
+        if count == 0 {
+            return (0, 0);
+        }
+        let at = hi_ns.unwrap_or(lo_ns);
+        // The accumulators auto-resize, so recording never fails.
+        let _ = self.bucketed.record_n(at, count);
+        let certain = if lo_ns >= window_ns { count } else { 0 };
+        let possible = match hi_ns {
+            Some(hi) if !boundary.escapes(hi, window_ns) => 0,
+            _ => count,
+        };
+        self.escapes_lo += certain;
+        self.escapes_hi += possible;
+        if at >= self.max_ns {
+            self.max_ns = at;
+            self.max_lo_ns = lo_ns;
+        }
+        (certain, possible)
+    }
+
     /// Adds one lag whose exact value is known.
     pub(crate) fn add_exact(&mut self, lag_ns: u64, escaped: bool) {
         let _ = self.exact.record(lag_ns);
@@ -189,6 +222,8 @@ pub enum InputKind {
     Hlog,
     Hgrm,
     Attempts,
+    Prometheus,
+    Otlp,
 }
 
 /// What was read from one input file.
@@ -207,6 +242,8 @@ pub struct FileSummary {
     /// Attempt logs: distinct dedup ids and sends.
     pub messages: u64,
     pub sends: u64,
+    /// What the reader had to assume, round or leave out, in words.
+    pub notes: Vec<String>,
 }
 
 impl FileSummary {
@@ -221,6 +258,7 @@ impl FileSummary {
             base_time_s: None,
             messages: 0,
             sends: 0,
+            notes: Vec::new(),
         }
     }
 

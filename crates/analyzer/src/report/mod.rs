@@ -1,5 +1,5 @@
 //! The report: the data every output format renders, and the dispatch to the
-//! renderers (table, JSON, markdown, Java `.hgrm`, SVG plots).
+//! renderers (table, JSON, markdown, JUnit XML, Java `.hgrm`, SVG plots).
 //!
 //! The JSON document is `serde_json` of [`Report`]; its schema is listed field
 //! by field in the crate README. Durations are integer ns (`*_ns`),
@@ -8,6 +8,7 @@
 mod grid;
 pub(crate) mod hgrm;
 mod json;
+mod junit;
 mod markdown;
 pub(crate) mod svg;
 mod table;
@@ -168,6 +169,7 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> std::io::
         Format::Json => json::render(report, out),
         Format::Markdown => markdown::render(report, out),
         Format::Hgrm => hgrm::render_report(report, out),
+        Format::Junit => junit::render(report, out),
     }
 }
 
@@ -180,7 +182,7 @@ pub fn render_policy(
     match format {
         Format::Json => json::render_policy(check, out),
         Format::Markdown => markdown::render_policy(check, out),
-        Format::Table | Format::Hgrm => table::render_policy(check, out),
+        Format::Table | Format::Hgrm | Format::Junit => table::render_policy(check, out),
     }
 }
 
