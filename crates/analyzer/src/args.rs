@@ -145,6 +145,31 @@ pub struct AnalyzeArgs {
     /// Prometheus: the unit of the `le` bounds, s (the default), ms, us or ns.
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
+
+    /// Attempt logs: the column or JSON field holding the dedup id (default `dedup_id`).
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+
+    /// Attempt logs: the send time's column or field (default `t_send_ns`):
+    /// RFC 3339, or a number (see --time-unit).
+    #[arg(long, value_name = "NAME")]
+    pub time_field: Option<String>,
+
+    /// Attempt logs: the attempt number's column or field (default `attempt`
+    /// when present; without one, sends are taken in time order).
+    #[arg(long, value_name = "NAME")]
+    pub attempt_field: Option<String>,
+
+    /// Attempt logs: the source's column or field (default `source` when present).
+    #[arg(long, value_name = "NAME")]
+    pub source_field: Option<String>,
+
+    /// Attempt logs: the unit of numeric times, s, ms, us or ns. Without it,
+    /// a time field named `*_ns`, `*_us`, `*_ms` or `*_s` says; else the
+    /// first number's size decides (epoch s below 1e11, ms below 1e14, us
+    /// below 1e17, else ns).
+    #[arg(long, value_name = "UNIT")]
+    pub time_unit: Option<String>,
 }
 
 /// `fifowin policy`: the worst-case retry lag a retry policy allows, against the window.

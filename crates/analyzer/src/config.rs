@@ -6,6 +6,7 @@ use crate::duration::parse_duration_ns;
 use crate::error::AnalyzerError;
 use crate::policy::{RetryPolicy, parse_policy_spec};
 use crate::readers::InputFormat;
+use crate::readers::attempts::{AttemptFields, DEFAULT_ID_FIELD, DEFAULT_TIME_FIELD};
 use crate::readers::prometheus::PromOptions;
 use crate::units::TimeUnit;
 use std::collections::BTreeMap;
@@ -51,6 +52,7 @@ pub struct Config {
     /// The format of every input; `None` decides per input.
     pub input_format: Option<InputFormat>,
     pub prometheus: PromOptions,
+    pub attempt_fields: AttemptFields,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             hgrm_unit: HgrmUnit::Ms,
             input_format: None,
             prometheus: PromOptions::default(),
+            attempt_fields: AttemptFields::default(),
         }
     }
 
@@ -142,6 +145,19 @@ impl Config {
                     .unit
                     .as_deref()
                     .map(|u| TimeUnit::parse("--unit", u))
+                    .transpose()?,
+            },
+            attempt_fields: AttemptFields {
+                id: non_empty("--id-field", &args.id_field)?
+                    .unwrap_or_else(|| DEFAULT_ID_FIELD.to_string()),
+                time: non_empty("--time-field", &args.time_field)?
+                    .unwrap_or_else(|| DEFAULT_TIME_FIELD.to_string()),
+                attempt: non_empty("--attempt-field", &args.attempt_field)?,
+                source: non_empty("--source-field", &args.source_field)?,
+                time_unit: args
+                    .time_unit
+                    .as_deref()
+                    .map(|u| TimeUnit::parse("--time-unit", u))
                     .transpose()?,
             },
         })

@@ -37,6 +37,7 @@ pub use duration::{fmt_ns, fmt_window};
 pub use error::AnalyzerError;
 pub use plan::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
 pub use policy::{PolicyBound, Preset, RetryAfter, RetryPolicy, parse_policy_spec};
+pub use readers::attempts::AttemptFields;
 pub use readers::prometheus::PromOptions;
 pub use readers::{InputFormat, InputText, load_inputs, load_texts};
 pub use report::hgrm::write_hgrm;

@@ -52,9 +52,7 @@ impl TimeUnit {
         let ns = (value * self.ns_per_unit()).round();
         (value.is_finite() && ns >= 0.0 && ns < u64::MAX as f64).then_some(ns as u64)
     }
-}
 
-impl TimeUnit {
     /// The unit of an epoch timestamp without one, from its size: epoch
     /// seconds below 1e11 (until the year 5138), milliseconds below 1e14,
     /// microseconds below 1e17, nanoseconds above.
@@ -64,6 +62,16 @@ impl TimeUnit {
             v if v < 1e14 => TimeUnit::Ms,
             v if v < 1e17 => TimeUnit::Us,
             _ => TimeUnit::Ns,
+        }
+    }
+
+    /// `epoch seconds`, `epoch milliseconds`...: for notes on how times were read.
+    pub fn epoch_words(self) -> &'static str {
+        match self {
+            TimeUnit::S => "epoch seconds",
+            TimeUnit::Ms => "epoch milliseconds",
+            TimeUnit::Us => "epoch microseconds",
+            TimeUnit::Ns => "epoch nanoseconds",
         }
     }
 }

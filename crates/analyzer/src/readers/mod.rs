@@ -3,7 +3,7 @@
 //! the name's extension or, failing those, its first lines, and hands it to
 //! the matching reader.
 
-mod attempts;
+pub(crate) mod attempts;
 mod hgrm;
 mod hlog;
 pub(crate) mod prometheus;

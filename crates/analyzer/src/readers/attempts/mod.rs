@@ -1,19 +1,156 @@
-//! Attempt logs, CSV or JSONL rows of `dedup_id,attempt,t_send_ns[,source]`:
-//! exact per-message timelines, replayed against a window anchored at the
-//! first accepted send. Duplicates do not extend the window; a send that
-//! escapes it is accepted, delivered as a duplicate, and becomes the new anchor.
+//! Attempt logs: one row per send, naming its dedup id, its send time and,
+//! optionally, its attempt number and source, in CSV ([`csv_rows`]) or JSONL
+//! ([`jsonl_rows`]) under any column or field names. Rows become exact
+//! per-message timelines, replayed against a window anchored at the first
+//! accepted send: duplicates do not extend the window; a send that escapes it
+//! is accepted, delivered as a duplicate, and becomes the new anchor. Without
+//! an attempt number, a message's sends are taken in time order.
+
+mod csv_rows;
+mod jsonl_rows;
+mod time;
 
 use crate::config::Config;
 use crate::error::AnalyzerError;
 use crate::source::{DEFAULT_TAG, FileSummary, InputKind, SourceSet, Timeline, TimelineSend};
+use crate::units::TimeUnit;
 use std::collections::HashMap;
 use std::path::Path;
+use time::NumberUnit;
 
+/// The names of the fields an attempt log is read by (`--id-field`...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptFields {
+    pub id: String,
+    pub time: String,
+    /// `None`: the `attempt` field when there is one, else time order.
+    pub attempt: Option<String>,
+    /// `None`: the `source` field when there is one, else one source.
+    pub source: Option<String>,
+    /// The unit of numeric times; `None`: from the time field's name, else
+    /// by the first number's magnitude.
+    pub time_unit: Option<TimeUnit>,
+}
+
+/// The fixed layout's names: `dedup_id,attempt,t_send_ns[,source]`.
+pub(crate) const DEFAULT_ID_FIELD: &str = "dedup_id";
+pub(crate) const DEFAULT_TIME_FIELD: &str = "t_send_ns";
+pub(crate) const DEFAULT_ATTEMPT_FIELD: &str = "attempt";
+pub(crate) const DEFAULT_SOURCE_FIELD: &str = "source";
+
+impl Default for AttemptFields {
+    fn default() -> Self {
+        AttemptFields {
+            id: DEFAULT_ID_FIELD.to_string(),
+            time: DEFAULT_TIME_FIELD.to_string(),
+            attempt: None,
+            source: None,
+            time_unit: None,
+        }
+    }
+}
+
+impl AttemptFields {
+    /// Whether rows may come without a header, in the fixed layout's order.
+    fn positional(&self) -> bool {
+        self.id == DEFAULT_ID_FIELD
+            && self.time == DEFAULT_TIME_FIELD
+            && self
+                .attempt
+                .as_deref()
+                .is_none_or(|a| a == DEFAULT_ATTEMPT_FIELD)
+            && self
+                .source
+                .as_deref()
+                .is_none_or(|s| s == DEFAULT_SOURCE_FIELD)
+    }
+
+    /// The attempt field to read, and whether it must be there.
+    fn attempt_field(&self) -> (&str, bool) {
+        match &self.attempt {
+            Some(name) => (name, true),
+            None => (DEFAULT_ATTEMPT_FIELD, false),
+        }
+    }
+
+    /// The source field to read, and whether it must be there.
+    fn source_field(&self) -> (&str, bool) {
+        match &self.source {
+            Some(name) => (name, true),
+            None => (DEFAULT_SOURCE_FIELD, false),
+        }
+    }
+}
+
+/// One send, as read.
 #[derive(Debug)]
-struct Row {
-    attempt: u32,
-    t_send_ns: u64,
-    source: String,
+pub(crate) struct Row {
+    pub(crate) attempt: Option<u32>,
+    /// ns since the epoch, or since whatever origin the log's numbers have.
+    pub(crate) t_ns: i128,
+    pub(crate) source: String,
+}
+
+/// Sends grouped by dedup id, in first-seen order.
+#[derive(Debug, Default)]
+pub(crate) struct Messages {
+    order: Vec<String>,
+    rows: HashMap<String, Vec<Row>>,
+    pub(crate) sends: u64,
+}
+
+impl Messages {
+    /// Adds a send; an attempt number seen twice for one id is an error.
+    pub(crate) fn push(&mut self, id: String, row: Row) -> Result<(), String> {
+        let sends = match self.rows.get_mut(&id) {
+            Some(sends) => sends,
+            None => {
+                self.order.push(id.clone());
+                self.rows.entry(id.clone()).or_default()
+            }
+        };
+        if let Some(a) = row.attempt
+            && sends.iter().any(|s| s.attempt == Some(a))
+        {
+            return Err(format!("attempt {a} of `{id}` appears twice"));
+        }
+        sends.push(row);
+        self.sends += 1;
+        Ok(())
+    }
+
+    /// Replays each message against the window into `set`; returns the timelines.
+    pub(crate) fn finish(
+        mut self,
+        cfg: &Config,
+        set: &mut SourceSet,
+        summary: &mut FileSummary,
+    ) -> Vec<Timeline> {
+        summary.messages = self.order.len() as u64;
+        summary.sends = self.sends;
+        let mut timelines = Vec::new();
+        for id in std::mem::take(&mut self.order) {
+            let mut rows = self.rows.remove(&id).unwrap_or_default();
+            rows.sort_by_key(|r| (r.t_ns, r.attempt));
+            for r in &rows {
+                summary.saw_tag(&r.source);
+            }
+            let timeline = simulate(id, rows, cfg);
+            let mut selected = false;
+            for send in timeline.sends.iter().skip(1) {
+                if cfg.selects(&send.source) {
+                    set.get(&send.source)
+                        .add_exact(send.lag_ns, send.delivered_duplicate);
+                    summary.samples += 1;
+                    selected = true;
+                }
+            }
+            if selected || cfg.selects(&timeline.sends[0].source) {
+                timelines.push(timeline);
+            }
+        }
+        timelines
+    }
 }
 
 /// Reads an attempt log into `set` and returns its summary and timelines.
@@ -25,85 +162,52 @@ pub(crate) fn read_attempts(
     set: &mut SourceSet,
 ) -> Result<(FileSummary, Vec<Timeline>), AnalyzerError> {
     let mut summary = FileSummary::new(&path.display().to_string(), InputKind::Attempts);
-    let mut order: Vec<String> = Vec::new();
-    let mut messages: HashMap<String, Vec<Row>> = HashMap::new();
-    let mut columns: Option<Columns> = None;
-    for (index, raw) in text.lines().enumerate() {
-        let line_no = index + 1;
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fail = |problem: String| AnalyzerError::parse(path, line_no, problem);
-        let (id, row) = if jsonl {
-            parse_json_row(line).map_err(fail)?
-        } else {
-            let fields = split_csv(line).map_err(fail)?;
-            if columns.is_none() && fields.iter().any(|f| f == "dedup_id") {
-                columns = Some(Columns::from_header(&fields).map_err(fail)?);
-                continue;
-            }
-            let cols = columns.get_or_insert(Columns::POSITIONAL);
-            cols.row(&fields).map_err(fail)?
-        };
-        summary.saw_tag(&row.source);
-        summary.sends += 1;
-        let sends = match messages.get_mut(&id) {
-            Some(sends) => sends,
-            None => {
-                order.push(id.clone());
-                messages.entry(id.clone()).or_default()
-            }
-        };
-        if sends.iter().any(|s| s.attempt == row.attempt) {
-            return Err(fail(format!(
-                "attempt {} of `{id}` appears twice",
-                row.attempt
-            )));
-        }
-        sends.push(row);
-    }
-    if summary.sends == 0 {
+    let fields = &cfg.attempt_fields;
+    let mut unit = NumberUnit::new(fields.time_unit, &fields.time);
+    let mut messages = Messages::default();
+    let attempts_numbered = if jsonl {
+        jsonl_rows::read(path, text, fields, &mut unit, &mut messages)?
+    } else {
+        csv_rows::read(path, text, fields, &mut unit, &mut messages)?
+    };
+    if messages.sends == 0 {
         return Err(AnalyzerError::input(path, "no attempt rows found"));
     }
-    summary.messages = order.len() as u64;
-    let mut timelines = Vec::new();
-    for id in order {
-        let mut rows = messages.remove(&id).unwrap_or_default();
-        rows.sort_by_key(|r| (r.t_send_ns, r.attempt));
-        let timeline = simulate(id, rows, cfg);
-        let mut selected = false;
-        for send in timeline.sends.iter().skip(1) {
-            if cfg.selects(&send.source) {
-                set.get(&send.source)
-                    .add_exact(send.lag_ns, send.delivered_duplicate);
-                summary.samples += 1;
-                selected = true;
-            }
-        }
-        if selected || cfg.selects(&timeline.sends[0].source) {
-            timelines.push(timeline);
-        }
+    if let Some((unit, true)) = unit.decided() {
+        summary.notes.push(format!(
+            "numeric times in `{}` read as {} by the size of the first (--time-unit says otherwise)",
+            fields.time,
+            unit.epoch_words()
+        ));
     }
+    if !attempts_numbered {
+        summary.notes.push(format!(
+            "no `{}` field: each message's sends are numbered in time order",
+            fields.attempt_field().0
+        ));
+    }
+    let timelines = messages.finish(cfg, set, &mut summary);
     Ok((summary, timelines))
 }
 
 /// The fixed-anchor window: a send escapes iff its lag from the current anchor
 /// escapes under the boundary rule, and then it is the anchor.
 fn simulate(dedup_id: String, rows: Vec<Row>, cfg: &Config) -> Timeline {
-    let mut anchor = rows.first().map_or(0, |r| r.t_send_ns);
+    let first = rows.first().map_or(0, |r| r.t_ns);
+    let mut anchor = first;
     let sends = rows
         .into_iter()
         .enumerate()
         .map(|(i, r)| {
-            let lag_ns = r.t_send_ns.saturating_sub(anchor);
+            let lag_ns = u64::try_from(r.t_ns - anchor).unwrap_or(u64::MAX);
             let delivered_duplicate = i > 0 && cfg.boundary.escapes(lag_ns, cfg.window_ns);
             if delivered_duplicate {
-                anchor = r.t_send_ns;
+                anchor = r.t_ns;
             }
             TimelineSend {
-                attempt: r.attempt,
-                t_send_ns: r.t_send_ns,
+                attempt: r.attempt.unwrap_or(i as u32 + 1),
+                // Times before the log's origin are clamped; only differences matter here.
+                t_send_ns: u64::try_from(r.t_ns).unwrap_or(0),
                 source: r.source,
                 lag_ns,
                 delivered_duplicate,
@@ -113,124 +217,18 @@ fn simulate(dedup_id: String, rows: Vec<Row>, cfg: &Config) -> Timeline {
     Timeline { dedup_id, sends }
 }
 
-/// Column positions, from the header or the documented order.
-#[derive(Clone, Copy)]
-struct Columns {
-    id: usize,
-    attempt: usize,
-    t: usize,
-    source: Option<usize>,
-}
-
-impl Columns {
-    const POSITIONAL: Columns = Columns {
-        id: 0,
-        attempt: 1,
-        t: 2,
-        source: Some(3),
-    };
-
-    fn from_header(fields: &[String]) -> Result<Columns, String> {
-        let find = |name: &str| fields.iter().position(|f| f == name);
-        let need =
-            |name: &str| find(name).ok_or_else(|| format!("the header has no `{name}` column"));
-        Ok(Columns {
-            id: need("dedup_id")?,
-            attempt: need("attempt")?,
-            t: need("t_send_ns")?,
-            source: find("source"),
-        })
-    }
-
-    fn row(&self, fields: &[String]) -> Result<(String, Row), String> {
-        let min = self.id.max(self.attempt).max(self.t) + 1;
-        if fields.len() < min {
-            return Err(format!(
-                "expected `dedup_id,attempt,t_send_ns[,source]`, found {} fields",
-                fields.len()
-            ));
-        }
-        let source = self
-            .source
-            .and_then(|i| fields.get(i))
-            .filter(|s| !s.is_empty())
-            .map_or(DEFAULT_TAG, |s| s.as_str());
-        let row = Row {
-            attempt: parse_attempt(&fields[self.attempt])?,
-            t_send_ns: parse_t(&fields[self.t])?,
-            source: source.to_string(),
-        };
-        if fields[self.id].is_empty() {
-            return Err("empty dedup_id".into());
-        }
-        Ok((fields[self.id].clone(), row))
-    }
-}
-
-fn parse_attempt(s: &str) -> Result<u32, String> {
-    s.parse::<u32>()
+/// Parses an attempt number (a whole number >= 1).
+pub(crate) fn parse_attempt(s: &str) -> Result<u32, String> {
+    s.trim()
+        .parse::<u32>()
         .ok()
         .filter(|a| *a >= 1)
         .ok_or_else(|| format!("attempt `{s}` is not a whole number >= 1"))
 }
 
-fn parse_t(s: &str) -> Result<u64, String> {
-    s.parse::<u64>()
-        .map_err(|_| format!("t_send_ns `{s}` is not a whole number of nanoseconds"))
-}
-
-fn parse_json_row(line: &str) -> Result<(String, Row), String> {
-    let v: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
-    let obj = v.as_object().ok_or("expected a JSON object per line")?;
-    let id = match obj.get("dedup_id") {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
-        _ => return Err("missing string field `dedup_id`".into()),
-    };
-    let int = |name: &str| -> Result<String, String> {
-        match obj.get(name) {
-            Some(serde_json::Value::Number(n)) => Ok(n.to_string()),
-            Some(serde_json::Value::String(s)) => Ok(s.clone()),
-            _ => Err(format!("missing integer field `{name}`")),
-        }
-    };
-    let source = match obj.get("source") {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => s.clone(),
-        None | Some(serde_json::Value::Null) => DEFAULT_TAG.to_string(),
-        Some(_) => return Err("field `source` is not a string".into()),
-    };
-    let row = Row {
-        attempt: parse_attempt(&int("attempt")?)?,
-        t_send_ns: parse_t(&int("t_send_ns")?)?,
-        source,
-    };
-    Ok((id, row))
-}
-
-/// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
-fn split_csv(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => fields.push(std::mem::take(&mut field).trim().to_string()),
-            (_, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("unterminated quoted field".into());
-    }
-    fields.push(field.trim().to_string());
-    Ok(fields)
+/// The source of a row whose source field is empty or absent.
+pub(crate) fn default_source() -> String {
+    DEFAULT_TAG.to_string()
 }
 
 #[cfg(test)]
@@ -242,8 +240,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, s)| Row {
-                attempt: i as u32 + 1,
-                t_send_ns: s * 1_000_000_000,
+                attempt: Some(i as u32 + 1),
+                t_ns: i128::from(s * 1_000_000_000),
                 source: "sdk".into(),
             })
             .collect();
@@ -266,30 +264,5 @@ mod tests {
             [false, true, false, true]
         );
         assert_eq!(timeline(&[0, 300, 599]).sends[2].lag_ns, 299_000_000_000);
-    }
-
-    #[test]
-    fn splits_quoted_csv() {
-        assert_eq!(
-            split_csv(r#""a,b",1, 2 ,"x""y""#).unwrap(),
-            ["a,b", "1", "2", "x\"y"]
-        );
-        assert!(split_csv(r#""open,1"#).is_err());
-    }
-
-    #[test]
-    fn reads_json_rows() {
-        let (id, row) =
-            parse_json_row(r#"{"dedup_id":"m1","attempt":2,"t_send_ns":17,"source":"outbox"}"#)
-                .unwrap();
-        assert_eq!(
-            (id.as_str(), row.attempt, row.t_send_ns, row.source.as_str()),
-            ("m1", 2, 17, "outbox")
-        );
-        assert!(
-            parse_json_row(r#"{"dedup_id":"m1","attempt":0,"t_send_ns":17}"#)
-                .unwrap_err()
-                .contains("attempt")
-        );
     }
 }
