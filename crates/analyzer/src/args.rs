@@ -80,7 +80,8 @@ pub struct AnalyzeArgs {
     /// Retry-lag inputs: .hlog (HdrHistogram interval log, values in ns), .hgrm
     /// (Java percentile output), .csv/.jsonl attempt logs
     /// (dedup_id,attempt,t_send_ns[,source]), .prom/.om Prometheus or
-    /// OpenMetrics text (or a saved /api/v1/query JSON answer). A `.gz`
+    /// OpenMetrics text (or a saved /api/v1/query JSON answer), OTLP JSON
+    /// traces. A `.gz`
     /// suffix is decompressed.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
@@ -128,7 +129,7 @@ pub struct AnalyzeArgs {
     pub hgrm_unit: HgrmUnit,
 
     /// The format of every input: auto (by extension, then content), hlog,
-    /// hgrm, csv, jsonl, prometheus.
+    /// hgrm, csv, jsonl, prometheus, otlp.
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
 
@@ -170,6 +171,17 @@ pub struct AnalyzeArgs {
     /// below 1e17, else ns).
     #[arg(long, value_name = "UNIT")]
     pub time_unit: Option<String>,
+
+    /// OTLP traces: the span attribute whose value identifies a logical send;
+    /// without it, client spans under one parent, resends marked by
+    /// `http.request.resend_count`.
+    #[arg(long, value_name = "KEY")]
+    pub id_attribute: Option<String>,
+
+    /// OTLP traces: the span or resource attribute naming the source
+    /// (default `service.name`).
+    #[arg(long, value_name = "KEY")]
+    pub source_attribute: Option<String>,
 }
 
 /// `fifowin policy`: the worst-case retry lag a retry policy allows, against the window.

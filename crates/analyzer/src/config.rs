@@ -7,6 +7,7 @@ use crate::error::AnalyzerError;
 use crate::policy::{RetryPolicy, parse_policy_spec};
 use crate::readers::InputFormat;
 use crate::readers::attempts::{AttemptFields, DEFAULT_ID_FIELD, DEFAULT_TIME_FIELD};
+use crate::readers::otlp::OtlpOptions;
 use crate::readers::prometheus::PromOptions;
 use crate::units::TimeUnit;
 use std::collections::BTreeMap;
@@ -53,6 +54,7 @@ pub struct Config {
     pub input_format: Option<InputFormat>,
     pub prometheus: PromOptions,
     pub attempt_fields: AttemptFields,
+    pub otlp: OtlpOptions,
 }
 
 impl Config {
@@ -74,6 +76,7 @@ impl Config {
             input_format: None,
             prometheus: PromOptions::default(),
             attempt_fields: AttemptFields::default(),
+            otlp: OtlpOptions::default(),
         }
     }
 
@@ -159,6 +162,10 @@ impl Config {
                     .as_deref()
                     .map(|u| TimeUnit::parse("--time-unit", u))
                     .transpose()?,
+            },
+            otlp: OtlpOptions {
+                id_attribute: non_empty("--id-attribute", &args.id_attribute)?,
+                source_attribute: non_empty("--source-attribute", &args.source_attribute)?,
             },
         })
     }

@@ -38,6 +38,7 @@ pub use error::AnalyzerError;
 pub use plan::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
 pub use policy::{PolicyBound, Preset, RetryAfter, RetryPolicy, parse_policy_spec};
 pub use readers::attempts::AttemptFields;
+pub use readers::otlp::OtlpOptions;
 pub use readers::prometheus::PromOptions;
 pub use readers::{InputFormat, InputText, load_inputs, load_texts};
 pub use report::hgrm::write_hgrm;

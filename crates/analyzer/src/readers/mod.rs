@@ -6,6 +6,7 @@
 pub(crate) mod attempts;
 mod hgrm;
 mod hlog;
+pub(crate) mod otlp;
 pub(crate) mod prometheus;
 
 use crate::config::Config;
@@ -27,6 +28,8 @@ pub enum InputFormat {
     Jsonl,
     /// Prometheus or OpenMetrics text exposition, or a saved `/api/v1/query` answer.
     Prometheus,
+    /// OpenTelemetry traces, OTLP JSON.
+    Otlp,
 }
 
 impl InputFormat {
@@ -39,10 +42,13 @@ impl InputFormat {
             "csv" => InputFormat::Csv,
             "jsonl" | "ndjson" => InputFormat::Jsonl,
             "prometheus" | "openmetrics" | "prom" | "om" => InputFormat::Prometheus,
+            "otlp" | "otlp-json" => InputFormat::Otlp,
             _ => {
                 return Err(AnalyzerError::usage(
                     "--input-format",
-                    format!("`{value}` is not one of auto, hlog, hgrm, csv, jsonl, prometheus"),
+                    format!(
+                        "`{value}` is not one of auto, hlog, hgrm, csv, jsonl, prometheus, otlp"
+                    ),
                 ));
             }
         }))
@@ -117,6 +123,11 @@ pub fn load_texts(texts: &[InputText], cfg: &Config) -> Result<Inputs, AnalyzerE
             InputFormat::Hlog => hlog::read_hlog(path, text, cfg, &mut set)?,
             InputFormat::Hgrm => hgrm::read_hgrm(path, text, cfg, &mut set)?,
             InputFormat::Prometheus => prometheus::read_prometheus(path, text, cfg, &mut set)?,
+            InputFormat::Otlp => {
+                let (summary, timelines) = otlp::read_otlp(path, text, cfg, &mut set)?;
+                inputs.timelines.extend(timelines);
+                summary
+            }
             InputFormat::Csv | InputFormat::Jsonl => {
                 let jsonl = format == InputFormat::Jsonl;
                 let (summary, timelines) =
@@ -168,7 +179,6 @@ fn detect(name: &str, text: &str) -> InputFormat {
     match ext {
         "hlog" => return InputFormat::Hlog,
         "hgrm" => return InputFormat::Hgrm,
-        "jsonl" | "ndjson" => return InputFormat::Jsonl,
         "prom" | "om" => return InputFormat::Prometheus,
         _ => {}
     }
@@ -181,6 +191,12 @@ fn detect(name: &str, text: &str) -> InputFormat {
         end -= 1;
     }
     let head = &text[..end];
+    if head.trim_start().starts_with('{') && head.contains("\"resourceSpans\"") {
+        return InputFormat::Otlp;
+    }
+    if matches!(ext, "jsonl" | "ndjson") {
+        return InputFormat::Jsonl;
+    }
     if head.trim_start().starts_with('{') {
         if head.contains("\"resultType\"") || head.starts_with("{\"status\"") {
             return InputFormat::Prometheus;
@@ -270,6 +286,10 @@ mod tests {
                 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
             ),
             InputFormat::Prometheus
+        );
+        assert_eq!(
+            detect(p("traces.jsonl"), "{\"resourceSpans\":[]}\n"),
+            InputFormat::Otlp
         );
         assert_eq!(InputFormat::parse("auto").unwrap(), None);
         assert_eq!(

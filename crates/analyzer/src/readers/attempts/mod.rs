@@ -119,6 +119,11 @@ impl Messages {
         Ok(())
     }
 
+    /// The number of distinct dedup ids.
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
+
     /// Replays each message against the window into `set`; returns the timelines.
     pub(crate) fn finish(
         mut self,
