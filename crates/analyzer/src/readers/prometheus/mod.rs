@@ -9,6 +9,7 @@
 mod api;
 mod text;
 
+use crate::args::Boundary;
 use crate::config::Config;
 use crate::error::AnalyzerError;
 use crate::source::{DEFAULT_TAG, FileSummary, InputKind, SourceSet};
@@ -151,8 +152,13 @@ pub(crate) fn read_prometheus(
             }
         }
     }
+    let shown = if name.is_empty() {
+        "the query's histogram".to_string()
+    } else {
+        format!("histogram `{name}`")
+    };
     summary.notes.push(format!(
-        "histogram `{name}`, bounds in {}: percentiles and maxima are bucket bounds, not observed lags",
+        "{shown}, bounds in {}: percentiles and maxima are bucket bounds, not observed lags",
         unit_words(unit)
     ));
     for (tag, (n, top)) in above_top {
@@ -161,9 +167,15 @@ pub(crate) fn read_prometheus(
             if n == 1 { "lag lies" } else { "lags lie" }
         ));
     }
+    let exact_bound = match cfg.boundary {
+        // A lag equal to the window escapes, so the bucket ending at the
+        // window holds both kinds; one ending 1 ns earlier does not.
+        Boundary::Ge => format!("le=\"{}\"", (cfg.window_ns - 1) as f64 / unit.ns_per_unit()),
+        Boundary::Gt => format!("le=\"{}\"", cfg.window_ns as f64 / unit.ns_per_unit()),
+    };
     for (tag, buckets) in straddling {
         summary.notes.push(format!(
-            "{tag}: bucket {} lag(s) that may or may not escape; a bound at the window's edge makes the count exact",
+            "{tag}: bucket {} lag(s) that may or may not escape; a bound {exact_bound} beside the next makes the count exact",
             buckets.join(", ")
         ));
     }
