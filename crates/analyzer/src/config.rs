@@ -1,7 +1,8 @@
 //! The validated configuration between the clap arguments and the pure
 //! analysis: every value checked once, here, with errors naming the option.
 
-use crate::args::{AnalyzeArgs, Boundary, Format, HgrmUnit, PolicyArgs};
+use crate::args::{AnalyzeArgs, PolicyArgs};
+use crate::boundary::Boundary;
 use crate::duration::parse_duration_ns;
 use crate::error::AnalyzerError;
 use crate::policy::{RetryPolicy, parse_policy_spec};
@@ -9,6 +10,7 @@ use crate::readers::InputFormat;
 use crate::readers::attempts::{AttemptFields, DEFAULT_ID_FIELD, DEFAULT_TIME_FIELD};
 use crate::readers::otlp::OtlpOptions;
 use crate::readers::prometheus::PromOptions;
+use crate::report::Format;
 use crate::units::TimeUnit;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -49,7 +51,7 @@ pub struct Config {
     pub format: Format,
     pub output: Option<PathBuf>,
     pub plot_dir: Option<PathBuf>,
-    pub hgrm_unit: HgrmUnit,
+    pub hgrm_unit: TimeUnit,
     /// The format of every input; `None` decides per input.
     pub input_format: Option<InputFormat>,
     pub prometheus: PromOptions,
@@ -72,7 +74,7 @@ impl Config {
             format: Format::Table,
             output: None,
             plot_dir: None,
-            hgrm_unit: HgrmUnit::Ms,
+            hgrm_unit: TimeUnit::Ms,
             input_format: None,
             prometheus: PromOptions::default(),
             attempt_fields: AttemptFields::default(),
@@ -128,15 +130,15 @@ impl Config {
         Ok(Config {
             inputs: args.inputs.clone(),
             window_ns,
-            boundary: args.boundary,
+            boundary: args.boundary.into(),
             target_escape,
             guard_ns: parse_duration_ns("--guard", &args.guard)?,
             tags: args.tag.clone(),
             policies,
-            format: args.format,
+            format: args.format.into(),
             output: args.output.clone(),
             plot_dir: args.plot.clone(),
-            hgrm_unit: args.hgrm_unit,
+            hgrm_unit: args.hgrm_unit.into(),
             input_format: match &args.input_format {
                 Some(f) => InputFormat::parse(f)?,
                 None => None,
@@ -206,7 +208,8 @@ impl PolicyConfig {
             }
         }
         policy.honor_retry_after = args.retry_after;
-        if matches!(args.format, Format::Hgrm | Format::Junit) {
+        let format = Format::from(args.format);
+        if matches!(format, Format::Hgrm | Format::Junit) {
             return Err(AnalyzerError::usage(
                 "--format",
                 "policy reports are table, json or markdown",
@@ -216,7 +219,7 @@ impl PolicyConfig {
             policy,
             window_ns: parse_window(&args.window)?,
             guard_ns: parse_duration_ns("--guard", &args.guard)?,
-            format: args.format,
+            format: args.format.into(),
         })
     }
 }

@@ -13,6 +13,7 @@
 
 mod analyze;
 mod args;
+mod boundary;
 mod config;
 mod duration;
 mod error;
@@ -28,7 +29,8 @@ mod units;
 mod verdict;
 
 pub use analyze::{analyze, source_report};
-pub use args::{AnalyzeArgs, Boundary, Format, HgrmUnit, PolicyArgs};
+pub use args::{AnalyzeArgs, BoundaryArg, FormatArg, HgrmUnitArg, PolicyArgs};
+pub use boundary::Boundary;
 pub use config::{
     CONFIDENCE, Config, DEFAULT_GUARD_NS, DEFAULT_TARGET_ESCAPE, DEFAULT_WINDOW_NS, Policies,
     PolicyConfig,
@@ -44,7 +46,7 @@ pub use readers::{InputFormat, InputText, load_inputs, load_texts};
 pub use report::hgrm::write_hgrm;
 pub use report::svg::{ccdf_plot, percentile_plot};
 pub use report::{
-    AttemptsReport, Margins, POLICY_SCHEMA, PolicyCheck, PolicyReport, Report, SCHEMA,
+    AttemptsReport, Format, Margins, POLICY_SCHEMA, PolicyCheck, PolicyReport, Report, SCHEMA,
     SourceReport, render, render_policy, write_plots,
 };
 pub use source::{

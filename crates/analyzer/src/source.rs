@@ -2,7 +2,7 @@
 //! lags, bucket-aware escape counts, per-interval summaries, and the exact
 //! per-message timelines of attempt logs.
 
-use crate::args::Boundary;
+use crate::boundary::Boundary;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -13,7 +13,7 @@ mod markdown;
 pub(crate) mod svg;
 mod table;
 
-use crate::args::{Boundary, Format};
+use crate::boundary::Boundary;
 use crate::error::AnalyzerError;
 use crate::policy::{PolicyBound, RetryPolicy};
 use crate::source::FileSummary;
@@ -23,6 +23,22 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    #[default]
+    Table,
+    /// The JSON document described in the crate README.
+    Json,
+    /// GitHub-flavoured markdown (for CI job summaries).
+    Markdown,
+    /// Java HdrHistogram `outputPercentileDistribution` layout of the merged lags.
+    Hgrm,
+    /// JUnit XML: a test case per source; ESCAPING and AT RISK are failures.
+    Junit,
+}
 
 /// The value of the `schema` field of analyze reports.
 pub const SCHEMA: &str = "fifowin.analyze/1";

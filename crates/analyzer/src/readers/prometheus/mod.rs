@@ -9,7 +9,7 @@
 mod api;
 mod text;
 
-use crate::args::Boundary;
+use crate::boundary::Boundary;
 use crate::config::Config;
 use crate::error::AnalyzerError;
 use crate::source::{DEFAULT_TAG, FileSummary, InputKind, SourceSet};
