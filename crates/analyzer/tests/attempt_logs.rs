@@ -4,39 +4,19 @@
 //! attempt numbers. The truths come from tests/data/attempt-logs/generate.py,
 //! which simulated the window itself from the integer send times.
 
-use clap::Parser;
-use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, run_analyze};
+mod common;
+
+use common::{analyze, args_of, check_exact, error, truth as truth_of};
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
 
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: AnalyzeArgs,
-}
-
 fn data(name: &str) -> String {
-    format!(
-        "{}/tests/data/attempt-logs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    common::data("attempt-logs", name)
 }
 
 fn truth() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(data("truth.json")).unwrap()).unwrap()
-}
-
-fn analyze(argv: &[&str]) -> Result<Value, AnalyzerError> {
-    let cli = Cli::try_parse_from(
-        ["analyze", "--format", "json"]
-            .into_iter()
-            .chain(argv.iter().copied()),
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    run_analyze(&cli.args, &mut out)?;
-    Ok(serde_json::from_slice(&out).unwrap())
+    truth_of("attempt-logs")
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -49,30 +29,16 @@ fn temp_dir(name: &str) -> PathBuf {
 fn check_file(path: &str, file: &str) {
     let truth = truth();
     let t = &truth[file];
-    let args: Vec<&str> = t["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let args = args_of(t);
     for window_s in [60u64, 300, 600] {
         let window = format!("{window_s}s");
         let mut argv = vec![path, "--window", &window];
         argv.extend(&args);
         let report = analyze(&argv).unwrap();
-        let sources = report["sources"].as_array().unwrap();
-        let expected = t["sources"].as_object().unwrap();
-        assert_eq!(sources.len(), expected.len(), "{file}");
-        for s in sources {
-            let want = &expected[s["tag"].as_str().unwrap()];
-            let what = format!("{file} {} at {window}", s["tag"]);
-            assert_eq!(s["n"], want["n"], "{what}: n");
-            let escapes = &want[format!("escapes_{window_s}s")];
-            assert_eq!(s["escapes_lo"], *escapes, "{what}: escapes_lo");
-            assert_eq!(s["escapes_hi"], *escapes, "{what}: escapes_hi");
-            assert_eq!(s["escapes_exact"], true, "{what}");
-        }
-        let any_escape = expected
+        check_exact(&report, &t["sources"], window_s, file);
+        let any_escape = t["sources"]
+            .as_object()
+            .unwrap()
             .values()
             .any(|v| v[format!("escapes_{window_s}s")].as_u64() > Some(0));
         if any_escape {
@@ -90,12 +56,7 @@ fn csv_with_its_own_columns_quoting_and_iso_times_matches_truth() {
 fn jsonl_with_nested_ids_epoch_ms_and_no_attempts_matches_truth() {
     check_file(&data("app-log.jsonl"), "app-log.jsonl");
     let t = truth();
-    let args: Vec<&str> = t["app-log.jsonl"]["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let args = args_of(&t["app-log.jsonl"]);
     let path = data("app-log.jsonl");
     let mut argv = vec![path.as_str()];
     argv.extend(&args);
@@ -157,69 +118,45 @@ fn bad_rows_name_the_file_line_and_column() {
         "when,id,note\n2026-01-01T00:00:00Z,a,\"two\nlines\"\n2026-01-01T00:00:01Z,a,x\n2026-13-01T00:00:00Z,b,y\n",
     )
     .unwrap();
-    let err = analyze(&[
-        csv.to_str().unwrap(),
-        "--id-field",
-        "id",
-        "--time-field",
-        "when",
-    ])
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        err,
-        format!(
-            "{}:5: column 1 (`when`): `2026-13-01T00:00:00Z` is neither an RFC 3339 time nor a number",
-            csv.display()
-        )
-    );
-    let err = analyze(&[
-        csv.to_str().unwrap(),
-        "--id-field",
-        "id",
-        "--time-field",
-        "sent",
-    ])
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.ends_with(":1: the header has no `sent` column (columns: when, id, note)"),
-        "{err}"
-    );
-    let err = analyze(&[csv.to_str().unwrap(), "--id-field", "key"])
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.ends_with(":1: the first row is not a header naming the `key` column"),
-        "{err}"
-    );
     let jsonl = dir.join("log.jsonl");
     std::fs::write(&jsonl, "{\"k\":\"a\",\"t\":1}\n{\"k\":\"a\",\"t\":[2]}\n").unwrap();
-    let err = analyze(&[
-        jsonl.to_str().unwrap(),
-        "--id-field",
-        "k",
-        "--time-field",
-        "t",
-    ])
-    .unwrap_err()
-    .to_string();
-    assert_eq!(
-        err,
-        format!("{}:2: field `t`: [2] is not a time", jsonl.display())
-    );
-    let err = analyze(&[
-        jsonl.to_str().unwrap(),
-        "--id-field",
-        "k",
-        "--time-field",
-        "t",
-        "--attempt-field",
-        "n",
-    ])
-    .unwrap_err()
-    .to_string();
-    assert_eq!(err, format!("{}:1: field `n` is missing", jsonl.display()));
-    let err = analyze(&[jsonl.to_str().unwrap(), "--time-unit", "minutes"]).unwrap_err();
-    assert!(err.to_string().starts_with("--time-unit:"), "{err}");
+    let (csv, jsonl) = (csv.to_str().unwrap(), jsonl.to_str().unwrap());
+    for (argv, says) in [
+        (
+            vec![csv, "--id-field", "id", "--time-field", "when"],
+            format!(
+                "{csv}:5: column 1 (`when`): `2026-13-01T00:00:00Z` is neither an RFC 3339 time nor a number"
+            ),
+        ),
+        (
+            vec![csv, "--id-field", "id", "--time-field", "sent"],
+            format!("{csv}:1: the header has no `sent` column (columns: when, id, note)"),
+        ),
+        (
+            vec![csv, "--id-field", "key"],
+            format!("{csv}:1: the first row is not a header naming the `key` column"),
+        ),
+        (
+            vec![jsonl, "--id-field", "k", "--time-field", "t"],
+            format!("{jsonl}:2: field `t`: [2] is not a time"),
+        ),
+        (
+            vec![
+                jsonl,
+                "--id-field",
+                "k",
+                "--time-field",
+                "t",
+                "--attempt-field",
+                "n",
+            ],
+            format!("{jsonl}:1: field `n` is missing"),
+        ),
+        (
+            vec![jsonl, "--time-unit", "minutes"],
+            "--time-unit: `minutes` is not a unit of time (s, ms, us or ns)".to_string(),
+        ),
+    ] {
+        assert_eq!(error(&argv), says);
+    }
 }

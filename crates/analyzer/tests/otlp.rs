@@ -3,43 +3,19 @@
 //! protobuf's JSON mapping, and the Collector file exporter's one document
 //! per line), against the truths generate.py computed from the planned sends.
 
-use clap::Parser;
-use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, run_analyze};
-use serde_json::Value;
+mod common;
 
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: AnalyzeArgs,
-}
+use common::{analyze, args_of, check_exact, error, truth};
 
 fn data(name: &str) -> String {
-    format!("{}/tests/data/otlp/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn analyze(argv: &[&str]) -> Result<Value, AnalyzerError> {
-    let cli = Cli::try_parse_from(
-        ["analyze", "--format", "json"]
-            .into_iter()
-            .chain(argv.iter().copied()),
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    run_analyze(&cli.args, &mut out)?;
-    Ok(serde_json::from_slice(&out).unwrap())
+    common::data("otlp", name)
 }
 
 /// Checks `file` against the truth of `case` at every window; returns the notes.
 fn check(file: &str, case: &str) -> String {
-    let truth: Value =
-        serde_json::from_str(&std::fs::read_to_string(data("truth.json")).unwrap()).unwrap();
+    let truth = truth("otlp");
     let t = &truth[case];
-    let args: Vec<&str> = t["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let args = args_of(t);
     let path = data(file);
     let mut notes = String::new();
     for window_s in [60u64, 300, 600] {
@@ -48,17 +24,7 @@ fn check(file: &str, case: &str) -> String {
         argv.extend(&args);
         let report = analyze(&argv).unwrap();
         assert_eq!(report["inputs"][0]["kind"], "otlp");
-        let sources = report["sources"].as_array().unwrap();
-        let expected = t["sources"].as_object().unwrap();
-        assert_eq!(sources.len(), expected.len(), "{file}: {sources:?}");
-        for s in sources {
-            let want = &expected[s["tag"].as_str().unwrap()];
-            let what = format!("{file} {} at {window}", s["tag"]);
-            assert_eq!(s["n"], want["n"], "{what}: n");
-            let escapes = &want[format!("escapes_{window_s}s")];
-            assert_eq!(s["escapes_lo"], *escapes, "{what}: escapes_lo");
-            assert_eq!(s["escapes_hi"], *escapes, "{what}: escapes_hi");
-        }
+        check_exact(&report, &t["sources"], window_s, file);
         notes = report["inputs"][0]["notes"].to_string();
     }
     notes
@@ -103,20 +69,18 @@ fn traces_without_attempts_or_not_otlp_are_errors() {
         r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"a","spanId":"b","kind":3,"startTimeUnixNano":"5"}]}]}]}"#,
     )
     .unwrap();
-    let err = analyze(&[path.to_str().unwrap()]).unwrap_err().to_string();
+    let err = error(&[path.to_str().unwrap()]);
     assert!(
         err.contains("no retry attempts among the spans: 1 spans read"),
         "{err}"
     );
     std::fs::write(&path, "{\"resourceSpans\":[]}\n{\"resourceSpans\": [\n").unwrap();
-    let err = analyze(&[path.to_str().unwrap()]).unwrap_err().to_string();
+    let err = error(&[path.to_str().unwrap()]);
     assert!(
         err.starts_with(&format!("{}:3: invalid JSON", path.display())),
         "{err}"
     );
     std::fs::write(&path, "{\"resourceSpans\":[]}\n{\"spans\":[]}\n").unwrap();
-    let err = analyze(&[path.to_str().unwrap(), "--input-format", "otlp"])
-        .unwrap_err()
-        .to_string();
+    let err = error(&[path.to_str().unwrap(), "--input-format", "otlp"]);
     assert!(err.contains("without `resourceSpans`"), "{err}");
 }

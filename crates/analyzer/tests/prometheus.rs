@@ -3,37 +3,17 @@
 //! `/api/v1/query` answer, against the truths `generate.py` computed from
 //! the raw lags (tests/data/prometheus/truth.json).
 
-use clap::Parser;
-use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, run_analyze};
+mod common;
+
+use common::{analyze, error, truth as truth_of};
 use serde_json::Value;
 
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: AnalyzeArgs,
-}
-
 fn data(name: &str) -> String {
-    format!(
-        "{}/tests/data/prometheus/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    common::data("prometheus", name)
 }
 
 fn truth() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(data("truth.json")).unwrap()).unwrap()
-}
-
-fn analyze(argv: &[&str]) -> Result<Value, AnalyzerError> {
-    let cli = Cli::try_parse_from(
-        ["analyze", "--format", "json"]
-            .into_iter()
-            .chain(argv.iter().copied()),
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    run_analyze(&cli.args, &mut out)?;
-    Ok(serde_json::from_slice(&out).unwrap())
+    truth_of("prometheus")
 }
 
 /// Checks every source of `report` against `expected` (tag -> truth) at `window_s`.
@@ -147,24 +127,20 @@ fn without_a_source_label_the_histogram_is_one_source() {
 
 #[test]
 fn several_histograms_need_metric_and_a_missing_label_is_named() {
-    let err = analyze(&[&data("retry-lag.prom")]).unwrap_err().to_string();
+    let err = error(&[&data("retry-lag.prom")]);
     assert!(
         err.contains("2 histograms; name one with --metric: http_request_duration_seconds, publish_retry_lag_seconds"),
         "{err}"
     );
-    let err = analyze(&[&data("retry-lag.om"), "--metric", "nope"])
-        .unwrap_err()
-        .to_string();
+    let err = error(&[&data("retry-lag.om"), "--metric", "nope"]);
     assert!(err.contains("no histogram `nope`"), "{err}");
-    let err = analyze(&[
+    let err = error(&[
         &data("retry-lag.prom"),
         "--metric",
         "http_request_duration_seconds",
         "--source-label",
         "queue",
-    ])
-    .unwrap_err()
-    .to_string();
+    ]);
     assert!(
         err.contains("has no label `queue` (its labels: route)"),
         "{err}"
@@ -263,7 +239,7 @@ fn bad_expositions_name_the_line() {
     ] {
         let path = dir.join("bad.prom");
         std::fs::write(&path, body).unwrap();
-        let err = analyze(&[path.to_str().unwrap()]).unwrap_err().to_string();
+        let err = error(&[path.to_str().unwrap()]);
         let want = format!("{}:{line}: ", path.display());
         assert!(
             err.starts_with(&want) && err.contains(says),
@@ -276,6 +252,6 @@ fn bad_expositions_name_the_line() {
         r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
     )
     .unwrap();
-    let err = analyze(&[path.to_str().unwrap()]).unwrap_err().to_string();
+    let err = error(&[path.to_str().unwrap()]);
     assert!(err.contains("resultType is `matrix`"), "{err}");
 }
