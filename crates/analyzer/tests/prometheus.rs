@@ -93,6 +93,35 @@ fn client_library_text_and_openmetrics_match_truth_per_source() {
 }
 
 #[test]
+fn a_real_prometheus_servers_answer_matches_truth() {
+    // query.py had Prometheus 2.42 scrape retry-lag.prom and answer
+    // `sum by (le, source) (publish_retry_lag_seconds_bucket)`.
+    let truth = truth();
+    let per_source = serde_json::json!({
+        "outbox": truth["sources"]["outbox"],
+        "sdk": truth["sources"]["sdk"],
+    });
+    for window_s in [60u64, 300, 600] {
+        let window = format!("{window_s}s");
+        let report = analyze(&[
+            &data("query-raw.json"),
+            "--source-label",
+            "source",
+            "--window",
+            &window,
+        ])
+        .unwrap();
+        check(&report, &per_source, window_s, "query-raw.json");
+        // Whole counts from a raw counter: nothing rounded or raised.
+        let notes = report["inputs"][0]["notes"].to_string();
+        assert!(
+            !notes.contains("rounded") && !notes.contains("raised"),
+            "{notes}"
+        );
+    }
+}
+
+#[test]
 fn without_a_source_label_the_histogram_is_one_source() {
     let truth = truth();
     let expected = serde_json::json!({
