@@ -82,6 +82,11 @@ impl InputText {
             let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
             AnalyzerError::parse(path, line, "not UTF-8 text")
         })?;
+        // Spreadsheet programs start their CSV with a byte-order mark.
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         Ok(InputText {
             name: name.to_string(),
             text,
@@ -297,5 +302,16 @@ mod tests {
             Some(InputFormat::Prometheus)
         );
         assert!(InputFormat::parse("xml").is_err());
+    }
+
+    #[test]
+    fn bytes_are_gunzipped_by_magic_and_lose_a_byte_order_mark() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all("\u{feff}id,t\n".as_bytes()).unwrap();
+        let input = InputText::from_bytes("http://h/export", gz.finish().unwrap()).unwrap();
+        assert_eq!(input.text, "id,t\n");
+        let err = InputText::from_bytes("x.csv", b"ok\n\xff".to_vec()).unwrap_err();
+        assert_eq!(err.to_string(), "x.csv:2: not UTF-8 text");
     }
 }
