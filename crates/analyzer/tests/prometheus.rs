@@ -275,6 +275,14 @@ fn bad_expositions_name_the_line() {
             "{body:?}: {err}"
         );
     }
+    let path = dir.join("summary.prom");
+    std::fs::write(
+        &path,
+        "# TYPE lag_seconds summary\nlag_seconds{quantile=\"0.99\"} 2.5\nlag_seconds_count 10\n",
+    )
+    .unwrap();
+    let err = error(&[path.to_str().unwrap(), "--metric", "lag_seconds"]);
+    assert!(err.contains("`lag_seconds` is a summary"), "{err}");
     let path = dir.join("matrix.json");
     std::fs::write(
         &path,

@@ -71,17 +71,31 @@ pub(crate) fn read_prometheus(
     set: &mut SourceSet,
 ) -> Result<FileSummary, AnalyzerError> {
     let mut summary = FileSummary::new(&path.display().to_string(), InputKind::Prometheus);
-    let (families, counts) = if text.trim_start().starts_with('{') {
+    let (families, counts, summaries) = if text.trim_start().starts_with('{') {
         let families = api::families(text).map_err(|p| AnalyzerError::input(path, p))?;
-        (families, Counts::Computed)
+        (families, Counts::Computed, Vec::new())
     } else {
         let exposition =
             text::parse(text).map_err(|(line, p)| AnalyzerError::parse(path, line, p))?;
-        (from_samples(exposition), Counts::Exposed)
+        let summaries: Vec<String> = exposition
+            .types
+            .iter()
+            .filter(|(_, kind)| kind == "summary")
+            .map(|(name, _)| name.clone())
+            .collect();
+        (from_samples(exposition), Counts::Exposed, summaries)
     };
     let opts = &cfg.prometheus;
-    let (name, series) = pick(families, opts.metric.as_deref())
-        .map_err(|p| AnalyzerError::usage("--metric", format!("{}: {p}", path.display())))?;
+    let (name, series) = pick(families, opts.metric.as_deref()).map_err(|p| {
+        // A summary's quantiles say nothing about how many lags passed a window.
+        let why = match opts.metric.as_deref() {
+            Some(m) if summaries.iter().any(|s| s == m) => {
+                format!("`{m}` is a summary, whose quantiles cannot count escapes; export it as a histogram")
+            }
+            _ => p,
+        };
+        AnalyzerError::usage("--metric", format!("{}: {why}", path.display()))
+    })?;
     let unit = opts.unit.unwrap_or(TimeUnit::S);
     let mut fractional = false;
     let mut repaired = false;
