@@ -1,13 +1,16 @@
 //! fifowin-analyzer: is the deduplication window longer than the retries?
 //!
 //! Reads retry-lag data (HdrHistogram interval logs, Java `.hgrm` files,
-//! CSV/JSONL attempt logs), counts the duplicates that escape a window,
+//! Prometheus/OpenMetrics histograms and saved query answers, OTLP JSON
+//! traces, CSV/JSONL attempt logs with any field names), counts the
+//! duplicates that escape a window,
 //! bounds the escape rate statistically and by the SDK retry policy, and
 //! renders a verdict (SAFE / PROBABLY SAFE / AT RISK / ESCAPING) with exit
 //! codes for CI.
 //!
 //! Layered like ripgrep: clap [`AnalyzeArgs`] → validated [`Config`] →
-//! [`load_inputs`] → pure [`analyze`] → [`render`]. [`run_analyze`] and
+//! [`load_inputs`] (or [`load_texts`] over bytes fetched elsewhere) → pure
+//! [`analyze`] → [`render`]. [`run_analyze`] and
 //! [`run_policy`] do the whole pipeline for the CLI; [`replay_plan`] gives the
 //! replay driver its lags and the escapes it must observe.
 
