@@ -189,7 +189,8 @@ impl Queue {
             .is_some_and(|p| m.receive_count.saturating_add(1) > p.max_receive_count)
     }
 
-    /// FIFO: fill from one group's visible prefix before moving to the next group.
+    /// FIFO: fill from one group's visible prefix before moving to the next group,
+    /// groups in turn order; each group delivered from goes to the back.
     fn collect_fifo(
         &mut self,
         max: usize,
@@ -200,8 +201,10 @@ impl Queue {
     ) -> Vec<u64> {
         let mut taken = Vec::with_capacity(max);
         let mut candidates: Vec<(u64, bool)> = Vec::new();
-        // Head serials only grow during a receive, so a cursor over them visits
-        // each deliverable group at most once and never loops.
+        // A group keeps its turn or, once delivered from, takes one at or above
+        // `limit`: a cursor over turns below `limit` visits each deliverable
+        // group at most once and never loops.
+        let limit = self.store.groups.turn_limit();
         let mut cursor = None;
         loop {
             let room = (max - taken.len())
@@ -209,10 +212,10 @@ impl Queue {
             if room == 0 {
                 break;
             }
-            let Some((head, group)) = self.store.groups.next_ready(cursor) else {
+            let Some((turn, group)) = self.store.groups.next_ready(cursor, limit) else {
                 break;
             };
-            cursor = Some(head);
+            cursor = Some(turn);
             candidates.clear();
             let mut deliverable = 0;
             for serial in self.store.groups.serials(&group) {
@@ -240,6 +243,9 @@ impl Queue {
                     self.take(serial, receive, visibility_ms, now);
                     taken.push(serial);
                 }
+            }
+            if deliverable > 0 {
+                self.store.groups.rotate(&group);
             }
         }
         taken

@@ -1,0 +1,316 @@
+//! A reference model of a FIFO queue's delivery order: per-group visible
+//! prefixes, one group filled before the next, and groups taking turns (a group
+//! a receive delivered from goes behind every other group; a new group joins the
+//! back). Every operation runs on the engine and the model; a receive must return
+//! exactly the model's messages in the model's order. Shared by the proptest and
+//! the recorded-AWS cases in `tests/fifo_lifecycle_model.rs`.
+//!
+//! The model is deliberately naive (a list of groups in turn order, scanned from
+//! the front), so it shares no structure with the engine's turn-keyed index.
+
+use std::collections::BTreeMap;
+
+use fifowin_engine::{
+    Queue, QueueKind, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Visible,
+    InFlight { until: u64 },
+    Deleted,
+}
+
+#[derive(Debug)]
+struct Message {
+    body: String,
+    group: String,
+    message_id: String,
+    state: State,
+    /// The handle of the latest receive.
+    handle: Option<String>,
+}
+
+/// The engine queue and the model side by side; every call checks they agree.
+pub(crate) struct Harness {
+    queue: Queue,
+    /// Queue VisibilityTimeout in ms.
+    visibility_ms: u64,
+    /// In send order.
+    messages: Vec<Message>,
+    /// Groups with messages not deleted, in turn order.
+    turns: Vec<String>,
+    pub(crate) now: u64,
+}
+
+impl Harness {
+    /// A FIFO queue with content-based dedup and this VisibilityTimeout.
+    pub(crate) fn new(visibility_secs: u32) -> Self {
+        let attrs: BTreeMap<String, String> = [
+            ("FifoQueue", "true".to_string()),
+            ("ContentBasedDeduplication", "true".to_string()),
+            ("VisibilityTimeout", visibility_secs.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let queue = Queue::create(
+            QueueSettings::new("m.fifo", "arn:aws:sqs:us-east-1:000000000000:m.fifo"),
+            &attrs,
+            &BTreeMap::new(),
+            &|_: &str| None::<QueueKind>,
+            Box::new(SeqIds::default()),
+            Timestamp(0),
+        )
+        .expect("valid queue");
+        Self {
+            queue,
+            visibility_ms: u64::from(visibility_secs) * 1000,
+            messages: Vec::new(),
+            turns: Vec::new(),
+            now: 1,
+        }
+    }
+
+    pub(crate) fn advance(&mut self, ms: u64) {
+        self.now += ms;
+    }
+
+    /// Sends `body` (unique) to `group`.
+    pub(crate) fn send(&mut self, group: &str, body: &str) {
+        let out = self
+            .queue
+            .send(
+                SendRequest {
+                    body: body.to_string(),
+                    group_id: Some(group.to_string()),
+                    ..SendRequest::default()
+                },
+                Timestamp(self.now),
+            )
+            .expect("valid send");
+        if !self.turns.iter().any(|g| g == group) {
+            self.turns.push(group.to_string());
+        }
+        self.messages.push(Message {
+            body: body.to_string(),
+            group: group.to_string(),
+            message_id: out.message_id,
+            state: State::Visible,
+            handle: None,
+        });
+        self.check_counts();
+    }
+
+    /// What the model says a receive returns now (indexes into `messages`).
+    fn expected_receive(&mut self, max: usize) -> Vec<usize> {
+        let now = self.now;
+        for m in &mut self.messages {
+            if matches!(m.state, State::InFlight { until } if until <= now) {
+                m.state = State::Visible;
+            }
+        }
+        let mut out = Vec::new();
+        let mut served = Vec::new();
+        for group in &self.turns {
+            if out.len() == max {
+                break;
+            }
+            let before = out.len();
+            for (i, m) in self.messages.iter().enumerate() {
+                if &m.group != group || m.state == State::Deleted {
+                    continue;
+                }
+                if m.state != State::Visible || out.len() == max {
+                    break;
+                }
+                out.push(i);
+            }
+            if out.len() > before {
+                served.push(group.clone());
+            }
+        }
+        self.turns.retain(|g| !served.contains(g));
+        self.turns.extend(served);
+        out
+    }
+
+    /// Receives up to `max` (visibility `vis` seconds, or the queue's); asserts
+    /// the engine returned exactly what the model expects; returns the bodies.
+    pub(crate) fn receive(&mut self, max: usize, vis: Option<u32>) -> Vec<String> {
+        let got = self
+            .queue
+            .receive(
+                &ReceiveRequest {
+                    max_number_of_messages: Some(max as i64),
+                    visibility_timeout: vis.map(i64::from),
+                    ..ReceiveRequest::default()
+                },
+                Timestamp(self.now),
+            )
+            .expect("valid receive");
+        let expected = self.expected_receive(max);
+        let got_ids: Vec<&str> = got.messages.iter().map(|m| m.message_id.as_str()).collect();
+        let want_ids: Vec<&str> = expected
+            .iter()
+            .map(|&i| self.messages[i].message_id.as_str())
+            .collect();
+        let bodies: Vec<String> = expected
+            .iter()
+            .map(|&i| self.messages[i].body.clone())
+            .collect();
+        assert_eq!(
+            got_ids, want_ids,
+            "receive(max {max}) at {}: model expects {bodies:?}",
+            self.now
+        );
+        let vis_ms = vis.map_or(self.visibility_ms, |v| u64::from(v) * 1000);
+        for (&i, m) in expected.iter().zip(got.messages) {
+            let entry = &mut self.messages[i];
+            entry.state = if vis_ms == 0 {
+                State::Visible
+            } else {
+                State::InFlight {
+                    until: self.now + vis_ms,
+                }
+            };
+            entry.handle = Some(m.receipt_handle);
+        }
+        self.check_counts();
+        bodies
+    }
+
+    /// Bodies of messages in flight now, in send order.
+    pub(crate) fn in_flight(&self) -> Vec<String> {
+        self.messages
+            .iter()
+            .filter(|m| matches!(m.state, State::InFlight { until } if until > self.now))
+            .map(|m| m.body.clone())
+            .collect()
+    }
+
+    fn index(&self, body: &str) -> usize {
+        self.messages
+            .iter()
+            .position(|m| m.body == body)
+            .expect("a message that was sent")
+    }
+
+    /// Deletes the in-flight message `body` with its latest handle.
+    pub(crate) fn delete(&mut self, body: &str) {
+        let i = self.index(body);
+        let handle = self.messages[i].handle.clone().expect("received");
+        self.queue
+            .delete(&handle, Timestamp(self.now))
+            .expect("a current handle deletes");
+        self.messages[i].state = State::Deleted;
+        let group = self.messages[i].group.clone();
+        if self
+            .messages
+            .iter()
+            .all(|m| m.group != group || m.state == State::Deleted)
+        {
+            self.turns.retain(|g| *g != group);
+        }
+        self.check_counts();
+    }
+
+    /// ChangeMessageVisibility of the in-flight message `body` to `vis` seconds.
+    pub(crate) fn change_visibility(&mut self, body: &str, vis: u32) {
+        let i = self.index(body);
+        let handle = self.messages[i].handle.clone().expect("received");
+        self.queue
+            .change_visibility(&handle, i64::from(vis), Timestamp(self.now))
+            .expect("a current handle changes visibility");
+        self.messages[i].state = if vis == 0 {
+            State::Visible
+        } else {
+            State::InFlight {
+                until: self.now + u64::from(vis) * 1000,
+            }
+        };
+        self.check_counts();
+    }
+
+    fn check_counts(&mut self) {
+        let now = self.now;
+        let counts = self.queue.counts(Timestamp(now));
+        let in_flight = self
+            .messages
+            .iter()
+            .filter(|m| matches!(m.state, State::InFlight { until } if until > now))
+            .count() as u64;
+        let live = self
+            .messages
+            .iter()
+            .filter(|m| m.state != State::Deleted)
+            .count() as u64;
+        assert_eq!(
+            (counts.visible + counts.in_flight, counts.in_flight),
+            (live, in_flight),
+            "counts at {now}"
+        );
+    }
+
+    /// Every message not deleted, after every visibility timeout has run out,
+    /// comes out (in the model's order) when each receive's messages are deleted.
+    pub(crate) fn drain(&mut self) {
+        self.advance(43_200_000);
+        let live = self
+            .messages
+            .iter()
+            .filter(|m| m.state != State::Deleted)
+            .count();
+        let mut drained = 0;
+        loop {
+            let got = self.receive(10, Some(43_200));
+            if got.is_empty() {
+                break;
+            }
+            for body in &got {
+                self.delete(body);
+            }
+            drained += got.len();
+        }
+        assert_eq!(
+            drained, live,
+            "every live message was delivered by the drain"
+        );
+    }
+}
+
+/// Runs the operations encoded in `data`; panics on the first disagreement.
+pub(crate) fn run(data: &[u8]) {
+    let mut h = Harness::new(u32::from(data.first().copied().unwrap_or(0) % 3));
+    let mut sent = 0;
+    for chunk in data.chunks_exact(3).take(500) {
+        let (kind, a, b) = (chunk[0] % 5, chunk[1], chunk[2]);
+        match kind {
+            0 => {
+                let group = format!("g{}", a % 4);
+                h.send(&group, &format!("{group}-m{sent}"));
+                sent += 1;
+            }
+            1 => {
+                let vis = (b % 5 != 4).then_some(u32::from(b % 5));
+                h.receive(usize::from(a % 10 + 1), vis);
+            }
+            2 | 3 => {
+                // Only on messages in flight, with their latest handle: the cases
+                // whose outcome SQS defines.
+                let in_flight = h.in_flight();
+                if in_flight.is_empty() {
+                    continue;
+                }
+                let body = &in_flight[usize::from(a) % in_flight.len()];
+                if kind == 2 {
+                    h.delete(body);
+                } else {
+                    h.change_visibility(body, u32::from(b % 4));
+                }
+            }
+            _ => h.advance(u64::from(a) * 50),
+        }
+    }
+    h.drain();
+}
