@@ -5,6 +5,8 @@
 //! are AWS's. AddPermission/RemovePermission build the policy as AWS does.
 
 use aws_sdk_sqs::types::ListMessageMoveTasksResultEntry;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message};
 use serde_json::{Value, json};
 
@@ -292,17 +294,43 @@ async fn move_task_errors_are_aws_errors() {
             "Value for parameter TaskHandle is invalid."
         )
     );
-    let unknown = "eyJ0YXNrSWQiOiJub3BlIiwic291cmNlQXJuIjoieCJ9";
+    // A well-formed handle: the source queue is looked up before the task.
+    let handle = |source: &str| {
+        STANDARD.encode(json!({ "taskId": "nope", "sourceArn": source }).to_string())
+    };
     let err = server
         .sqs
         .cancel_message_move_task()
-        .task_handle(unknown)
+        .task_handle(handle(&arn("src-dlq")))
         .send()
         .await
         .unwrap_err();
     assert_eq!(
         (error_code(&err).as_str(), error_message(&err).as_str()),
         ("ResourceNotFoundException", "Task does not exist.")
+    );
+    let err = server
+        .sqs
+        .cancel_message_move_task()
+        .task_handle(handle(&arn("no-such-queue")))
+        .send()
+        .await
+        .unwrap_err();
+    assert_sqs_error(
+        &err,
+        "ResourceNotFoundException",
+        "The resource that you specified for the SourceArn parameter doesn't exist.",
+    );
+    let raw = server
+        .json(
+            "CancelMessageMoveTask",
+            json!({ "TaskHandle": handle(&arn("no-such-queue")) }),
+        )
+        .await;
+    assert_eq!(raw.status, 404);
+    assert_eq!(
+        raw.header("x-amzn-query-error"),
+        Some("ResourceNotFoundException;Sender")
     );
     // An empty DLQ: the task completes at once, having moved nothing.
     server
