@@ -316,6 +316,25 @@ impl Client<'_> {
             .collect()
     }
 
+    async fn delete(&self, handle: &str) {
+        if self.query {
+            let resp = self
+                .server
+                .query(
+                    "/",
+                    &[
+                        ("Action", "DeleteMessage"),
+                        ("QueueUrl", &self.url),
+                        ("ReceiptHandle", handle),
+                    ],
+                )
+                .await;
+            assert_eq!(resp.status, 200, "{resp:?}");
+        } else {
+            self.server.delete(&self.url, handle).await;
+        }
+    }
+
     async fn change_visibility(&self, handle: &str, vis: i32) {
         if self.query {
             let vis = vis.to_string();
@@ -432,5 +451,27 @@ async fn a_head_made_visible_again_waits_for_its_groups_turn() {
                 c.query
             );
         }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_groups_in_flight_head_gives_it_its_next_messages_turn() {
+    let server = TestServer::start().await;
+    for c in rotation_clients(&server, "deleted", "30").await {
+        for body in [
+            "g1-m1", "g2-m1", "g1-m2", "g2-m2", "g1-m3", "g1-m4", "g3-m1",
+        ] {
+            c.send(body).await;
+        }
+        let got = c.receive(2, None).await;
+        for (_, handle) in &got {
+            c.delete(handle).await;
+        }
+        assert_eq!(
+            c.bodies(10, None).await,
+            ["g2-m1", "g2-m2", "g1-m3", "g1-m4", "g3-m1"],
+            "query protocol: {}",
+            c.query
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! The FIFO delivery model check (see `support/fifo_lifecycle.rs`): the three
-//! group-rotation cases recorded against AWS, then random operation sequences.
+//! The FIFO delivery model check (see `support/fifo_lifecycle.rs`): the group
+//! rotation cases recorded against AWS, then random operation sequences.
 
 #[path = "support/fifo_lifecycle.rs"]
 mod fifo_lifecycle;
@@ -51,6 +51,39 @@ fn recorded_case_a_head_made_visible_again_waits_for_its_turn() {
         assert_eq!(h.receive(3, None), ["g2-m1", "g1-m1"]);
         assert_eq!(h.in_flight(), ["g1-m1", "g1-m2", "g2-m1"]);
     }
+}
+
+#[test]
+fn recorded_case_a_group_whose_in_flight_messages_are_deleted_keeps_its_heads_turn() {
+    // A fifth send, a duplicate of g1-m2, was dropped by content-based dedup.
+    let mut h = Harness::new(30);
+    send_all(
+        &mut h,
+        &[
+            "g1-m1", "g2-m1", "g1-m2", "g2-m2", "g1-m3", "g1-m4", "g3-m1",
+        ],
+    );
+    assert_eq!(h.receive(2, None), ["g1-m1", "g1-m2"]);
+    h.delete("g1-m1");
+    h.delete("g1-m2");
+    assert_eq!(
+        h.receive(10, None),
+        ["g2-m1", "g2-m2", "g1-m3", "g1-m4", "g3-m1"]
+    );
+}
+
+#[test]
+fn recorded_case_a_partly_deleted_group_stays_locked() {
+    let mut h = Harness::new(30);
+    send_all(
+        &mut h,
+        &[
+            "g1-m1", "g2-m1", "g1-m2", "g2-m2", "g1-m3", "g1-m4", "g3-m1",
+        ],
+    );
+    assert_eq!(h.receive(2, None), ["g1-m1", "g1-m2"]);
+    h.delete("g1-m1");
+    assert_eq!(h.receive(10, None), ["g2-m1", "g2-m2", "g3-m1"]);
 }
 
 proptest! {

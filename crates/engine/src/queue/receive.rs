@@ -3,6 +3,7 @@
 //! (sqs-spec.md §3.4, §3.5, §4.5, §4.7).
 
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 use std::ops::Bound;
 
 use crate::checksum::{content_dedup_id, hex, md5_of_attributes};
@@ -190,7 +191,7 @@ impl Queue {
     }
 
     /// FIFO: fill from one group's visible prefix before moving to the next group,
-    /// groups in turn order; each group delivered from goes to the back.
+    /// groups in the order their heads became visible.
     fn collect_fifo(
         &mut self,
         max: usize,
@@ -201,10 +202,11 @@ impl Queue {
     ) -> Vec<u64> {
         let mut taken = Vec::with_capacity(max);
         let mut candidates: Vec<(u64, bool)> = Vec::new();
-        // A group keeps its turn or, once delivered from, takes one at or above
-        // `limit`: a cursor over turns below `limit` visits each deliverable
-        // group at most once and never loops.
-        let limit = self.store.groups.turn_limit();
+        // A group delivered from with visibility 0 comes back with a stamp at or
+        // above `limit`; one delivered from otherwise is locked, and one that
+        // only lost dead letters has no visible prefix left. So a cursor over
+        // stamps below `limit` visits each deliverable group at most once.
+        let limit = self.store.stamp_limit();
         let mut cursor = None;
         loop {
             let room = (max - taken.len())
@@ -212,10 +214,10 @@ impl Queue {
             if room == 0 {
                 break;
             }
-            let Some((turn, group)) = self.store.groups.next_ready(cursor, limit) else {
+            let Some((since, group)) = self.store.groups.next_ready(cursor, limit) else {
                 break;
             };
-            cursor = Some(turn);
+            cursor = Some(since);
             candidates.clear();
             let mut deliverable = 0;
             for serial in self.store.groups.serials(&group) {
@@ -243,9 +245,6 @@ impl Queue {
                     self.take(serial, receive, visibility_ms, now);
                     taken.push(serial);
                 }
-            }
-            if deliverable > 0 {
-                self.store.groups.rotate(&group);
             }
         }
         taken
@@ -324,7 +323,7 @@ impl Queue {
         if self.attrs.kind == QueueKind::Fifo {
             // FIFO dead-letter queues restart the retention clock (sqs-spec.md §3.7).
             m.enqueued_at = now;
-            m.sequence = Some(self.next_sequence);
+            m.sequence = NonZeroU64::new(self.next_sequence);
             self.next_sequence += 1;
             let group = m.group.as_deref().unwrap_or(&m.message_id).to_string();
             m.group = Some(self.store.groups.intern(&group));
@@ -388,9 +387,10 @@ impl Queue {
                     "MessageGroupId" => m.group.as_deref().map(str::to_string),
                     "SenderId" => Some(m.sender_id.to_string()),
                     "SentTimestamp" => Some(m.sent_at.as_millis().to_string()),
-                    "SequenceNumber" => {
-                        m.sequence.filter(|_| fifo).map(|s| self.sequence_number(s))
-                    }
+                    "SequenceNumber" => m
+                        .sequence
+                        .filter(|_| fifo)
+                        .map(|s| self.sequence_number(s.get())),
                     _ => None,
                 };
                 Some((name.to_string(), value?))

@@ -1,12 +1,15 @@
 //! A reference model of a FIFO queue's delivery order: per-group visible
-//! prefixes, one group filled before the next, and groups taking turns (a group
-//! a receive delivered from goes behind every other group; a new group joins the
-//! back). Every operation runs on the engine and the model; a receive must return
-//! exactly the model's messages in the model's order. Shared by the proptest and
-//! the recorded-AWS cases in `tests/fifo_lifecycle_model.rs`.
+//! prefixes, one group filled before the next, and groups taking turns: groups
+//! are served in the order their head messages became visible (sent, visibility
+//! expired or changed, received with visibility 0), so a group a receive has
+//! just delivered from comes back behind the groups that were waiting. Every
+//! operation runs on the engine and the model; a receive must return exactly the
+//! model's messages in the model's order. Shared by the proptest and the
+//! recorded-AWS cases in `tests/fifo_lifecycle_model.rs`.
 //!
-//! The model is deliberately naive (a list of groups in turn order, scanned from
-//! the front), so it shares no structure with the engine's turn-keyed index.
+//! The model is deliberately naive (it sorts all groups on every receive and
+//! finds expiries by scanning), so it shares no structure with the engine's
+//! indexes.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +30,8 @@ struct Message {
     group: String,
     message_id: String,
     state: State,
+    /// While visible: the order in which it became visible.
+    since: u64,
     /// The handle of the latest receive.
     handle: Option<String>,
 }
@@ -38,8 +43,8 @@ pub(crate) struct Harness {
     visibility_ms: u64,
     /// In send order.
     messages: Vec<Message>,
-    /// Groups with messages not deleted, in turn order.
-    turns: Vec<String>,
+    /// The next `since`.
+    next_since: u64,
     pub(crate) now: u64,
 }
 
@@ -67,7 +72,7 @@ impl Harness {
             queue,
             visibility_ms: u64::from(visibility_secs) * 1000,
             messages: Vec::new(),
-            turns: Vec::new(),
+            next_since: 0,
             now: 1,
         }
     }
@@ -76,8 +81,35 @@ impl Harness {
         self.now += ms;
     }
 
+    fn since(&mut self) -> u64 {
+        self.next_since += 1;
+        self.next_since
+    }
+
+    /// Messages whose visibility ran out become visible, in the order of the
+    /// instants they did (send order among equal instants).
+    fn expire(&mut self) {
+        let now = self.now;
+        let mut due: Vec<(u64, usize)> = self
+            .messages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match m.state {
+                State::InFlight { until } if until <= now => Some((until, i)),
+                _ => None,
+            })
+            .collect();
+        due.sort_unstable();
+        for (_, i) in due {
+            let since = self.since();
+            self.messages[i].state = State::Visible;
+            self.messages[i].since = since;
+        }
+    }
+
     /// Sends `body` (unique) to `group`.
     pub(crate) fn send(&mut self, group: &str, body: &str) {
+        self.expire();
         let out = self
             .queue
             .send(
@@ -89,14 +121,13 @@ impl Harness {
                 Timestamp(self.now),
             )
             .expect("valid send");
-        if !self.turns.iter().any(|g| g == group) {
-            self.turns.push(group.to_string());
-        }
+        let since = self.since();
         self.messages.push(Message {
             body: body.to_string(),
             group: group.to_string(),
             message_id: out.message_id,
             state: State::Visible,
+            since,
             handle: None,
         });
         self.check_counts();
@@ -104,21 +135,24 @@ impl Harness {
 
     /// What the model says a receive returns now (indexes into `messages`).
     fn expected_receive(&mut self, max: usize) -> Vec<usize> {
-        let now = self.now;
-        for m in &mut self.messages {
-            if matches!(m.state, State::InFlight { until } if until <= now) {
-                m.state = State::Visible;
+        self.expire();
+        // Each group's head (first message not deleted), if it is visible.
+        let mut heads: Vec<(u64, &str)> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for m in &self.messages {
+            if m.state == State::Deleted || seen.contains(&m.group.as_str()) {
+                continue;
+            }
+            seen.push(&m.group);
+            if m.state == State::Visible {
+                heads.push((m.since, &m.group));
             }
         }
+        heads.sort_unstable();
         let mut out = Vec::new();
-        let mut served = Vec::new();
-        for group in &self.turns {
-            if out.len() == max {
-                break;
-            }
-            let before = out.len();
+        for (_, group) in heads {
             for (i, m) in self.messages.iter().enumerate() {
-                if &m.group != group || m.state == State::Deleted {
+                if m.group != group || m.state == State::Deleted {
                     continue;
                 }
                 if m.state != State::Visible || out.len() == max {
@@ -126,12 +160,7 @@ impl Harness {
                 }
                 out.push(i);
             }
-            if out.len() > before {
-                served.push(group.clone());
-            }
         }
-        self.turns.retain(|g| !served.contains(g));
-        self.turns.extend(served);
         out
     }
 
@@ -166,15 +195,16 @@ impl Harness {
         );
         let vis_ms = vis.map_or(self.visibility_ms, |v| u64::from(v) * 1000);
         for (&i, m) in expected.iter().zip(got.messages) {
-            let entry = &mut self.messages[i];
-            entry.state = if vis_ms == 0 {
-                State::Visible
+            if vis_ms == 0 {
+                // Visible again at once: behind everything visible before.
+                let since = self.since();
+                self.messages[i].since = since;
             } else {
-                State::InFlight {
+                self.messages[i].state = State::InFlight {
                     until: self.now + vis_ms,
-                }
-            };
-            entry.handle = Some(m.receipt_handle);
+                };
+            }
+            self.messages[i].handle = Some(m.receipt_handle);
         }
         self.check_counts();
         bodies
@@ -198,37 +228,33 @@ impl Harness {
 
     /// Deletes the in-flight message `body` with its latest handle.
     pub(crate) fn delete(&mut self, body: &str) {
+        self.expire();
         let i = self.index(body);
         let handle = self.messages[i].handle.clone().expect("received");
         self.queue
             .delete(&handle, Timestamp(self.now))
             .expect("a current handle deletes");
         self.messages[i].state = State::Deleted;
-        let group = self.messages[i].group.clone();
-        if self
-            .messages
-            .iter()
-            .all(|m| m.group != group || m.state == State::Deleted)
-        {
-            self.turns.retain(|g| *g != group);
-        }
         self.check_counts();
     }
 
     /// ChangeMessageVisibility of the in-flight message `body` to `vis` seconds.
     pub(crate) fn change_visibility(&mut self, body: &str, vis: u32) {
+        self.expire();
         let i = self.index(body);
         let handle = self.messages[i].handle.clone().expect("received");
         self.queue
             .change_visibility(&handle, i64::from(vis), Timestamp(self.now))
             .expect("a current handle changes visibility");
-        self.messages[i].state = if vis == 0 {
-            State::Visible
+        if vis == 0 {
+            let since = self.since();
+            self.messages[i].state = State::Visible;
+            self.messages[i].since = since;
         } else {
-            State::InFlight {
+            self.messages[i].state = State::InFlight {
                 until: self.now + u64::from(vis) * 1000,
-            }
-        };
+            };
+        }
         self.check_counts();
     }
 

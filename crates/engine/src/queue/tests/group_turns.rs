@@ -1,6 +1,7 @@
-//! FIFO groups take turns: a group a receive delivered from goes behind the
-//! groups waiting for their turn, while one receive still fills from each group
-//! before the next (the three cases recorded against AWS, DESIGN.md).
+//! FIFO groups take turns: groups are served in the order their heads became
+//! visible, so a group a receive delivered from comes back behind the groups
+//! waiting, while one receive still fills from each group before the next (the
+//! cases recorded against AWS, DESIGN.md).
 
 use super::*;
 
@@ -85,6 +86,28 @@ fn a_head_made_visible_again_waits_for_its_groups_turn() {
             "g1-m2 is still in flight (visibility changed to {change_to})"
         );
     }
+}
+
+#[test]
+fn deleting_a_groups_in_flight_messages_gives_it_its_next_heads_turn() {
+    let mut q = fifo_cbd("30");
+    send_all(
+        &mut q,
+        &[
+            "g1-m1", "g2-m1", "g1-m2", "g2-m2", "g1-m3", "g1-m4", "g3-m1",
+        ],
+        at(0),
+    );
+    let got = receive_vis(&mut q, 2, None, at(1));
+    assert_eq!(bodies(&got), ["g1-m1", "g1-m2"]);
+    for m in &got {
+        q.delete(&m.receipt_handle, at(2)).unwrap();
+    }
+    assert_eq!(
+        bodies(&receive_vis(&mut q, 10, None, at(3))),
+        ["g2-m1", "g2-m2", "g1-m3", "g1-m4", "g3-m1"],
+        "g1-m3 has been visible since it was sent, before g3-m1"
+    );
 }
 
 #[test]
