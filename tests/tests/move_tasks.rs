@@ -280,46 +280,40 @@ async fn move_task_errors_are_aws_errors() {
         error_message(&err),
         "The resource that you specified for the DestinationArn parameter doesn't exist."
     );
-    let err = server
-        .sqs
-        .cancel_message_move_task()
-        .task_handle("not base64!")
-        .send()
-        .await
-        .unwrap_err();
+    let cancel = |handle: String| async {
+        let err = server
+            .sqs
+            .cancel_message_move_task()
+            .task_handle(handle)
+            .send()
+            .await
+            .unwrap_err();
+        (error_code(&err), error_message(&err))
+    };
     assert_eq!(
-        (error_code(&err).as_str(), error_message(&err).as_str()),
+        cancel("not base64!".into()).await,
         (
-            "InvalidParameterValue",
-            "Value for parameter TaskHandle is invalid."
+            "InvalidParameterValue".into(),
+            "Value for parameter TaskHandle is invalid.".into()
         )
     );
     // A well-formed handle: the source queue is looked up before the task.
     let handle = |source: &str| {
         STANDARD.encode(json!({ "taskId": "nope", "sourceArn": source }).to_string())
     };
-    let err = server
-        .sqs
-        .cancel_message_move_task()
-        .task_handle(handle(&arn("src-dlq")))
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (error_code(&err).as_str(), error_message(&err).as_str()),
-        ("ResourceNotFoundException", "Task does not exist.")
+        cancel(handle(&arn("src-dlq"))).await,
+        (
+            "ResourceNotFoundException".into(),
+            "Task does not exist.".into()
+        )
     );
-    let err = server
-        .sqs
-        .cancel_message_move_task()
-        .task_handle(handle(&arn("no-such-queue")))
-        .send()
-        .await
-        .unwrap_err();
-    assert_sqs_error(
-        &err,
-        "ResourceNotFoundException",
-        "The resource that you specified for the SourceArn parameter doesn't exist.",
+    assert_eq!(
+        cancel(handle(&arn("no-such-queue"))).await,
+        (
+            "ResourceNotFoundException".into(),
+            "The resource that you specified for the SourceArn parameter doesn't exist.".into()
+        )
     );
     let raw = server
         .json(

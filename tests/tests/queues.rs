@@ -235,13 +235,7 @@ async fn deleted_queues_are_gone_for_every_operation() {
     let server = TestServer::start().await;
     let url = server.standard_queue("doomed", &[]).await;
     server.send(&url, "lost").await;
-    server
-        .sqs
-        .delete_queue()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap();
+    delete_queue(&server, &url).await;
     let err = server
         .sqs
         .get_queue_url()
@@ -391,6 +385,16 @@ async fn approximate_counts_follow_message_states() {
     assert_eq!(attrs["ApproximateNumberOfMessagesDelayed"], "0");
 }
 
+async fn delete_queue(server: &TestServer, url: &str) {
+    server
+        .sqs
+        .delete_queue()
+        .queue_url(url)
+        .send()
+        .await
+        .expect("delete queue");
+}
+
 /// A server whose CreateQueue refuses names deleted less than 60 s ago.
 async fn cooldown_server() -> TestServer {
     TestServer::start_with(fifowin_server::ServerConfig {
@@ -405,13 +409,7 @@ async fn cooldown_server() -> TestServer {
 async fn deleted_queue_cooldown_refuses_the_name_for_sixty_seconds_of_server_time() {
     let server = cooldown_server().await;
     let url = server.standard_queue("cool", &[]).await;
-    server
-        .sqs
-        .delete_queue()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap();
+    delete_queue(&server, &url).await;
     let message = "You must wait 60 seconds after deleting a queue before you can create another with the same name.";
     let err = server
         .sqs
@@ -453,13 +451,7 @@ async fn deleted_queue_cooldown_refuses_the_name_for_sixty_seconds_of_server_tim
 async fn without_the_cooldown_a_deleted_queue_is_recreated_at_once() {
     let server = TestServer::start().await;
     let url = server.standard_queue("again", &[]).await;
-    server
-        .sqs
-        .delete_queue()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap();
+    delete_queue(&server, &url).await;
     assert_eq!(server.standard_queue("again", &[]).await, url);
 }
 
@@ -467,13 +459,7 @@ async fn without_the_cooldown_a_deleted_queue_is_recreated_at_once() {
 async fn a_reset_forgets_recent_deletions() {
     let server = cooldown_server().await;
     let url = server.standard_queue("reset-me", &[]).await;
-    server
-        .sqs
-        .delete_queue()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap();
+    delete_queue(&server, &url).await;
     let (status, _) = server.control_post("/_fifowin/reset", json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(server.standard_queue("reset-me", &[]).await, url);
