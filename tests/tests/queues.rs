@@ -411,13 +411,16 @@ async fn deleted_queue_cooldown_refuses_the_name_for_sixty_seconds_of_server_tim
     let url = server.standard_queue("cool", &[]).await;
     delete_queue(&server, &url).await;
     let message = "You must wait 60 seconds after deleting a queue before you can create another with the same name.";
-    let err = server
-        .sqs
-        .create_queue()
-        .queue_name("cool")
-        .send()
-        .await
-        .unwrap_err();
+    let recreate = || async {
+        server
+            .sqs
+            .create_queue()
+            .queue_name("cool")
+            .send()
+            .await
+            .unwrap_err()
+    };
+    let err = recreate().await;
     assert_sqs_error(&err, "AWS.SimpleQueueService.QueueDeletedRecently", message);
     assert!(err.into_service_error().is_queue_deleted_recently());
     // Another name is free; so is the same name in the Query protocol's answer shape.
@@ -432,16 +435,10 @@ async fn deleted_queue_cooldown_refuses_the_name_for_sixty_seconds_of_server_tim
         message,
     );
     server.advance(59_999).await;
-    let err = server
-        .sqs
-        .create_queue()
-        .queue_name("cool")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        error_code(&err),
-        "AWS.SimpleQueueService.QueueDeletedRecently"
+    assert_sqs_error(
+        &recreate().await,
+        "AWS.SimpleQueueService.QueueDeletedRecently",
+        message,
     );
     server.advance(1).await;
     assert_eq!(server.standard_queue("cool", &[]).await, url);
