@@ -1,8 +1,9 @@
 //! `fifowin serve --config`: the annotated example starts the binary with its
 //! queues; flags and environment variables win over the file; and every kind of
 //! bad file stops start-up with exit code 3 and a message naming the key. Also
-//! `fifowin health`; the opt-in deleted-queue cooldown; the request log (one debug line per request, a warn line
-//! with the request id per error, never a body); and the Dockerfile and
+//! `fifowin health`; the opt-in deleted-queue cooldown; the request log (one
+//! debug line per request, a warn line with the request id per error, never a
+//! body); and the Dockerfile and
 //! docker-compose.yml checked against the binary's own subcommands, flags and
 //! variables (no Docker engine needed).
 
