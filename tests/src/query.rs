@@ -40,19 +40,44 @@ impl TestServer {
         .await
     }
 
+    /// POSTs a Query request (form body) to `path` that accepts a JSON answer.
+    pub async fn query_json(&self, path: &str, params: &[(&str, &str)]) -> RawResponse {
+        self.raw(
+            path,
+            &[
+                (
+                    "content-type",
+                    "application/x-www-form-urlencoded; charset=utf-8".into(),
+                ),
+                ("accept", "application/json".into()),
+            ],
+            form(params),
+        )
+        .await
+    }
+
     /// GETs a Query request with its parameters in the query string.
     pub async fn query_get(&self, path: &str, params: &[(&str, &str)]) -> RawResponse {
+        self.query_get_accepting(path, params, None).await
+    }
+
+    /// GETs a Query request, with an `Accept` header when given.
+    pub async fn query_get_accepting(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+        accept: Option<&str>,
+    ) -> RawResponse {
         let url = if params.is_empty() {
             format!("{}{path}", self.endpoint)
         } else {
             format!("{}{path}?{}", self.endpoint, form(params))
         };
-        let resp = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .expect("request reaches the server");
+        let mut req = self.http.get(url);
+        if let Some(accept) = accept {
+            req = req.header("accept", accept);
+        }
+        let resp = req.send().await.expect("request reaches the server");
         RawResponse {
             status: resp.status().as_u16(),
             headers: resp.headers().clone(),

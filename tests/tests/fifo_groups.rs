@@ -2,6 +2,7 @@
 //! receive fills from one group before the next; sequence numbers increase; and
 //! ReceiveRequestAttemptId replays and invalidation (sqs-spec.md §3.4–§3.6).
 
+use fifowin_e2e::query::xml_values;
 use fifowin_e2e::{TestServer, bodies, error_code, error_message, sys_attr};
 
 async fn receive_attempt(
@@ -239,4 +240,238 @@ async fn attempt_ids_expire_with_the_window_and_are_ignored_on_standard_queues()
         .await
         .unwrap_err();
     assert!(err.starts_with("InvalidParameterValue: "), "{err}");
+}
+
+/// One client of a FIFO queue, over either protocol, for the group-rotation cases.
+struct Client<'a> {
+    server: &'a TestServer,
+    url: String,
+    query: bool,
+}
+
+impl Client<'_> {
+    /// Sends `body` to the group its name starts with (`g1-m2` -> `g1`).
+    async fn send(&self, body: &str) {
+        let group = body.split('-').next().expect("group prefix");
+        if self.query {
+            let resp = self
+                .server
+                .query(
+                    "/",
+                    &[
+                        ("Action", "SendMessage"),
+                        ("QueueUrl", &self.url),
+                        ("MessageBody", body),
+                        ("MessageGroupId", group),
+                    ],
+                )
+                .await;
+            assert_eq!(resp.status, 200, "{resp:?}");
+        } else {
+            self.server.send_fifo(&self.url, group, None, body).await;
+        }
+    }
+
+    /// Receives up to `max` (receive visibility `vis`, else the queue's): (body, handle).
+    async fn receive(&self, max: i32, vis: Option<i32>) -> Vec<(String, String)> {
+        if self.query {
+            let max = max.to_string();
+            let vis = vis.map(|v| v.to_string());
+            let mut params = vec![
+                ("Action", "ReceiveMessage"),
+                ("QueueUrl", self.url.as_str()),
+                ("MaxNumberOfMessages", max.as_str()),
+            ];
+            if let Some(vis) = &vis {
+                params.push(("VisibilityTimeout", vis));
+            }
+            let resp = self.server.query("/", &params).await;
+            assert_eq!(resp.status, 200, "{resp:?}");
+            let bodies = xml_values(&resp.body, "Body");
+            let handles = xml_values(&resp.body, "ReceiptHandle");
+            bodies.into_iter().zip(handles).collect()
+        } else {
+            self.server
+                .sqs
+                .receive_message()
+                .queue_url(&self.url)
+                .max_number_of_messages(max)
+                .set_visibility_timeout(vis)
+                .send()
+                .await
+                .expect("receive")
+                .messages
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| (m.body.unwrap(), m.receipt_handle.unwrap()))
+                .collect()
+        }
+    }
+
+    async fn bodies(&self, max: i32, vis: Option<i32>) -> Vec<String> {
+        self.receive(max, vis)
+            .await
+            .into_iter()
+            .map(|(b, _)| b)
+            .collect()
+    }
+
+    async fn delete(&self, handle: &str) {
+        if self.query {
+            let resp = self
+                .server
+                .query(
+                    "/",
+                    &[
+                        ("Action", "DeleteMessage"),
+                        ("QueueUrl", &self.url),
+                        ("ReceiptHandle", handle),
+                    ],
+                )
+                .await;
+            assert_eq!(resp.status, 200, "{resp:?}");
+        } else {
+            self.server.delete(&self.url, handle).await;
+        }
+    }
+
+    async fn change_visibility(&self, handle: &str, vis: i32) {
+        if self.query {
+            let vis = vis.to_string();
+            let resp = self
+                .server
+                .query(
+                    "/",
+                    &[
+                        ("Action", "ChangeMessageVisibility"),
+                        ("QueueUrl", &self.url),
+                        ("ReceiptHandle", handle),
+                        ("VisibilityTimeout", &vis),
+                    ],
+                )
+                .await;
+            assert_eq!(resp.status, 200, "{resp:?}");
+        } else {
+            self.server
+                .sqs
+                .change_message_visibility()
+                .queue_url(&self.url)
+                .receipt_handle(handle)
+                .visibility_timeout(vis)
+                .send()
+                .await
+                .expect("change visibility");
+        }
+    }
+}
+
+/// A FIFO queue with content-based dedup and this VisibilityTimeout, with a client
+/// per protocol.
+async fn rotation_clients<'a>(
+    server: &'a TestServer,
+    name: &str,
+    visibility: &str,
+) -> [Client<'a>; 2] {
+    let mut clients = Vec::new();
+    for query in [false, true] {
+        let url = server
+            .fifo_queue(
+                &format!("{name}-{query}"),
+                &[
+                    ("ContentBasedDeduplication", "true"),
+                    ("VisibilityTimeout", visibility),
+                ],
+            )
+            .await;
+        clients.push(Client { server, url, query });
+    }
+    clients.try_into().ok().expect("two clients")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_received_from_go_behind_the_groups_waiting_their_turn() {
+    let server = TestServer::start().await;
+    for c in rotation_clients(&server, "turns", "30").await {
+        for body in ["g1-m1", "g2-m1", "g2-m2", "g3-m1", "g1-m2"] {
+            c.send(body).await;
+        }
+        assert_eq!(c.bodies(3, Some(0)).await, ["g1-m1", "g1-m2", "g2-m1"]);
+        assert_eq!(
+            c.bodies(10, Some(0)).await,
+            ["g3-m1", "g1-m1", "g1-m2", "g2-m1", "g2-m2"],
+            "query protocol: {}",
+            c.query
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_group_keeps_its_turn_until_its_visibility_expires() {
+    let server = TestServer::start().await;
+    let clients = rotation_clients(&server, "locked", "1").await;
+    for c in &clients {
+        for body in ["g1-m1", "g1-m2", "g1-m3", "g1-m4", "g2-m1", "g3-m1"] {
+            c.send(body).await;
+        }
+        assert_eq!(c.bodies(2, None).await, ["g1-m1", "g1-m2"]);
+        assert_eq!(c.bodies(1, None).await, ["g2-m1"]);
+    }
+    server.advance(1_000).await;
+    for c in &clients {
+        assert_eq!(
+            c.bodies(10, Some(0)).await,
+            ["g3-m1", "g1-m1", "g1-m2", "g1-m3", "g1-m4", "g2-m1"],
+            "query protocol: {}",
+            c.query
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_made_visible_again_waits_for_its_groups_turn() {
+    let server = TestServer::start().await;
+    for (change_to, wait) in [(0, 0), (1, 1_000)] {
+        for c in rotation_clients(&server, &format!("again{change_to}"), "30").await {
+            for body in ["g1-m1", "g1-m2", "g2-m1"] {
+                c.send(body).await;
+            }
+            let got = c.receive(2, None).await;
+            assert_eq!(
+                got.iter().map(|(b, _)| b.as_str()).collect::<Vec<_>>(),
+                ["g1-m1", "g1-m2"]
+            );
+            c.change_visibility(&got[0].1, change_to).await;
+            if wait > 0 {
+                server.advance(wait).await;
+            }
+            assert_eq!(
+                c.bodies(3, None).await,
+                ["g2-m1", "g1-m1"],
+                "g1-m2 is still in flight (query protocol: {})",
+                c.query
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_groups_in_flight_head_gives_it_its_next_messages_turn() {
+    let server = TestServer::start().await;
+    for c in rotation_clients(&server, "deleted", "30").await {
+        for body in [
+            "g1-m1", "g2-m1", "g1-m2", "g2-m2", "g1-m3", "g1-m4", "g3-m1",
+        ] {
+            c.send(body).await;
+        }
+        let got = c.receive(2, None).await;
+        for (_, handle) in &got {
+            c.delete(handle).await;
+        }
+        assert_eq!(
+            c.bodies(10, None).await,
+            ["g2-m1", "g2-m2", "g1-m3", "g1-m4", "g3-m1"],
+            "query protocol: {}",
+            c.query
+        );
+    }
 }

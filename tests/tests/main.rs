@@ -16,6 +16,7 @@ mod inspect;
 mod long_poll;
 mod metrics;
 mod move_tasks;
+mod query_json;
 mod query_protocol;
 mod queue_attributes;
 mod queues;

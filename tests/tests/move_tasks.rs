@@ -5,6 +5,8 @@
 //! are AWS's. AddPermission/RemovePermission build the policy as AWS does.
 
 use aws_sdk_sqs::types::ListMessageMoveTasksResultEntry;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use fifowin_e2e::{TestServer, assert_sqs_error, error_code, error_message};
 use serde_json::{Value, json};
 
@@ -278,31 +280,51 @@ async fn move_task_errors_are_aws_errors() {
         error_message(&err),
         "The resource that you specified for the DestinationArn parameter doesn't exist."
     );
-    let err = server
-        .sqs
-        .cancel_message_move_task()
-        .task_handle("not base64!")
-        .send()
-        .await
-        .unwrap_err();
+    let cancel = |handle: String| async {
+        let err = server
+            .sqs
+            .cancel_message_move_task()
+            .task_handle(handle)
+            .send()
+            .await
+            .unwrap_err();
+        (error_code(&err), error_message(&err))
+    };
     assert_eq!(
-        (error_code(&err).as_str(), error_message(&err).as_str()),
+        cancel("not base64!".into()).await,
         (
-            "InvalidParameterValue",
-            "Value for parameter TaskHandle is invalid."
+            "InvalidParameterValue".into(),
+            "Value for parameter TaskHandle is invalid.".into()
         )
     );
-    let unknown = "eyJ0YXNrSWQiOiJub3BlIiwic291cmNlQXJuIjoieCJ9";
-    let err = server
-        .sqs
-        .cancel_message_move_task()
-        .task_handle(unknown)
-        .send()
-        .await
-        .unwrap_err();
+    // A well-formed handle: the source queue is looked up before the task.
+    let handle = |source: &str| {
+        STANDARD.encode(json!({ "taskId": "nope", "sourceArn": source }).to_string())
+    };
     assert_eq!(
-        (error_code(&err).as_str(), error_message(&err).as_str()),
-        ("ResourceNotFoundException", "Task does not exist.")
+        cancel(handle(&arn("src-dlq"))).await,
+        (
+            "ResourceNotFoundException".into(),
+            "Task does not exist.".into()
+        )
+    );
+    assert_eq!(
+        cancel(handle(&arn("no-such-queue"))).await,
+        (
+            "ResourceNotFoundException".into(),
+            "The resource that you specified for the SourceArn parameter doesn't exist.".into()
+        )
+    );
+    let raw = server
+        .json(
+            "CancelMessageMoveTask",
+            json!({ "TaskHandle": handle(&arn("no-such-queue")) }),
+        )
+        .await;
+    assert_eq!(raw.status, 404);
+    assert_eq!(
+        raw.header("x-amzn-query-error"),
+        Some("ResourceNotFoundException;Sender")
     );
     // An empty DLQ: the task completes at once, having moved nothing.
     server

@@ -235,13 +235,7 @@ async fn deleted_queues_are_gone_for_every_operation() {
     let server = TestServer::start().await;
     let url = server.standard_queue("doomed", &[]).await;
     server.send(&url, "lost").await;
-    server
-        .sqs
-        .delete_queue()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap();
+    delete_queue(&server, &url).await;
     let err = server
         .sqs
         .get_queue_url()
@@ -389,4 +383,81 @@ async fn approximate_counts_follow_message_states() {
     let attrs = server.queue_attributes(&url).await;
     assert_eq!(attrs["ApproximateNumberOfMessages"], "3");
     assert_eq!(attrs["ApproximateNumberOfMessagesDelayed"], "0");
+}
+
+async fn delete_queue(server: &TestServer, url: &str) {
+    server
+        .sqs
+        .delete_queue()
+        .queue_url(url)
+        .send()
+        .await
+        .expect("delete queue");
+}
+
+/// A server whose CreateQueue refuses names deleted less than 60 s ago.
+async fn cooldown_server() -> TestServer {
+    TestServer::start_with(fifowin_server::ServerConfig {
+        clock_mode: fifowin_server::ClockMode::Manual,
+        deleted_queue_cooldown: true,
+        ..fifowin_server::ServerConfig::default()
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_queue_cooldown_refuses_the_name_for_sixty_seconds_of_server_time() {
+    let server = cooldown_server().await;
+    let url = server.standard_queue("cool", &[]).await;
+    delete_queue(&server, &url).await;
+    let message = "You must wait 60 seconds after deleting a queue before you can create another with the same name.";
+    let recreate = || async {
+        server
+            .sqs
+            .create_queue()
+            .queue_name("cool")
+            .send()
+            .await
+            .unwrap_err()
+    };
+    let err = recreate().await;
+    assert_sqs_error(&err, "AWS.SimpleQueueService.QueueDeletedRecently", message);
+    assert!(err.into_service_error().is_queue_deleted_recently());
+    // Another name is free; so is the same name in the Query protocol's answer shape.
+    server.standard_queue("other", &[]).await;
+    let resp = server
+        .query("/", &[("Action", "CreateQueue"), ("QueueName", "cool")])
+        .await;
+    fifowin_e2e::query::assert_query_error(
+        &resp,
+        400,
+        "AWS.SimpleQueueService.QueueDeletedRecently",
+        message,
+    );
+    server.advance(59_999).await;
+    assert_sqs_error(
+        &recreate().await,
+        "AWS.SimpleQueueService.QueueDeletedRecently",
+        message,
+    );
+    server.advance(1).await;
+    assert_eq!(server.standard_queue("cool", &[]).await, url);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_cooldown_a_deleted_queue_is_recreated_at_once() {
+    let server = TestServer::start().await;
+    let url = server.standard_queue("again", &[]).await;
+    delete_queue(&server, &url).await;
+    assert_eq!(server.standard_queue("again", &[]).await, url);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_forgets_recent_deletions() {
+    let server = cooldown_server().await;
+    let url = server.standard_queue("reset-me", &[]).await;
+    delete_queue(&server, &url).await;
+    let (status, _) = server.control_post("/_fifowin/reset", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(server.standard_queue("reset-me", &[]).await, url);
 }

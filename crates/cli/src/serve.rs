@@ -66,6 +66,10 @@ pub(crate) struct ServeArgs {
     /// [default: 200us].
     #[arg(long, env = "FIFOWIN_BUSY_POLL", value_parser = humantime::parse_duration)]
     busy_poll: Option<Duration>,
+    /// Refuse CreateQueue of a name deleted less than 60 s ago (server clock) with
+    /// QueueDeletedRecently, as AWS does [default: off].
+    #[arg(long, env = "FIFOWIN_DELETED_QUEUE_COOLDOWN")]
+    deleted_queue_cooldown: bool,
     #[command(flatten)]
     guard: crate::serve_guard::GuardArgs,
 }
@@ -157,6 +161,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         limits: args.guard.limits()?,
         auth: args.guard.auth(&file.auth)?,
         busy_poll: args.busy_poll.unwrap_or(DEFAULT_BUSY_POLL),
+        deleted_queue_cooldown: args.deleted_queue_cooldown
+            || file.deleted_queue_cooldown.unwrap_or(false),
         ..ServerConfig::default()
     };
     let host = args

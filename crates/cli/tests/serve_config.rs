@@ -1,8 +1,9 @@
 //! `fifowin serve --config`: the annotated example starts the binary with its
 //! queues; flags and environment variables win over the file; and every kind of
 //! bad file stops start-up with exit code 3 and a message naming the key. Also
-//! `fifowin health`; the request log (one debug line per request, a warn line
-//! with the request id per error, never a body); and the Dockerfile and
+//! `fifowin health`; the opt-in deleted-queue cooldown; the request log (one
+//! debug line per request, a warn line with the request id per error, never a
+//! body); and the Dockerfile and
 //! docker-compose.yml checked against the binary's own subcommands, flags and
 //! variables (no Docker engine needed).
 
@@ -435,4 +436,49 @@ fn request_logs_name_the_request_and_never_the_body() {
         "a message body reached the log:\n{text}"
     );
     let _ = std::fs::remove_file(&log);
+}
+
+/// Creates, deletes and re-creates queue `q` over Query; whether the re-creation
+/// was refused with QueueDeletedRecently.
+fn recreate_is_refused(served: &Served) -> bool {
+    let endpoint = served.endpoint.clone();
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            let http = reqwest::Client::new();
+            let call = |form: &'static str| {
+                http.post(format!("{endpoint}/"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form)
+                    .send()
+            };
+            let created = call("Action=CreateQueue&QueueName=q").await.unwrap();
+            assert_eq!(created.status(), 200);
+            let deleted = call("Action=DeleteQueue&QueueUrl=q").await.unwrap();
+            assert_eq!(deleted.status(), 200);
+            let again = call("Action=CreateQueue&QueueName=q").await.unwrap();
+            let status = again.status();
+            let body = again.text().await.unwrap();
+            let refused = body.contains("<Code>AWS.SimpleQueueService.QueueDeletedRecently</Code>");
+            assert_eq!(status == 400, refused, "{status} {body}");
+            refused
+        })
+}
+
+#[test]
+fn the_deleted_queue_cooldown_is_off_unless_a_flag_variable_or_file_turns_it_on() {
+    assert!(!recreate_is_refused(&Served::start(&[], &[])));
+    assert!(recreate_is_refused(&Served::start(
+        &["--deleted-queue-cooldown"],
+        &[]
+    )));
+    assert!(recreate_is_refused(&Served::start(
+        &[],
+        &[("FIFOWIN_DELETED_QUEUE_COOLDOWN", "true")]
+    )));
+    let path = config_file("cooldown", "[server]\ndeleted_queue_cooldown = true\n");
+    assert!(recreate_is_refused(&Served::start(
+        &["--config", path.to_str().unwrap()],
+        &[]
+    )));
 }

@@ -29,6 +29,9 @@ pub struct ServerConfig {
     /// How long a connection keeps polling its socket after a request before
     /// sleeping ([`crate::spin`]); zero turns busy polling off.
     pub busy_poll: std::time::Duration,
+    /// CreateQueue refuses a name deleted less than 60 s ago (QueueDeletedRecently),
+    /// as AWS does; off by default because test suites re-create queues at once.
+    pub deleted_queue_cooldown: bool,
 }
 
 /// Busy polling after each request: longer than the gap between a reply and
@@ -50,6 +53,7 @@ impl Default for ServerConfig {
             limits: crate::limits::Limits::default(),
             auth: crate::auth::AuthConfig::default(),
             busy_poll: DEFAULT_BUSY_POLL,
+            deleted_queue_cooldown: false,
         }
     }
 }

@@ -70,6 +70,7 @@ pub struct FileConfig {
     pub region: Option<String>,
     pub public_url: Option<String>,
     pub escape_horizon_ms: Option<u64>,
+    pub deleted_queue_cooldown: Option<bool>,
     /// Checked by the binary, which owns the log subscriber.
     pub log_level: Option<String>,
     pub queues: Vec<QueueSpec>,
@@ -124,6 +125,7 @@ struct RawServer {
     region: Option<String>,
     public_url: Option<String>,
     escape_horizon: Option<String>,
+    deleted_queue_cooldown: Option<bool>,
     log_level: Option<String>,
 }
 
@@ -216,6 +218,7 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         region: s.region,
         public_url: s.public_url,
         escape_horizon_ms,
+        deleted_queue_cooldown: s.deleted_queue_cooldown,
         log_level: s.log_level,
         queues: queues(raw.queues)?,
         auth: auth(raw.auth)?,

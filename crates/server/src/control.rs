@@ -111,6 +111,7 @@ async fn reset(State(state): State<AppState>) -> Response {
     let dropped = state.registry.all().len();
     state.registry.clear();
     state.move_tasks.clear();
+    state.recently_deleted.clear();
     let faults_removed = state.faults.clear();
     match crate::provision::provision(&state, &state.startup_queues) {
         Ok(created) => Json(json!({

@@ -66,14 +66,10 @@ pub async fn handle_sqs(
         && let Err(err) = crate::auth::verify(&state.config.auth, &method, &uri, &headers, bytes)
     {
         let reply = dispatch::rejected(&state, "Unauthenticated", err, &request_id);
+        let answer = crate::query_http::Answer::for_request(&headers);
         return reply.into_response(
-            |_| {
-                crate::query_http::xml_error(
-                    &request_id,
-                    &SqsError::new(ErrorCode::InternalError, ""),
-                )
-            },
-            |err| crate::query_http::xml_error(&request_id, err),
+            |_| answer.error(&request_id, &SqsError::new(ErrorCode::InternalError, "")),
+            |err| answer.error(&request_id, err),
         );
     }
     crate::query_http::handle(&state, &method, &uri, &headers, body, &request_id).await

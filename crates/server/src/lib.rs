@@ -25,6 +25,7 @@
 //! - [`auth`]: SigV4 verification (`--auth sigv4`) and control-API access.
 //! - [`limits`]: queue count, memory cap, body deadline; [`listener`]: the accept
 //!   loop with header-size and header-timeout limits.
+//! - [`recently_deleted`]: the opt-in 60 s cooldown on re-creating a deleted queue.
 
 pub mod auth;
 pub mod clock;
@@ -45,6 +46,7 @@ pub mod metrics;
 pub mod move_tasks;
 pub mod provision;
 mod query_http;
+pub mod recently_deleted;
 pub mod registry;
 pub mod service;
 pub mod spin;
@@ -76,6 +78,8 @@ pub struct AppState {
     pub startup_queues: Arc<Vec<config_file::QueueSpec>>,
     /// Durable mode (`--data-dir`): the command log and its ordering lock.
     pub durable: Option<Arc<durable::Durable>>,
+    /// Names deleted within the last minute (`--deleted-queue-cooldown`).
+    pub recently_deleted: Arc<recently_deleted::RecentlyDeleted>,
 }
 
 impl AppState {
@@ -91,6 +95,7 @@ impl AppState {
             metrics: Arc::default(),
             startup_queues: Arc::default(),
             durable: None,
+            recently_deleted: Arc::default(),
         }
     }
 

@@ -200,10 +200,18 @@ pub(crate) fn cancel(
     let decoded = STANDARD
         .decode(handle.as_bytes())
         .map_err(|_| bad_handle())?;
-    let id = serde_json::from_slice::<serde_json::Value>(&decoded)
-        .ok()
-        .and_then(|v| v.get("taskId")?.as_str().map(str::to_string))
-        .ok_or_else(bad_handle)?;
+    let fields = serde_json::from_slice::<serde_json::Value>(&decoded).ok();
+    let field = |name: &str| {
+        fields
+            .as_ref()
+            .and_then(|v| v.get(name)?.as_str().map(str::to_string))
+            .ok_or_else(bad_handle)
+    };
+    let (id, source_arn) = (field("taskId")?, field("sourceArn")?);
+    // The handle names its source queue; AWS looks that up before the task.
+    if state.registry.get_by_arn(&source_arn).is_none() {
+        return Err(not_found("SourceArn"));
+    }
     let task = state
         .move_tasks
         .all()

@@ -1,5 +1,6 @@
 //! The Query/XML side of the SQS handler: parameters from the query string (GET)
-//! or the form body (POST), `QueueUrl` possibly from the path, XML answers with
+//! or the form body (POST), `QueueUrl` possibly from the path, XML answers (the
+//! same answers as JSON when `Accept` asks for `application/json`) with
 //! `x-amzn-RequestId`. Decoding and encoding are the wire crate's; this module only
 //! moves bytes and headers.
 
@@ -22,9 +23,10 @@ pub(crate) async fn handle(
     body: Result<Bytes, BytesRejection>,
     request_id: &str,
 ) -> Response {
+    let answer = Answer::for_request(headers);
     let body = match body {
         Ok(body) => body,
-        Err(rejection) => return xml_error(request_id, &unreadable(&rejection)),
+        Err(rejection) => return answer.error(request_id, &unreadable(&rejection)),
     };
     if *method == Method::GET && !query::has_action(uri.query(), &body) {
         // A browser or health probe on a queue URL: what AWS answers (sqs-spec.md §1.1).
@@ -46,15 +48,55 @@ pub(crate) async fn handle(
         Err(err) => dispatch::rejected(state, "Query", err, request_id),
     };
     reply.into_response(
-        |response| {
-            xml(
+        |response| answer.success(request_id, response),
+        |err| answer.error(request_id, err),
+    )
+}
+
+/// How a Query request is answered: XML, or the JSON rendering of the same
+/// answer when its `Accept` header asks for JSON (as AWS does).
+#[derive(Clone, Copy)]
+pub(crate) enum Answer {
+    Xml,
+    Json,
+}
+
+impl Answer {
+    pub(crate) fn for_request(headers: &HeaderMap) -> Answer {
+        let json = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(query::accepts_json));
+        if json { Answer::Json } else { Answer::Xml }
+    }
+
+    fn success(self, request_id: &str, response: &fifowin_wire::Response) -> Response {
+        match self {
+            Answer::Xml => xml(
                 StatusCode::OK,
                 request_id,
                 query::encode(response, request_id),
-            )
-        },
-        |err| xml_error(request_id, err),
-    )
+            ),
+            Answer::Json => with_headers(
+                StatusCode::OK,
+                request_id,
+                query::JSON_CONTENT_TYPE,
+                query::encode_json(response, request_id),
+            ),
+        }
+    }
+
+    pub(crate) fn error(self, request_id: &str, err: &SqsError) -> Response {
+        match self {
+            Answer::Xml => xml_error(request_id, err),
+            Answer::Json => with_headers(
+                status_of(err),
+                request_id,
+                query::JSON_CONTENT_TYPE,
+                query::encode_json_error(err),
+            ),
+        }
+    }
 }
 
 /// A body that could not be read: past the size limit, the payload error SQS
@@ -76,19 +118,32 @@ fn unreadable(rejection: &BytesRejection) -> SqsError {
 }
 
 /// An XML error response with its code's status.
-pub(crate) fn xml_error(request_id: &str, err: &SqsError) -> Response {
-    let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    xml(status, request_id, query::encode_error(err, request_id))
+fn xml_error(request_id: &str, err: &SqsError) -> Response {
+    xml(
+        status_of(err),
+        request_id,
+        query::encode_error(err, request_id),
+    )
+}
+
+fn status_of(err: &SqsError) -> StatusCode {
+    StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 fn xml(status: StatusCode, request_id: &str, body: Vec<u8>) -> Response {
+    with_headers(status, request_id, query::CONTENT_TYPE, body)
+}
+
+fn with_headers(
+    status: StatusCode,
+    request_id: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(query::CONTENT_TYPE),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-amzn-requestid", id);
     }

@@ -40,6 +40,9 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
         R::DeleteQueue(i) => {
             let q = queue(state, i.queue_url)?;
             state.registry.remove(&q.name);
+            if state.config.deleted_queue_cooldown {
+                state.recently_deleted.record(&q.name, now(state));
+            }
             Response::DeleteQueue(Empty {})
         }
         R::GetQueueAttributes(i) => {
@@ -232,6 +235,9 @@ fn create_queue(
             .check_same_attributes(&i.attributes)
             .map_err(sqs_error)?;
         return Ok(QueueUrlOutput { queue_url: url });
+    }
+    if state.config.deleted_queue_cooldown {
+        state.recently_deleted.check(&name, now(state))?;
     }
     crate::limits::check_queue_count(state)?;
     let settings = state.config.queue_settings(&name);

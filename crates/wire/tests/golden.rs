@@ -4,7 +4,8 @@
 //!   (1.34.89) and JSON serializers from the same parameters
 //!   (`tools/compat/gen_golden_requests.py`). Both must decode to the same
 //!   request, whose debug form is pinned in `request.txt`.
-//! - `query.resp` / `json.resp`: the bytes fifowin sends for a sample response.
+//! - `query.resp` / `json.resp`: the bytes fifowin sends for a sample response;
+//!   `query-json.resp`: the same response to a Query request that accepts JSON.
 //!
 //! `FIFOWIN_BLESS=1 cargo test -p fifowin-wire --test golden` rewrites the pinned
 //! files after a deliberate change; review the diff.
@@ -72,6 +73,10 @@ fn every_operation_encodes_as_pinned_in_both_protocols() {
         let mut json_body = json::encode(&response);
         json_body.push(b'\n');
         pinned(&dir.join("json.resp"), &json_body);
+        // The JSON rendering a Query request gets when it sends `Accept: application/json`.
+        let mut query_json = query::encode_json(&response, REQUEST_ID);
+        query_json.push(b'\n');
+        pinned(&dir.join("query-json.resp"), &query_json);
     }
 }
 

@@ -1,11 +1,15 @@
 //! FIFO group ordering: each group's messages in send order, and the set of
-//! groups whose head message is visible (the only groups a receive can serve).
+//! groups whose head message is visible (the only groups a receive can serve),
+//! in turn order.
 //!
 //! A group's deliverable set is the longest visible prefix of its not-deleted
 //! messages (sqs-spec.md §3.4), so a group can deliver iff its head is visible.
-//! Keeping those groups in a `BTreeMap` keyed by head serial lets a receive go
-//! straight to deliverable groups, oldest head first, without scanning groups
-//! that are blocked behind an in-flight message.
+//! Groups take turns as AWS's do: a group's turn is when its head message became
+//! visible (`Message::visible_since`), so a group a receive has just delivered
+//! from comes back behind the groups that were waiting (DESIGN.md, "Message
+//! groups take turns"). Keeping the deliverable groups in a `BTreeMap` keyed by
+//! that stamp lets a receive go straight to them in turn order, without
+//! scanning groups that are blocked behind an in-flight message.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -29,7 +33,7 @@ struct Group {
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
     groups: FastMap<Arc<str>, Group>,
-    /// Head serial -> group, for groups whose head message is visible.
+    /// Head's `visible_since` -> group, for groups whose head message is visible.
     ready: BTreeMap<u64, Arc<str>>,
 }
 
@@ -68,7 +72,10 @@ impl Groups {
             g.serials.pop_front();
         }
         let head = g.serials.front().copied();
-        let want = head.filter(|s| messages.get(s).is_some_and(|m| m.state == State::Visible));
+        let want = head
+            .and_then(|s| messages.get(&s))
+            .filter(|m| m.state == State::Visible)
+            .map(|m| m.visible_since);
         if want != g.ready_at {
             if let Some(old) = g.ready_at {
                 self.ready.remove(&old);
@@ -83,11 +90,12 @@ impl Groups {
         }
     }
 
-    /// The first deliverable group whose head serial is after `cursor`.
-    pub(crate) fn next_ready(&self, cursor: Option<u64>) -> Option<(u64, Arc<str>)> {
+    /// The first deliverable group whose head became visible after `cursor`
+    /// and before `limit`.
+    pub(crate) fn next_ready(&self, cursor: Option<u64>, limit: u64) -> Option<(u64, Arc<str>)> {
         let lower = cursor.map_or(Bound::Unbounded, Bound::Excluded);
         self.ready
-            .range((lower, Bound::Unbounded))
+            .range((lower, Bound::Excluded(limit)))
             .next()
             .map(|(k, g)| (*k, Arc::clone(g)))
     }

@@ -94,7 +94,10 @@ impl Queue {
                     DedupId::Content => Some(content_dedup_id(&m.body)),
                     DedupId::Explicit(key) => Some(crate::dedup::id_of_key(key).to_string()),
                 },
-                sequence_number: m.sequence.filter(|_| fifo).map(|s| self.sequence_number(s)),
+                sequence_number: m
+                    .sequence
+                    .filter(|_| fifo)
+                    .map(|s| self.sequence_number(s.get())),
                 sent: m.sent_at,
                 receive_count: m.receive_count,
                 first_receive: m.first_receive,

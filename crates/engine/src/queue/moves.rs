@@ -69,7 +69,7 @@ impl Queue {
         m.visibility_changed = false;
         m.enqueued_at = now;
         if self.attrs.kind == QueueKind::Fifo {
-            m.sequence = Some(self.next_sequence);
+            m.sequence = std::num::NonZeroU64::new(self.next_sequence);
             self.next_sequence += 1;
             let group = m.group.as_deref().unwrap_or(&m.message_id).to_string();
             m.group = Some(self.store.groups.intern(&group));

@@ -3,6 +3,7 @@
 //! (sqs-spec.md §3.4, §3.5, §4.5, §4.7).
 
 use std::collections::VecDeque;
+use std::num::NonZeroU64;
 use std::ops::Bound;
 
 use crate::checksum::{content_dedup_id, hex, md5_of_attributes};
@@ -189,7 +190,8 @@ impl Queue {
             .is_some_and(|p| m.receive_count.saturating_add(1) > p.max_receive_count)
     }
 
-    /// FIFO: fill from one group's visible prefix before moving to the next group.
+    /// FIFO: fill from one group's visible prefix before moving to the next group,
+    /// groups in the order their heads became visible.
     fn collect_fifo(
         &mut self,
         max: usize,
@@ -200,8 +202,11 @@ impl Queue {
     ) -> Vec<u64> {
         let mut taken = Vec::with_capacity(max);
         let mut candidates: Vec<(u64, bool)> = Vec::new();
-        // Head serials only grow during a receive, so a cursor over them visits
-        // each deliverable group at most once and never loops.
+        // A group delivered from with visibility 0 comes back with a stamp at or
+        // above `limit`; one delivered from otherwise is locked, and one that
+        // only lost dead letters has no visible prefix left. So a cursor over
+        // stamps below `limit` visits each deliverable group at most once.
+        let limit = self.store.stamp_limit();
         let mut cursor = None;
         loop {
             let room = (max - taken.len())
@@ -209,10 +214,10 @@ impl Queue {
             if room == 0 {
                 break;
             }
-            let Some((head, group)) = self.store.groups.next_ready(cursor) else {
+            let Some((since, group)) = self.store.groups.next_ready(cursor, limit) else {
                 break;
             };
-            cursor = Some(head);
+            cursor = Some(since);
             candidates.clear();
             let mut deliverable = 0;
             for serial in self.store.groups.serials(&group) {
@@ -318,7 +323,7 @@ impl Queue {
         if self.attrs.kind == QueueKind::Fifo {
             // FIFO dead-letter queues restart the retention clock (sqs-spec.md §3.7).
             m.enqueued_at = now;
-            m.sequence = Some(self.next_sequence);
+            m.sequence = NonZeroU64::new(self.next_sequence);
             self.next_sequence += 1;
             let group = m.group.as_deref().unwrap_or(&m.message_id).to_string();
             m.group = Some(self.store.groups.intern(&group));
@@ -382,9 +387,10 @@ impl Queue {
                     "MessageGroupId" => m.group.as_deref().map(str::to_string),
                     "SenderId" => Some(m.sender_id.to_string()),
                     "SentTimestamp" => Some(m.sent_at.as_millis().to_string()),
-                    "SequenceNumber" => {
-                        m.sequence.filter(|_| fifo).map(|s| self.sequence_number(s))
-                    }
+                    "SequenceNumber" => m
+                        .sequence
+                        .filter(|_| fifo)
+                        .map(|s| self.sequence_number(s.get())),
                     _ => None,
                 };
                 Some((name.to_string(), value?))

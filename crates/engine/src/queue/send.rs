@@ -1,6 +1,7 @@
 //! SendMessage and SendMessageBatch: validation in AWS's order (sqs-spec.md §3.2,
 //! §4.3, §4.4), deduplication through the window, and storage.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::checksum::{content_dedup_id, hex, md5_of_attributes, md5_raw};
@@ -262,7 +263,7 @@ impl Queue {
                 sender_id: Arc::clone(&self.last_sender),
                 group,
                 dedup_id,
-                sequence,
+                sequence: sequence.and_then(NonZeroU64::new),
                 sent_at: now,
                 enqueued_at: now,
                 receive_count: 0,
@@ -272,6 +273,8 @@ impl Queue {
                 receipt: 0,
                 received_at: now,
                 visibility_changed: false,
+                // Stamped by the store when it becomes visible.
+                visible_since: 0,
             }),
         );
         outcome

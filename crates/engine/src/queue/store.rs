@@ -11,6 +11,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::clock::Timestamp;
@@ -66,8 +67,8 @@ pub(crate) struct Message {
     pub(crate) sender_id: Arc<str>,
     pub(crate) group: Option<Arc<str>>,
     pub(crate) dedup_id: DedupId,
-    /// Offset from the holding queue's sequence seed (FIFO only).
-    pub(crate) sequence: Option<u64>,
+    /// Offset from the holding queue's sequence seed (FIFO only; offsets start at 1).
+    pub(crate) sequence: Option<NonZeroU64>,
     pub(crate) sent_at: Timestamp,
     /// Retention counts from here.
     pub(crate) enqueued_at: Timestamp,
@@ -83,6 +84,10 @@ pub(crate) struct Message {
     pub(crate) received_at: Timestamp,
     /// Visibility was changed since the latest receive (voids attempt-id retries).
     pub(crate) visibility_changed: bool,
+    /// While visible: when it became visible, as a stamp that orders every
+    /// becoming-visible of the queue (send, delay end, visibility expiry or
+    /// change, a receive with visibility 0). A FIFO group's turn is its head's.
+    pub(crate) visible_since: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -111,6 +116,8 @@ pub(crate) struct Store {
     /// FIFO queues: per-group order and deliverable groups.
     pub(crate) groups: Groups,
     pub(crate) counts: QueueCounts,
+    /// The next `visible_since` stamp.
+    next_stamp: u64,
 }
 
 fn count(counts: &mut QueueCounts, state: State) -> &mut u64 {
@@ -140,7 +147,20 @@ impl Store {
             visible: BTreeSet::new(),
             groups: Groups::default(),
             counts: QueueCounts::default(),
+            next_stamp: 0,
         }
+    }
+
+    /// The stamp the next message to become visible takes: every message made
+    /// visible from now on stamps at or above it.
+    pub(crate) fn stamp_limit(&self) -> u64 {
+        self.next_stamp
+    }
+
+    fn stamp(&mut self) -> u64 {
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        stamp
     }
 
     fn schedule(&mut self, serial: u64, state: State) {
@@ -160,8 +180,11 @@ impl Store {
     }
 
     /// Stores a new message (state `Visible` or `Delayed`) under a fresh, largest serial.
-    pub(crate) fn insert(&mut self, serial: u64, message: Box<Message>) {
+    pub(crate) fn insert(&mut self, serial: u64, mut message: Box<Message>) {
         let state = message.state;
+        if state == State::Visible {
+            message.visible_since = self.stamp();
+        }
         let group = message.group.clone();
         self.by_age.insert((message.enqueued_at, serial));
         self.messages.insert_absent(serial, message);
@@ -176,11 +199,18 @@ impl Store {
         }
     }
 
-    /// Moves a message to `state`, keeping counters, timers and order indexes right.
+    /// Moves a message to `state`, keeping counters, timers and order indexes
+    /// right. `Visible` means visible from now on, even for a message that was
+    /// (a receive with visibility 0): it takes a new `visible_since` stamp.
     pub(crate) fn set_state(&mut self, serial: u64, state: State) {
+        let stamp = self.next_stamp;
         let Some(m) = self.messages.get_mut(&serial) else {
             return;
         };
+        if state == State::Visible {
+            m.visible_since = stamp;
+            self.next_stamp += 1;
+        }
         let old = std::mem::replace(&mut m.state, state);
         let group = m.group.clone();
         *count(&mut self.counts, old) -= 1;
@@ -229,10 +259,13 @@ impl Store {
             let Some(m) = self.messages.get(&serial) else {
                 continue;
             };
+            // Only the timer of the message's current state acts (a stale one
+            // could be earlier), so messages become visible in the order of
+            // the instants they become visible at.
             match (kind, m.state) {
                 (Timer::Delay, State::Delayed(until))
                 | (Timer::Visibility, State::InFlight(until))
-                    if until <= now =>
+                    if until == at =>
                 {
                     self.set_state(serial, State::Visible);
                 }

@@ -23,6 +23,7 @@ fn the_annotated_example_parses() {
     assert_eq!(file.dedup_window_ms, Some(300_000));
     assert_eq!(file.clock, Some(ClockMode::System));
     assert_eq!(file.escape_horizon_ms, Some(3_600_000));
+    assert_eq!(file.deleted_queue_cooldown, Some(false));
     assert_eq!(file.log_level.as_deref(), Some("info"));
     let names: Vec<&str> = file.queues.iter().map(|q| q.name.as_str()).collect();
     assert_eq!(names, ["orders.fifo", "orders-dlq.fifo", "events"]);

@@ -6,6 +6,7 @@
 //! - `schema`: each operation's members and their flattened parameter names.
 //! - `de`: parameters -> the operation's JSON document -> [`Request`].
 //! - [`xml`]: the escaping writer; `ser`: [`Response`]/[`SqsError`] -> XML.
+//! - `json_answer`: the same answers as JSON, for requests whose `Accept` asks for it.
 //!
 //! ```text
 //! POST /000000000000/q  Action=SendMessage&MessageBody=hi&MessageAttribute.1.Name=n&...
@@ -16,6 +17,7 @@
 
 mod de;
 pub mod form;
+mod json_answer;
 mod schema;
 mod ser;
 pub mod xml;
@@ -25,6 +27,7 @@ use serde_json::Value;
 use crate::error::{ErrorCode, SqsError};
 use crate::model::{Operation, Request};
 
+pub use json_answer::{JSON_CONTENT_TYPE, accepts_json, encode_json, encode_json_error};
 pub use ser::{encode, encode_error};
 
 /// The content type of every Query response.

@@ -29,16 +29,21 @@ pub fn encode(response: &Response, request_id: &str) -> Vec<u8> {
     w.finish()
 }
 
-/// Encodes an error. QueueDoesNotExist gets its Query wording.
-pub fn encode_error(error: &SqsError, request_id: &str) -> Vec<u8> {
-    let message = match error.code {
+/// An error's message as the Query protocol words it: QueueDoesNotExist differs.
+pub(crate) fn query_message(error: &SqsError) -> &str {
+    match error.code {
         ErrorCode::QueueDoesNotExist
             if error.message == SqsError::queue_does_not_exist().message =>
         {
             NO_QUEUE_QUERY
         }
         _ => &error.message,
-    };
+    }
+}
+
+/// Encodes an error. QueueDoesNotExist gets its Query wording.
+pub fn encode_error(error: &SqsError, request_id: &str) -> Vec<u8> {
+    let message = query_message(error);
     let mut w = Writer::new();
     w.open_root("ErrorResponse");
     w.open("Error");

@@ -16,6 +16,7 @@ mod attempts;
 mod attributes;
 mod batch;
 mod fifo_delivery;
+mod group_turns;
 mod inspect;
 mod lifecycle;
 mod receipts;
