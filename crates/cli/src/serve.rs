@@ -157,6 +157,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         limits: args.guard.limits()?,
         auth: args.guard.auth(&file.auth)?,
         busy_poll: args.busy_poll.unwrap_or(DEFAULT_BUSY_POLL),
+        browser: args
+            .guard
+            .browser(&file.cors_allow_origins, &file.allow_hosts),
         ..ServerConfig::default()
     };
     let host = args

@@ -29,6 +29,8 @@ pub struct ServerConfig {
     /// How long a connection keeps polling its socket after a request before
     /// sleeping ([`crate::spin`]); zero turns busy polling off.
     pub busy_poll: std::time::Duration,
+    /// Origins and host names browsers may use ([`crate::browser`]).
+    pub browser: crate::browser::BrowserConfig,
 }
 
 /// Busy polling after each request: longer than the gap between a reply and
@@ -50,6 +52,7 @@ impl Default for ServerConfig {
             limits: crate::limits::Limits::default(),
             auth: crate::auth::AuthConfig::default(),
             busy_poll: DEFAULT_BUSY_POLL,
+            browser: crate::browser::BrowserConfig::default(),
         }
     }
 }
