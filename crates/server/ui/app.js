@@ -235,8 +235,7 @@ function drawQueuePanel(summary, dedup, messages, escapes) {
   $('queue-name').textContent = queue.name;
   $('queue-kind').textContent = queue.kind;
   $('queue-kind').className = `pill ${queue.kind}`;
-  $('send-group').disabled = queue.kind !== 'fifo';
-  $('send-dedup').disabled = queue.kind !== 'fifo';
+  $('send-fifo-fields').hidden = queue.kind !== 'fifo';
   $('window-section').hidden = queue.kind !== 'fifo';
   if (dedup && queue.kind === 'fifo') {
     $('window-caption').textContent = `${duration(dedup.window_ms)} window, scope ${dedup.scope}, `
