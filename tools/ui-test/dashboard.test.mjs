@@ -38,6 +38,7 @@ function startFifowin(...flags) {
         resolve({ child, endpoint: found[1] });
       }
     });
+    child.on('error', (err) => reject(new Error(`cannot run ${bin} (set FIFOWIN_BIN): ${err.message}`)));
     child.on('exit', (code) => reject(new Error(`fifowin exited with ${code}:\n${log}`)));
   });
 }
