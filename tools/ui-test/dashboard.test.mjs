@@ -251,7 +251,7 @@ test('a page of another origin cannot reset the server', async () => {
 test('with --control-token the page asks for the token and keeps it for the tab', async () => {
   await controlPost(locked.endpoint, '/_fifowin/clock/advance', { ms: 1 }, 's3cret-token');
   await sdk(locked.endpoint).send(new CreateQueueCommand({ QueueName: 'guarded' }));
-  const context = await browser.newContext({ viewport: { width: 1500, height: 700 } });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 420 } });
   const tab = await context.newPage();
   await tab.goto(`${locked.endpoint}/_fifowin/ui`);
   await tab.locator('#token-form').waitFor(WAIT);
