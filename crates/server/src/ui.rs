@@ -64,3 +64,36 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_loads_nothing_from_elsewhere_and_runs_no_inline_script() {
+        for (name, text) in [
+            ("index.html", INDEX_HTML),
+            ("app.js", APP_JS),
+            ("style.css", STYLE_CSS),
+        ] {
+            // The SVG namespace is a name, not a resource.
+            let without_namespace = text.replace("http://www.w3.org/2000/svg", "");
+            assert!(
+                !without_namespace.contains("http://") && !without_namespace.contains("https://"),
+                "{name} refers to another site"
+            );
+            assert!(!text.contains("@import"), "{name} imports a stylesheet");
+        }
+        assert!(!INDEX_HTML.contains("<script>"), "inline script");
+        let handler = INDEX_HTML.match_indices(" on").any(|(at, _)| {
+            let rest = &INDEX_HTML[at + 3..];
+            let name_len = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+            name_len > 0 && rest[name_len..].starts_with('=')
+        });
+        assert!(!handler, "inline event handler");
+        assert!(!INDEX_HTML.contains("style="), "inline style");
+        // Data reaches the page as text: the script never parses markup.
+        assert!(!APP_JS.contains("innerHTML") && !APP_JS.contains("insertAdjacentHTML"));
+        assert!(EMBEDDED_BYTES < 64 * 1024, "{EMBEDDED_BYTES} bytes");
+    }
+}
