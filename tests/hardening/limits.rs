@@ -26,13 +26,14 @@ async fn oversized_headers_get_431_and_the_server_lives_on() {
     .await;
     let big = "a".repeat(64 * 1024);
     let request = format!(
-        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nX-Big: {big}\r\nContent-Length: 2\r\n\r\n{{}}"
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nX-Big: {big}\r\nContent-Length: 2\r\n\r\n{{}}"
     );
     let answer = exchange(server.addr, request.as_bytes()).await;
     assert_eq!(status(&answer), 431, "{}", &answer[..answer.len().min(200)]);
     // Many headers that together are too large, too.
     let many: String = (0..2000).map(|i| format!("X-H{i}: v\r\n")).collect();
-    let request = format!("POST / HTTP/1.1\r\nHost: x\r\n{many}Content-Length: 2\r\n\r\n{{}}");
+    let request =
+        format!("POST / HTTP/1.1\r\nHost: localhost\r\n{many}Content-Length: 2\r\n\r\n{{}}");
     let answer = exchange(server.addr, request.as_bytes()).await;
     assert!((400..500).contains(&status(&answer)), "{answer}");
     let listed = server.sqs.list_queues().send().await;
@@ -48,7 +49,7 @@ async fn a_client_that_stalls_in_its_headers_is_disconnected() {
     .await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     stream
-        .write_all(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Tar")
+        .write_all(b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Tar")
         .await
         .unwrap();
     // No more bytes: the server must close the connection by itself.
@@ -73,7 +74,7 @@ async fn a_client_that_stalls_in_its_body_gets_request_timeout() {
     ] {
         let mut stream = TcpStream::connect(server.addr).await.unwrap();
         let head = format!(
-            "POST / HTTP/1.1\r\nHost: x\r\n{target}Content-Type: {content_type}\r\nContent-Length: 100\r\n\r\n{{\"Queue"
+            "POST / HTTP/1.1\r\nHost: localhost\r\n{target}Content-Type: {content_type}\r\nContent-Length: 100\r\n\r\n{{\"Queue"
         );
         stream.write_all(head.as_bytes()).await.unwrap();
         let answer = read_to_close(&mut stream).await;

@@ -128,10 +128,10 @@ async fn broken_http_is_refused_without_a_5xx() {
     let cases: [&[u8]; 6] = [
         b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage-tls-hello\r\n\r\n",
         b"GARBAGE\r\n\r\n",
-        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n",
-        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
-        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n",
-        b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 99999999999999999999999\r\n\r\n{}",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: banana\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: 99999999999999999999999\r\n\r\n{}",
     ];
     for bytes in cases {
         let answer = exchange(server.addr, bytes).await;

@@ -36,14 +36,18 @@ async fn dedup_lists_live_keys_with_message_ids_times_and_suppressed_counts() {
         json!([
             {
                 "dedup_id": "d1", "group_id": "g1", "message_id": first.message_id().unwrap(),
-                "first_sent_ms": t0, "expires_ms": t0 + 60_000, "suppressed": 2
+                "first_sent_ms": t0, "expires_ms": t0 + 60_000, "suppressed": 2,
+                "suppressed_at_ms": [t0, t0]
             },
             {
                 "dedup_id": "d2", "group_id": "g2", "message_id": second.message_id().unwrap(),
-                "first_sent_ms": t0 + 1_000, "expires_ms": t0 + 61_000, "suppressed": 0
+                "first_sent_ms": t0 + 1_000, "expires_ms": t0 + 61_000, "suppressed": 0,
+                "suppressed_at_ms": []
             }
         ])
     );
+    assert_eq!(dedup["now_ms"], t0 + 1_000);
+    assert_eq!(dedup["expired"], json!([]));
     // Deleting the message does not end its window; time does.
     let got = server.receive(&url, 10).await;
     for m in &got {
@@ -61,6 +65,13 @@ async fn dedup_lists_live_keys_with_message_ids_times_and_suppressed_counts() {
         .await;
     assert_eq!(dedup["count"], 1, "d1 expired at t0 + 60 s: {dedup}");
     assert_eq!(dedup["entries"][0]["dedup_id"], "d2");
+    // Expired ids are listed (latest first) while their tombstone is kept.
+    assert_eq!(
+        dedup["expired"],
+        json!([{
+            "dedup_id": "d1", "group_id": null, "first_sent_ms": t0, "expired_ms": t0 + 60_000
+        }])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,6 +194,47 @@ async fn unknown_queues_are_404_and_the_summary_lists_every_queue() {
     assert_eq!(queues[1]["dedup_window_ms"], 300_000);
     assert_eq!(queues[1]["stats"]["sent"], 1);
     assert_eq!(queues[1]["stats"]["duplicates_suppressed"], 1);
+    assert_eq!(
+        queues[1]["arn"],
+        "arn:aws:sqs:us-east-1:000000000000:sum.fifo"
+    );
+    assert_eq!(summary["clock"], "manual");
+    assert_eq!(summary["now_ms"], server.now_ms().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_shows_dead_letter_wiring_both_ways() {
+    let server = TestServer::start().await;
+    server.standard_queue("dlq", &[]).await;
+    let policy =
+        r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":2}"#;
+    server
+        .standard_queue("a", &[("RedrivePolicy", policy)])
+        .await;
+    server
+        .standard_queue("b", &[("RedrivePolicy", policy)])
+        .await;
+    let summary = server.control_get("/_fifowin/queues").await;
+    let wiring: Vec<_> = summary["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["name"].clone(),
+                q["dead_letter_queue"].clone(),
+                q["dead_letter_sources"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        wiring,
+        [
+            (json!("a"), json!("dlq"), json!([])),
+            (json!("b"), json!("dlq"), json!([])),
+            (json!("dlq"), json!(null), json!(["a", "b"])),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,7 @@
 //! with raw HTTP where the SDK cannot express the case.
 
 mod batches;
+mod browser;
 mod checksums;
 mod config_file;
 mod control;

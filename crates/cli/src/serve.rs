@@ -163,6 +163,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         busy_poll: args.busy_poll.unwrap_or(DEFAULT_BUSY_POLL),
         deleted_queue_cooldown: args.deleted_queue_cooldown
             || file.deleted_queue_cooldown.unwrap_or(false),
+        browser: args
+            .guard
+            .browser(&file.cors_allow_origins, &file.allow_hosts),
         ..ServerConfig::default()
     };
     let host = args

@@ -1,5 +1,6 @@
 //! The protective options of `fifowin serve`: limits (queue count, memory cap,
-//! header size, slow-client timeouts), SigV4 authentication and control-API access.
+//! header size, slow-client timeouts), SigV4 authentication, control-API access and
+//! browser protection (allowed origins and host names).
 
 use std::time::Duration;
 
@@ -62,6 +63,28 @@ pub(crate) struct GuardArgs {
     /// Do not serve the control API (/_fifowin/*, /metrics) at all.
     #[arg(long, env = "FIFOWIN_NO_CONTROL")]
     no_control: bool,
+    /// An origin whose web pages may call the server, with CORS headers, e.g.
+    /// http://localhost:3000; repeatable (FIFOWIN_CORS_ALLOW_ORIGIN takes a
+    /// comma-separated list). Pages of any other origin get 403.
+    #[arg(
+        long = "cors-allow-origin",
+        env = "FIFOWIN_CORS_ALLOW_ORIGIN",
+        value_delimiter = ',',
+        value_name = "ORIGIN",
+        value_parser = fifowin_server::browser::parse_origin
+    )]
+    cors_allow_origin: Vec<String>,
+    /// A host name a loopback server also answers to (the Host header), e.g.
+    /// sqs.local; repeatable (FIFOWIN_ALLOW_HOST takes a comma-separated list).
+    /// localhost, 127.0.0.1, [::1] and the --public-url host always are.
+    #[arg(
+        long = "allow-host",
+        env = "FIFOWIN_ALLOW_HOST",
+        value_delimiter = ',',
+        value_name = "HOST",
+        value_parser = fifowin_server::browser::parse_host
+    )]
+    allow_host: Vec<String>,
 }
 
 /// `1048576`, `64KiB`, `512MiB`, `2GiB` (also KB/MB/GB, read as powers of 1024).
@@ -175,6 +198,25 @@ impl GuardArgs {
             keys,
             control,
         })
+    }
+
+    /// Flags (or their variables) over the config file's lists.
+    pub(crate) fn browser(
+        &self,
+        file_origins: &Option<Vec<String>>,
+        file_hosts: &Option<Vec<String>>,
+    ) -> fifowin_server::browser::BrowserConfig {
+        let pick = |flags: &Vec<String>, file: &Option<Vec<String>>| {
+            if flags.is_empty() {
+                file.clone().unwrap_or_default()
+            } else {
+                flags.clone()
+            }
+        };
+        fifowin_server::browser::BrowserConfig {
+            cors_allow_origins: pick(&self.cors_allow_origin, file_origins),
+            allow_hosts: pick(&self.allow_host, file_hosts),
+        }
     }
 }
 

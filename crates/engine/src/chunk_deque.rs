@@ -95,6 +95,14 @@ impl<T> ChunkDeque<T> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flatten()
     }
+
+    /// From the back to the front.
+    pub(crate) fn iter_rev(&self) -> impl Iterator<Item = &T> {
+        self.chunks
+            .iter()
+            .rev()
+            .flat_map(|chunk| chunk.iter().rev())
+    }
 }
 
 #[cfg(test)]

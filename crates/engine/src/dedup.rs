@@ -48,7 +48,26 @@ pub struct DedupEntryView {
     pub expires_at: Timestamp,
     /// How many sends this key has suppressed so far.
     pub suppressed: u64,
+    /// When the most recent of them arrived (the queue keeps the last
+    /// [`SUPPRESSION_RECORD_CAP`] suppressions), oldest first.
+    pub suppressed_at: Vec<Timestamp>,
 }
+
+/// A dedup key whose window has closed and whose tombstone is still kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpiredDedupView {
+    pub dedup_id: String,
+    /// Known under messageGroup scope, where the group is part of the key.
+    pub group_id: Option<String>,
+    pub first_sent: Timestamp,
+    /// `first_sent + window`.
+    pub expired_at: Timestamp,
+}
+
+/// Suppressed sends remembered with their time, per queue, for the inspection
+/// API's timeline: enough for a screenful of marks, a fixed cost on the
+/// duplicate path only.
+pub const SUPPRESSION_RECORD_CAP: usize = 1024;
 
 /// The key as stored: the dedup id, or `group \n id` under messageGroup scope.
 /// Ids are printable ASCII, so the separator cannot collide. One shared
@@ -73,6 +92,11 @@ impl Key {
 /// The MessageDeduplicationId in a stored key (which may carry its group).
 pub(crate) fn id_of_key(key: &str) -> &str {
     key.split_once(GROUP_SEPARATOR).map_or(key, |(_, id)| id)
+}
+
+/// The group in a messageGroup-scope key.
+fn group_of_key(key: &str) -> Option<&str> {
+    key.split_once(GROUP_SEPARATOR).map(|(group, _)| group)
 }
 
 /// One live key, in insertion (and so expiry) order.
@@ -149,6 +173,8 @@ pub(crate) struct DedupTable {
     tombstone_order: ChunkDeque<(Timestamp, Key)>,
     escapes: VecDeque<EscapeRecord>,
     escape_total: u64,
+    /// The latest suppressed sends: (key, when), oldest first.
+    suppressions: VecDeque<(Key, Timestamp)>,
     /// Reused to build messageGroup-scope lookup keys without allocating.
     scratch: String,
 }
@@ -166,6 +192,7 @@ impl DedupTable {
             tombstone_order: ChunkDeque::default(),
             escapes: VecDeque::new(),
             escape_total: 0,
+            suppressions: VecDeque::new(),
             scratch: String::new(),
         }
     }
@@ -240,6 +267,10 @@ impl DedupTable {
         let found = find_place(&self.live, &self.live_index, self.live_front, key);
         if let Some(live) = found.and_then(|place| self.live.get_mut(place)) {
             live.suppressed += 1;
+            if self.suppressions.len() >= SUPPRESSION_RECORD_CAP {
+                self.suppressions.pop_front();
+            }
+            self.suppressions.push_back((live.key.clone(), now));
             return Check::Duplicate {
                 message_id: &live.message_id,
                 sequence: live.sequence,
@@ -306,6 +337,7 @@ impl DedupTable {
     /// PurgeQueue: forgets every live key. Tombstones stay, so escapes of keys that
     /// had expired before the purge are still detected.
     pub(crate) fn clear(&mut self) {
+        self.suppressions.clear();
         self.live.clear();
         self.live_index.clear();
         self.live_front = self.live_next;
@@ -338,6 +370,11 @@ impl DedupTable {
 
     /// Live keys in insertion order.
     pub(crate) fn entries(&self) -> Vec<DedupEntryView> {
+        let mut times: std::collections::HashMap<&str, Vec<Timestamp>> =
+            std::collections::HashMap::new();
+        for (key, at) in &self.suppressions {
+            times.entry(&key.0).or_default().push(*at);
+        }
         self.live
             .iter()
             .map(|live| DedupEntryView {
@@ -347,6 +384,29 @@ impl DedupTable {
                 first_sent: live.first_sent,
                 expires_at: live.expires_at,
                 suppressed: live.suppressed,
+                // A key accepted again after it expired starts a new bar.
+                suppressed_at: times.get(&*live.key.0).map_or_else(Vec::new, |at| {
+                    at.iter()
+                        .copied()
+                        .filter(|t| *t >= live.first_sent)
+                        .collect()
+                }),
+            })
+            .collect()
+    }
+
+    /// Up to `limit` expired keys still remembered, the latest to expire first.
+    pub(crate) fn expired(&self, limit: usize) -> Vec<ExpiredDedupView> {
+        self.tombstone_order
+            .iter_rev()
+            // Entries of keys accepted again since are stale.
+            .filter(|(first_sent, key)| self.tombstones.get(key) == Some(first_sent))
+            .take(limit)
+            .map(|(first_sent, key)| ExpiredDedupView {
+                dedup_id: key.dedup_id().to_string(),
+                group_id: group_of_key(&key.0).map(str::to_string),
+                first_sent: *first_sent,
+                expired_at: first_sent.plus_ms(self.limits.window_ms),
             })
             .collect()
     }

@@ -35,7 +35,7 @@ pub mod queue;
 pub mod validate;
 
 pub use clock::{Clock, ManualClock, Timestamp};
-pub use dedup::DedupEntryView;
+pub use dedup::{DedupEntryView, ExpiredDedupView, SUPPRESSION_RECORD_CAP};
 pub use error::EngineError;
 pub use ids::{IdSource, SeqIds};
 pub use message::{AttributeValue, MessageAttributes};

@@ -32,6 +32,8 @@ pub struct ServerConfig {
     /// CreateQueue refuses a name deleted less than 60 s ago (QueueDeletedRecently),
     /// as AWS does; off by default because test suites re-create queues at once.
     pub deleted_queue_cooldown: bool,
+    /// Origins and host names browsers may use ([`crate::browser`]).
+    pub browser: crate::browser::BrowserConfig,
 }
 
 /// Busy polling after each request: longer than the gap between a reply and
@@ -54,6 +56,7 @@ impl Default for ServerConfig {
             auth: crate::auth::AuthConfig::default(),
             busy_poll: DEFAULT_BUSY_POLL,
             deleted_queue_cooldown: false,
+            browser: crate::browser::BrowserConfig::default(),
         }
     }
 }

@@ -71,6 +71,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub escape_horizon_ms: Option<u64>,
     pub deleted_queue_cooldown: Option<bool>,
+    /// `server.cors_allow_origins`: see [`crate::browser`].
+    pub cors_allow_origins: Option<Vec<String>>,
+    /// `server.allow_hosts`: see [`crate::browser`].
+    pub allow_hosts: Option<Vec<String>>,
     /// Checked by the binary, which owns the log subscriber.
     pub log_level: Option<String>,
     pub queues: Vec<QueueSpec>,
@@ -127,6 +131,8 @@ struct RawServer {
     escape_horizon: Option<String>,
     deleted_queue_cooldown: Option<bool>,
     log_level: Option<String>,
+    cors_allow_origins: Option<Vec<String>>,
+    allow_hosts: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +215,20 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         .escape_horizon
         .map(|d| duration_ms("server.escape_horizon", &d))
         .transpose()?;
+    let cors_allow_origins = s
+        .cors_allow_origins
+        .map(|list| {
+            each(
+                "server.cors_allow_origins",
+                list,
+                crate::browser::parse_origin,
+            )
+        })
+        .transpose()?;
+    let allow_hosts = s
+        .allow_hosts
+        .map(|list| each("server.allow_hosts", list, crate::browser::parse_host))
+        .transpose()?;
     Ok(FileConfig {
         host,
         port: s.port,
@@ -219,10 +239,24 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         public_url: s.public_url,
         escape_horizon_ms,
         deleted_queue_cooldown: s.deleted_queue_cooldown,
+        cors_allow_origins,
+        allow_hosts,
         log_level: s.log_level,
         queues: queues(raw.queues)?,
         auth: auth(raw.auth)?,
     })
+}
+
+/// Every item of a list key through `parse`, naming the item at fault (`key[1]`).
+fn each(
+    key: &str,
+    list: Vec<String>,
+    parse: fn(&str) -> Result<String, String>,
+) -> Result<Vec<String>, ConfigError> {
+    list.iter()
+        .enumerate()
+        .map(|(i, item)| parse(item).map_err(|problem| invalid(format!("{key}[{i}]"), problem)))
+        .collect()
 }
 
 fn auth(raw: RawAuth) -> Result<FileAuth, ConfigError> {

@@ -9,6 +9,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::{Pin, pin};
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use hyper::service::Service as HyperService;
 use hyper_util::service::TowerToHyperService;
 
 use crate::AppState;
+use crate::browser::{Guard, Verdict};
 use crate::http::{BodyError, MAX_BODY_BYTES, handle_json};
 
 type Request = hyper::Request<Incoming>;
@@ -32,13 +34,16 @@ type Reply = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 pub(crate) struct Service {
     state: AppState,
     router: TowerToHyperService<Router>,
+    /// Browser protection, applied to both paths.
+    guard: Arc<Guard>,
 }
 
 impl Service {
-    pub(crate) fn new(state: AppState, router: Router) -> Self {
+    pub(crate) fn new(state: AppState, router: Router, guard: Arc<Guard>) -> Self {
         Self {
             state,
             router: TowerToHyperService::new(router),
+            guard,
         }
     }
 }
@@ -61,6 +66,26 @@ impl HyperService<Request> for Service {
     type Future = Reply;
 
     fn call(&self, request: Request) -> Reply {
+        match self.guard.check(&request) {
+            Verdict::Pass => {}
+            Verdict::Answer(response) => return Box::pin(std::future::ready(Ok(response))),
+            Verdict::Cors(origin) => {
+                // Rare (an allowed page's request): the extra box does not matter.
+                let reply = self.serve(request);
+                return Box::pin(async move {
+                    let mut response = reply.await?;
+                    crate::browser::add_cors(&mut response, origin);
+                    Ok(response)
+                });
+            }
+        }
+        self.serve(request)
+    }
+}
+
+impl Service {
+    /// The direct path for SQS JSON calls, the router for the rest.
+    fn serve(&self, request: Request) -> Reply {
         if !is_direct(&request) {
             return Box::pin(self.router.call(request));
         }

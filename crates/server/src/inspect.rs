@@ -49,9 +49,14 @@ fn stats_json(s: QueueStats) -> Value {
     })
 }
 
+/// The name in a queue ARN (`arn:aws:sqs:region:account:name`).
+fn name_of_arn(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
 async fn summary(State(state): State<AppState>) -> Json<Value> {
     let now = state.clock.now();
-    let queues: Vec<Value> = state
+    let mut queues: Vec<Value> = state
         .registry
         .all()
         .into_iter()
@@ -60,26 +65,66 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
             let counts = engine.counts(now);
             json!({
                 "name": q.name,
+                "arn": q.arn,
                 "kind": kind(q.kind),
                 "dedup_window_ms": engine.dedup_window_ms(),
                 "visible": counts.visible,
                 "in_flight": counts.in_flight,
                 "delayed": counts.delayed,
                 "dedup_entries": engine.dedup_len(),
+                "tombstones": engine.tombstone_len(),
+                "dead_letter_queue": engine.dead_letter_target_arn().map(name_of_arn),
                 "stats": stats_json(engine.stats()),
             })
         })
         .collect();
-    Json(json!({ "queues": queues }))
+    // Each DLQ lists the queues that dead-letter into it.
+    let wiring: Vec<(String, String)> = queues
+        .iter()
+        .filter_map(|q| {
+            let source = q["name"].as_str()?;
+            let target = q["dead_letter_queue"].as_str()?;
+            Some((target.to_string(), source.to_string()))
+        })
+        .collect();
+    for q in &mut queues {
+        let sources: Vec<&str> = wiring
+            .iter()
+            .filter(|(target, _)| q["name"].as_str() == Some(target.as_str()))
+            .map(|(_, source)| source.as_str())
+            .collect();
+        q["dead_letter_sources"] = json!(sources);
+    }
+    Json(json!({
+        "now_ms": now.as_millis(),
+        "clock": state.clock.mode().as_str(),
+        "queues": queues,
+    }))
 }
+
+/// Most expired dedup ids the dedup view lists.
+const EXPIRED_LISTED: usize = 50;
 
 async fn dedup(State(state): State<AppState>, Path(name): Path<String>) -> Response {
     let Some(q) = state.registry.get(&name) else {
         return not_found(&name);
     };
+    let now = state.clock.now();
     let mut engine = q.lock();
+    let expired: Vec<Value> = engine
+        .expired_dedup_ids(now, EXPIRED_LISTED)
+        .into_iter()
+        .map(|e| {
+            json!({
+                "dedup_id": e.dedup_id,
+                "group_id": e.group_id,
+                "first_sent_ms": e.first_sent.as_millis(),
+                "expired_ms": e.expired_at.as_millis(),
+            })
+        })
+        .collect();
     let entries: Vec<Value> = engine
-        .dedup_entries(state.clock.now())
+        .dedup_entries(now)
         .into_iter()
         .map(|e| {
             json!({
@@ -89,6 +134,7 @@ async fn dedup(State(state): State<AppState>, Path(name): Path<String>) -> Respo
                 "first_sent_ms": e.first_sent.as_millis(),
                 "expires_ms": e.expires_at.as_millis(),
                 "suppressed": e.suppressed,
+                "suppressed_at_ms": e.suppressed_at.iter().map(|t| t.as_millis()).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -96,8 +142,10 @@ async fn dedup(State(state): State<AppState>, Path(name): Path<String>) -> Respo
         "queue": q.name,
         "window_ms": engine.dedup_window_ms(),
         "scope": if engine.dedup_scope_is_message_group() { "messageGroup" } else { "queue" },
+        "now_ms": now.as_millis(),
         "count": entries.len(),
         "entries": entries,
+        "expired": expired,
     }))
     .into_response()
 }

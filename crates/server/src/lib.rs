@@ -22,12 +22,15 @@
 //! - [`config_file`] and [`provision`]: the TOML config file and its start-up queues.
 //! - [`control`]: `/_fifowin/health`, clock, escapes and reset.
 //! - [`durable`]: durable mode, a command log replayed at start-up (`fifowin-store`).
+//! - [`browser`]: browser protection (Origin, Host, control API content type, CORS).
+//! - [`ui`]: the dashboard at `/_fifowin/ui`, embedded files from `crates/server/ui/`.
 //! - [`auth`]: SigV4 verification (`--auth sigv4`) and control-API access.
 //! - [`limits`]: queue count, memory cap, body deadline; [`listener`]: the accept
 //!   loop with header-size and header-timeout limits.
 //! - [`recently_deleted`]: the opt-in 60 s cooldown on re-creating a deleted queue.
 
 pub mod auth;
+pub mod browser;
 pub mod clock;
 pub mod config;
 pub mod config_file;
@@ -51,6 +54,7 @@ pub mod registry;
 pub mod service;
 pub mod spin;
 mod sts;
+pub mod ui;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -113,16 +117,20 @@ impl AppState {
     }
 }
 
-/// The router: control API routes (unless disabled; behind a token if one is
-/// set), and every other request to the SQS handler. Every body has a deadline.
+/// The router: control API routes and the dashboard (unless disabled; the API
+/// behind a token if one is set), and every other request to the SQS handler. Every body has a deadline.
 pub fn app(state: AppState) -> Router {
     let access = state.config.auth.control.clone();
     let routes = match access {
         auth::ControlAccess::Disabled => Router::new(),
-        auth::ControlAccess::Open => control::routes(),
-        auth::ControlAccess::Token(_) => control::routes().route_layer(
-            axum::middleware::from_fn_with_state(access, auth::control_guard),
-        ),
+        auth::ControlAccess::Open => control::routes().merge(ui::routes()),
+        // The page loads without the token; its script asks for it.
+        auth::ControlAccess::Token(_) => control::routes()
+            .route_layer(axum::middleware::from_fn_with_state(
+                access,
+                auth::control_guard,
+            ))
+            .merge(ui::routes()),
     };
     // Durable mode: control actions that would change state outside the log are refused.
     let routes = match state.durable {

@@ -1,9 +1,10 @@
 //! The accept loop: hyper's HTTP/1.1 connection builder with the header-size and
 //! header-timeout limits that `axum::serve` does not expose, and a graceful
 //! shutdown that stops accepting and lets open requests (long polls) finish.
-//! Connections busy-poll for `ServerConfig::busy_poll` after each request ([`crate::spin`]).
+//! Every request passes [`crate::browser`]'s checks first. Connections busy-poll for `ServerConfig::busy_poll` after each request ([`crate::spin`]).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,6 +14,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::AppState;
+use crate::browser::Guard;
 use crate::limits::{Limits, MIN_HEADER_BYTES};
 use crate::spin::SpinStream;
 
@@ -33,6 +35,11 @@ pub async fn serve(
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     let busy_poll = state.config.busy_poll;
+    // Only a loopback listener checks Host: others are reached under any name.
+    let loopback = listener
+        .local_addr()
+        .map_or(true, |addr| addr.ip().is_loopback());
+    let guard = Arc::new(Guard::new(&state.config, loopback));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -47,7 +54,7 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = crate::fast_path::Service::new(state.clone(), router.clone());
+                let service = crate::fast_path::Service::new(state.clone(), router.clone(), guard.clone());
                 let connection = builder.serve_connection(
                     TokioIo::new(SpinStream::new(stream, busy_poll)),
                     service,

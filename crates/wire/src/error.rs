@@ -55,6 +55,9 @@ pub enum ErrorCode {
     IncompleteSignature,
     /// The request body did not arrive in time (a slow or stalled client).
     RequestTimeout,
+    /// Refused before it was read: a browser page of another origin, or a Host
+    /// header a loopback server does not answer to (AWS's common error).
+    AccessDenied,
 }
 
 impl ErrorCode {
@@ -97,6 +100,7 @@ impl ErrorCode {
             RequestExpired => "com.amazon.coral.service#RequestExpired",
             IncompleteSignature => "com.amazon.coral.service#IncompleteSignature",
             RequestTimeout => "com.amazon.coral.service#RequestTimeout",
+            AccessDenied => "com.amazon.coral.service#AccessDeniedException",
         }
     }
 
@@ -139,6 +143,7 @@ impl ErrorCode {
             RequestExpired => "RequestExpired",
             IncompleteSignature => "IncompleteSignature",
             RequestTimeout => "RequestTimeout",
+            AccessDenied => "AccessDenied",
         }
     }
 
@@ -150,6 +155,7 @@ impl ErrorCode {
             // AWS's common errors: an unknown key or a wrong signature is 403;
             // RequestExpired and IncompleteSignature are 400 (the `_` arm).
             MissingAuthenticationToken | InvalidClientTokenId | SignatureDoesNotMatch => 403,
+            AccessDenied => 403,
             // MalformedQueryString is 404 in AWS's list of common errors.
             ReceiptHandleIsInvalid | InvalidAddress | ResourceNotFound | MalformedQueryString => {
                 404

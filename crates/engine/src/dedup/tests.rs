@@ -208,9 +208,49 @@ fn entries_report_anchor_expiry_and_original_message() {
             first_sent: Timestamp(5),
             expires_at: Timestamp(5 + W),
             suppressed: 1,
+            suppressed_at: vec![Timestamp(6)],
         }]
     );
     assert_eq!(t.next_expiry(), Some(Timestamp(5 + W)));
+}
+
+#[test]
+fn suppression_times_belong_to_the_window_they_fell_in() {
+    let mut t = table(false);
+    send(&mut t, "g", "a", 0, "m1");
+    send(&mut t, "g", "a", 10, "m1b");
+    send(&mut t, "g", "a", 20, "m1c");
+    // The window closes; the key comes back as an escape with a fresh bar.
+    send(&mut t, "g", "a", W + 5, "m2");
+    send(&mut t, "g", "a", W + 6, "m2b");
+    let entries = t.entries();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].suppressed_at, vec![Timestamp(W + 6)]);
+}
+
+#[test]
+fn expired_keys_are_listed_latest_first_until_sent_again() {
+    let mut t = table(true);
+    send(&mut t, "g1", "a", 0, "m1");
+    send(&mut t, "g2", "b", 1, "m2");
+    send(&mut t, "g3", "c", 2, "m3");
+    t.expire(Timestamp(W + 10));
+    let ids: Vec<_> = t
+        .expired(2)
+        .into_iter()
+        .map(|e| (e.dedup_id, e.group_id, e.expired_at))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("c".to_string(), Some("g3".to_string()), Timestamp(2 + W)),
+            ("b".to_string(), Some("g2".to_string()), Timestamp(1 + W)),
+        ]
+    );
+    // `b` escapes: it is live again, no longer expired.
+    send(&mut t, "g2", "b", W + 20, "m4");
+    let ids: Vec<_> = t.expired(10).into_iter().map(|e| e.dedup_id).collect();
+    assert_eq!(ids, ["c", "a"]);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::attributes::{DedupScope, QueueAttributes, RenderContext};
 use crate::clock::Timestamp;
-use crate::dedup::{DedupEntryView, DedupTable, Limits};
+use crate::dedup::{DedupEntryView, DedupTable, ExpiredDedupView, Limits};
 use crate::error::EngineError;
 use crate::hash::FastHasher;
 use crate::ids::IdSource;
@@ -325,6 +325,12 @@ impl Queue {
     pub fn dedup_entries(&mut self, now: Timestamp) -> Vec<DedupEntryView> {
         self.advance(now);
         self.dedup.entries()
+    }
+    /// Up to `limit` dedup keys whose window had closed by `now` and that are
+    /// still remembered for escape detection, the latest to expire first.
+    pub fn expired_dedup_ids(&mut self, now: Timestamp, limit: usize) -> Vec<ExpiredDedupView> {
+        self.advance(now);
+        self.dedup.expired(limit)
     }
 }
 

@@ -93,6 +93,23 @@ fn each_server_value_is_checked() {
         key("[server]\nescape_horizon = \"soon\""),
         "server.escape_horizon"
     );
+    assert_eq!(
+        key("[server]\ncors_allow_origins = [\"http://a:1\", \"a:1\"]"),
+        "server.cors_allow_origins[1]"
+    );
+    assert_eq!(
+        key("[server]\nallow_hosts = [\"sqs.local:9324\"]"),
+        "server.allow_hosts[0]"
+    );
+    let file = parse(
+        "[server]\ncors_allow_origins = [\"HTTP://App:3000/\"]\nallow_hosts = [\"SQS.local\"]",
+    )
+    .unwrap();
+    assert_eq!(
+        file.cors_allow_origins,
+        Some(vec!["http://app:3000".to_string()])
+    );
+    assert_eq!(file.allow_hosts, Some(vec!["sqs.local".to_string()]));
 }
 
 #[test]
