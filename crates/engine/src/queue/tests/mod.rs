@@ -17,6 +17,7 @@ mod attributes;
 mod batch;
 mod fifo_delivery;
 mod inspect;
+mod lags;
 mod lifecycle;
 mod receipts;
 mod redrive;
