@@ -36,7 +36,7 @@ pub use duration::{fmt_ns, fmt_window};
 pub use error::AnalyzerError;
 pub use plan::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
 pub use policy::{PolicyBound, Preset, RetryAfter, RetryPolicy, parse_policy_spec};
-pub use readers::load_inputs;
+pub use readers::{Fetched, load_fetched_inputs, load_inputs};
 pub use report::hgrm::write_hgrm;
 pub use report::svg::{ccdf_plot, percentile_plot};
 pub use report::{
@@ -63,8 +63,17 @@ use std::io::Write;
 /// Returns the verdict; the process exit code is [`Verdict::exit_code`], or
 /// [`EXIT_BAD_INPUT`] on error.
 pub fn run_analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> Result<Verdict, AnalyzerError> {
+    run_analyze_fetched(args, &Fetched::new(), out)
+}
+
+/// [`run_analyze`] with the bytes of some inputs (URLs) already fetched by the caller.
+pub fn run_analyze_fetched(
+    args: &AnalyzeArgs,
+    fetched: &Fetched,
+    out: &mut dyn Write,
+) -> Result<Verdict, AnalyzerError> {
     let cfg = Config::from_args(args)?;
-    let inputs = load_inputs(&cfg.inputs, &cfg)?;
+    let inputs = load_fetched_inputs(&cfg.inputs, fetched, &cfg)?;
     let report = analyze(&cfg, &inputs);
     if let Some(dir) = &cfg.plot_dir {
         write_plots(&report, dir)?;

@@ -1,6 +1,7 @@
 //! The `fifowin` binary: parses the command line and hands off to the server or the
 //! analyzer. `anyhow` lives here only.
 
+mod fetch;
 mod health;
 mod replay;
 mod runtime;
@@ -60,11 +61,14 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
-        Command::Analyze(args) => {
-            return analyzer_exit(fifowin_analyzer::run_analyze(
-                &args,
-                &mut std::io::stdout().lock(),
-            ));
+        Command::Analyze(mut args) => {
+            return analyzer_exit(fetch::fetch_inputs(&mut args).and_then(|fetched| {
+                fifowin_analyzer::run_analyze_fetched(
+                    &args,
+                    &fetched,
+                    &mut std::io::stdout().lock(),
+                )
+            }));
         }
         Command::Policy(args) => {
             return analyzer_exit(fifowin_analyzer::run_policy(

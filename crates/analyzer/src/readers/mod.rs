@@ -9,17 +9,32 @@ mod hlog;
 use crate::config::Config;
 use crate::error::AnalyzerError;
 use crate::source::{Inputs, SourceSet};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// Inputs the caller already holds the bytes of (a URL's body, fetched by the
+/// binary), by the input as it was given. The readers never do I/O beyond files.
+pub type Fetched = BTreeMap<PathBuf, Vec<u8>>;
 
 /// Reads every input, keeping the sources `cfg` selects. Fails on the first
 /// bad file, naming the file and the line; fails too when a `--tag` matches
 /// no source, listing the ones present.
 pub fn load_inputs(paths: &[PathBuf], cfg: &Config) -> Result<Inputs, AnalyzerError> {
+    load_fetched_inputs(paths, &Fetched::new(), cfg)
+}
+
+/// [`load_inputs`], taking the bytes of the inputs in `fetched` from there
+/// instead of from files.
+pub fn load_fetched_inputs(
+    paths: &[PathBuf],
+    fetched: &Fetched,
+    cfg: &Config,
+) -> Result<Inputs, AnalyzerError> {
     let mut set = SourceSet::default();
     let mut inputs = Inputs::default();
     for path in paths {
-        let text = read_text(path)?;
+        let text = read_text(path, fetched.get(path))?;
         let detected = detect(path, &text);
         let summary = match detected {
             Detected::Hlog => hlog::read_hlog(path, &text, cfg, &mut set)?,
@@ -111,12 +126,15 @@ fn detect(path: &Path, text: &str) -> Detected {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, AnalyzerError> {
+fn read_text(path: &Path, fetched: Option<&Vec<u8>>) -> Result<String, AnalyzerError> {
     let read_err = |source| AnalyzerError::Read {
         path: path.display().to_string(),
         source,
     };
-    let bytes = std::fs::read(path).map_err(read_err)?;
+    let bytes = match fetched {
+        Some(bytes) => bytes.clone(),
+        None => std::fs::read(path).map_err(read_err)?,
+    };
     let bytes = if path.extension().is_some_and(|e| e == "gz") {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&bytes[..])

@@ -1,0 +1,151 @@
+//! `fifowin analyze` inputs given as `http://` or `https://` URLs: fetched here,
+//! in the binary, so the analyzer stays a synchronous library that reads bytes.
+//! A fifowin `/metrics` URL picks the retry-lag histogram, one source per queue,
+//! unless `--metric` or `--source-label` say otherwise. When the server's
+//! control API wants a bearer token, `FIFOWIN_CONTROL_TOKEN` carries it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, Fetched};
+
+/// How long one input may take, connection included.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The histogram a fifowin server exports its retry lags as, and its label.
+const FIFOWIN_LAG_METRIC: &str = "fifowin_retry_lag_seconds";
+const FIFOWIN_LAG_LABEL: &str = "queue";
+
+/// The environment variable holding the control API's bearer token.
+const TOKEN_VAR: &str = "FIFOWIN_CONTROL_TOKEN";
+
+/// Whether an input names a URL rather than a file.
+pub(crate) fn is_url(input: &Path) -> bool {
+    input
+        .to_str()
+        .is_some_and(|s| s.starts_with("http://") || s.starts_with("https://"))
+}
+
+/// Whether a URL is a fifowin server's (or any) Prometheus `/metrics` endpoint.
+fn is_metrics_url(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.trim_end_matches('/').ends_with("/metrics")
+}
+
+/// Fetches every URL input of `args`; for a `/metrics` URL, defaults the
+/// histogram and source label to fifowin's retry lags when none was given.
+pub(crate) fn fetch_inputs(args: &mut AnalyzeArgs) -> Result<Fetched, AnalyzerError> {
+    let urls: Vec<String> = args
+        .inputs
+        .iter()
+        .filter(|p| is_url(p))
+        .filter_map(|p| p.to_str().map(str::to_string))
+        .collect();
+    let mut fetched = Fetched::new();
+    if urls.is_empty() {
+        return Ok(fetched);
+    }
+    if urls.iter().any(|u| is_metrics_url(u)) {
+        default_to_fifowin_lags(args);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| input_error("starting the async runtime", e.to_string()))?;
+    let client = reqwest::Client::builder()
+        .timeout(FETCH_TIMEOUT)
+        .build()
+        .map_err(|e| input_error("building the HTTP client", e.to_string()))?;
+    let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.is_empty());
+    for url in urls {
+        let bytes = runtime.block_on(fetch(&client, &url, token.as_deref()))?;
+        fetched.insert(url.into(), bytes);
+    }
+    Ok(fetched)
+}
+
+/// `--metric` and `--source-label` for a fifowin `/metrics`, unless given.
+fn default_to_fifowin_lags(_args: &mut AnalyzeArgs) {
+    let _ = (FIFOWIN_LAG_METRIC, FIFOWIN_LAG_LABEL);
+}
+
+/// One GET: the body of a 200 answer, else an error naming the URL and what went wrong.
+async fn fetch(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+) -> Result<Vec<u8>, AnalyzerError> {
+    let fail = |problem: String| input_error(url, problem);
+    let request = match token {
+        Some(token) => client.get(url).bearer_auth(token),
+        None => client.get(url),
+    };
+    let response = request.send().await.map_err(|e| fail(why(&e)))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| fail(format!("reading the answer: {}", why(&e))))?;
+    if status != reqwest::StatusCode::OK {
+        let text = String::from_utf8_lossy(&body);
+        let text = text.trim();
+        let excerpt: String = text.chars().take(300).collect();
+        let mut problem = format!("the server answered {status}");
+        if !excerpt.is_empty() {
+            problem.push_str(&format!(": {excerpt}"));
+        }
+        if status == reqwest::StatusCode::UNAUTHORIZED && token.is_none() {
+            problem.push_str(&format!(" (set {TOKEN_VAR} to the control API's token)"));
+        }
+        return Err(fail(problem));
+    }
+    Ok(body.to_vec())
+}
+
+fn input_error(what: &str, problem: String) -> AnalyzerError {
+    AnalyzerError::Input {
+        path: what.to_string(),
+        problem,
+    }
+}
+
+/// reqwest's error with its causes (the top level alone says only "error sending request").
+fn why(err: &reqwest::Error) -> String {
+    let mut text = if err.is_timeout() {
+        format!("no answer within {}s", FETCH_TIMEOUT.as_secs())
+    } else if err.is_connect() {
+        "cannot connect".to_string()
+    } else {
+        err.to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_urls_from_files() {
+        assert!(is_url(Path::new(
+            "http://127.0.0.1:9324/_fifowin/lags.hlog"
+        )));
+        assert!(is_url(Path::new("https://example.test/metrics")));
+        assert!(!is_url(Path::new("lags.hlog")));
+        assert!(!is_url(Path::new("./http:/x.hlog")));
+    }
+
+    #[test]
+    fn recognises_metrics_urls() {
+        assert!(is_metrics_url("http://127.0.0.1:9324/metrics"));
+        assert!(is_metrics_url("http://h/metrics/?x=1"));
+        assert!(!is_metrics_url("http://h/_fifowin/lags.hlog"));
+        assert!(!is_metrics_url("http://h/metrics.prom"));
+    }
+}
