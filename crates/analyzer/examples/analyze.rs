@@ -14,9 +14,9 @@ struct Cli {
 #[derive(clap::Subcommand)]
 enum Command {
     /// How likely are duplicates to escape the window?
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// The worst-case retry lag of a retry policy.
-    Policy(PolicyArgs),
+    Policy(Box<PolicyArgs>),
 }
 
 fn main() {

@@ -79,7 +79,7 @@ pub fn analyze(cfg: &Config, inputs: &Inputs) -> Report {
         overall,
         attempts,
         histograms,
-        hgrm_ratio: cfg.hgrm_unit.ratio(),
+        hgrm_ratio: cfg.hgrm_unit.ns_per_unit(),
     }
 }
 

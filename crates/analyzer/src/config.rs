@@ -1,10 +1,17 @@
 //! The validated configuration between the clap arguments and the pure
 //! analysis: every value checked once, here, with errors naming the option.
 
-use crate::args::{AnalyzeArgs, Boundary, Format, HgrmUnit, PolicyArgs};
+use crate::args::{AnalyzeArgs, PolicyArgs};
+use crate::boundary::Boundary;
 use crate::duration::parse_duration_ns;
 use crate::error::AnalyzerError;
 use crate::policy::{RetryPolicy, parse_policy_spec};
+use crate::readers::InputFormat;
+use crate::readers::attempts::{AttemptFields, DEFAULT_ID_FIELD, DEFAULT_TIME_FIELD};
+use crate::readers::otlp::OtlpOptions;
+use crate::readers::prometheus::PromOptions;
+use crate::report::Format;
+use crate::units::TimeUnit;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -44,7 +51,12 @@ pub struct Config {
     pub format: Format,
     pub output: Option<PathBuf>,
     pub plot_dir: Option<PathBuf>,
-    pub hgrm_unit: HgrmUnit,
+    pub hgrm_unit: TimeUnit,
+    /// The format of every input; `None` decides per input.
+    pub input_format: Option<InputFormat>,
+    pub prometheus: PromOptions,
+    pub attempt_fields: AttemptFields,
+    pub otlp: OtlpOptions,
 }
 
 impl Config {
@@ -62,7 +74,11 @@ impl Config {
             format: Format::Table,
             output: None,
             plot_dir: None,
-            hgrm_unit: HgrmUnit::Ms,
+            hgrm_unit: TimeUnit::Ms,
+            input_format: None,
+            prometheus: PromOptions::default(),
+            attempt_fields: AttemptFields::default(),
+            otlp: OtlpOptions::default(),
         }
     }
 
@@ -114,15 +130,45 @@ impl Config {
         Ok(Config {
             inputs: args.inputs.clone(),
             window_ns,
-            boundary: args.boundary,
+            boundary: args.boundary.into(),
             target_escape,
             guard_ns: parse_duration_ns("--guard", &args.guard)?,
             tags: args.tag.clone(),
             policies,
-            format: args.format,
+            format: args.format.into(),
             output: args.output.clone(),
             plot_dir: args.plot.clone(),
-            hgrm_unit: args.hgrm_unit,
+            hgrm_unit: args.hgrm_unit.into(),
+            input_format: match &args.input_format {
+                Some(f) => InputFormat::parse(f)?,
+                None => None,
+            },
+            prometheus: PromOptions {
+                metric: non_empty("--metric", &args.metric)?,
+                source_label: non_empty("--source-label", &args.source_label)?,
+                unit: args
+                    .unit
+                    .as_deref()
+                    .map(|u| TimeUnit::parse("--unit", u))
+                    .transpose()?,
+            },
+            attempt_fields: AttemptFields {
+                id: non_empty("--id-field", &args.id_field)?
+                    .unwrap_or_else(|| DEFAULT_ID_FIELD.to_string()),
+                time: non_empty("--time-field", &args.time_field)?
+                    .unwrap_or_else(|| DEFAULT_TIME_FIELD.to_string()),
+                attempt: non_empty("--attempt-field", &args.attempt_field)?,
+                source: non_empty("--source-field", &args.source_field)?,
+                time_unit: args
+                    .time_unit
+                    .as_deref()
+                    .map(|u| TimeUnit::parse("--time-unit", u))
+                    .transpose()?,
+            },
+            otlp: OtlpOptions {
+                id_attribute: non_empty("--id-attribute", &args.id_attribute)?,
+                source_attribute: non_empty("--source-attribute", &args.source_attribute)?,
+            },
         })
     }
 
@@ -162,7 +208,8 @@ impl PolicyConfig {
             }
         }
         policy.honor_retry_after = args.retry_after;
-        if args.format == Format::Hgrm {
+        let format = Format::from(args.format);
+        if matches!(format, Format::Hgrm | Format::Junit) {
             return Err(AnalyzerError::usage(
                 "--format",
                 "policy reports are table, json or markdown",
@@ -172,8 +219,17 @@ impl PolicyConfig {
             policy,
             window_ns: parse_window(&args.window)?,
             guard_ns: parse_duration_ns("--guard", &args.guard)?,
-            format: args.format,
+            format: args.format.into(),
         })
+    }
+}
+
+/// An optional name that, when given, must not be blank.
+fn non_empty(arg: &str, value: &Option<String>) -> Result<Option<String>, AnalyzerError> {
+    match value.as_deref().map(str::trim) {
+        Some("") => Err(AnalyzerError::usage(arg, "must not be empty")),
+        Some(v) => Ok(Some(v.to_string())),
+        None => Ok(None),
     }
 }
 

@@ -1,18 +1,22 @@
 //! fifowin-analyzer: is the deduplication window longer than the retries?
 //!
 //! Reads retry-lag data (HdrHistogram interval logs, Java `.hgrm` files,
-//! CSV/JSONL attempt logs), counts the duplicates that escape a window,
+//! Prometheus/OpenMetrics histograms and saved query answers, OTLP JSON
+//! traces, CSV/JSONL attempt logs with any field names), counts the
+//! duplicates that escape a window,
 //! bounds the escape rate statistically and by the SDK retry policy, and
 //! renders a verdict (SAFE / PROBABLY SAFE / AT RISK / ESCAPING) with exit
 //! codes for CI.
 //!
 //! Layered like ripgrep: clap [`AnalyzeArgs`] → validated [`Config`] →
-//! [`load_inputs`] → pure [`analyze`] → [`render`]. [`run_analyze`] and
+//! [`load_inputs`] (or [`load_texts`] over bytes fetched elsewhere) → pure
+//! [`analyze`] → [`render`]. [`run_analyze`] and
 //! [`run_policy`] do the whole pipeline for the CLI; [`replay_plan`] gives the
 //! replay driver its lags and the escapes it must observe.
 
 mod analyze;
 mod args;
+mod boundary;
 mod config;
 mod duration;
 mod error;
@@ -24,10 +28,12 @@ mod rng;
 mod source;
 pub mod stats;
 pub mod tail;
+mod units;
 mod verdict;
 
 pub use analyze::{analyze, source_report};
-pub use args::{AnalyzeArgs, Boundary, Format, HgrmUnit, PolicyArgs};
+pub use args::{AnalyzeArgs, BoundaryArg, FormatArg, HgrmUnitArg, PolicyArgs};
+pub use boundary::Boundary;
 pub use config::{
     CONFIDENCE, Config, DEFAULT_GUARD_NS, DEFAULT_TARGET_ESCAPE, DEFAULT_WINDOW_NS, Policies,
     PolicyConfig,
@@ -36,11 +42,14 @@ pub use duration::{fmt_ns, fmt_window};
 pub use error::AnalyzerError;
 pub use plan::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
 pub use policy::{PolicyBound, Preset, RetryAfter, RetryPolicy, parse_policy_spec};
-pub use readers::{Fetched, load_fetched_inputs, load_inputs};
+pub use readers::attempts::AttemptFields;
+pub use readers::otlp::OtlpOptions;
+pub use readers::prometheus::PromOptions;
+pub use readers::{InputFormat, InputText, load_inputs, load_texts};
 pub use report::hgrm::write_hgrm;
 pub use report::svg::{ccdf_plot, percentile_plot};
 pub use report::{
-    AttemptsReport, Margins, POLICY_SCHEMA, PolicyCheck, PolicyReport, Report, SCHEMA,
+    AttemptsReport, Format, Margins, POLICY_SCHEMA, PolicyCheck, PolicyReport, Report, SCHEMA,
     SourceReport, render, render_policy, write_plots,
 };
 pub use source::{
@@ -51,6 +60,7 @@ pub use stats::{
     clopper_pearson_lower, clopper_pearson_upper, rule_of_three, samples_needed, wilson_interval,
 };
 pub use tail::{GpdFit, TailEstimate};
+pub use units::TimeUnit;
 pub use verdict::{
     EXIT_AT_RISK, EXIT_BAD_INPUT, EXIT_ESCAPING, EXIT_SAFE, Evidence, Judgement, Verdict, judge,
     judge_policy,
@@ -63,17 +73,24 @@ use std::io::Write;
 /// Returns the verdict; the process exit code is [`Verdict::exit_code`], or
 /// [`EXIT_BAD_INPUT`] on error.
 pub fn run_analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> Result<Verdict, AnalyzerError> {
-    run_analyze_fetched(args, &Fetched::new(), out)
+    run_analyze_with(args, &mut |path| InputText::read(path), out)
 }
 
-/// [`run_analyze`] with the bytes of some inputs (URLs) already fetched by the caller.
-pub fn run_analyze_fetched(
+/// [`run_analyze`], taking each input's text from `read` once the arguments
+/// are valid: the binary fetches URL inputs there, so this crate does no
+/// network I/O.
+pub fn run_analyze_with(
     args: &AnalyzeArgs,
-    fetched: &Fetched,
+    read: &mut dyn FnMut(&std::path::Path) -> Result<InputText, AnalyzerError>,
     out: &mut dyn Write,
 ) -> Result<Verdict, AnalyzerError> {
     let cfg = Config::from_args(args)?;
-    let inputs = load_fetched_inputs(&cfg.inputs, fetched, &cfg)?;
+    let texts = cfg
+        .inputs
+        .iter()
+        .map(|path| read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inputs = load_texts(&texts, &cfg)?;
     let report = analyze(&cfg, &inputs);
     if let Some(dir) = &cfg.plot_dir {
         write_plots(&report, dir)?;

@@ -12,7 +12,7 @@
 //! for a virtual clock. For attempt logs the plan is the message timelines
 //! themselves with their delivered duplicates.
 
-use crate::args::Boundary;
+use crate::boundary::Boundary;
 use crate::config::Config;
 use crate::rng::SplitMix64;
 use crate::source::{Inputs, SourceData, Timeline};

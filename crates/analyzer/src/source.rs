@@ -2,7 +2,7 @@
 //! lags, bucket-aware escape counts, per-interval summaries, and the exact
 //! per-message timelines of attempt logs.
 
-use crate::args::Boundary;
+use crate::boundary::Boundary;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -101,6 +101,46 @@ impl SourceData {
         (lo, hi)
     }
 
+    /// Adds `count` lags known only to lie in `(lo_ns, hi_ns]` (`hi_ns` `None`:
+    /// above `lo_ns`, value unknown), as a Prometheus `le` bucket holds them.
+    /// They are recorded at the bucket's top, or at `lo_ns` when it has none.
+    /// Returns the escapes `(certain, possible)`: certain when every value
+    /// in the bucket escapes, possible when some may. Lags are whole ns, so
+    /// the smallest a bucket can hold is `lo_ns + 1`: a bound 1 ns below the
+    /// window separates the lags that escape under `ge` from those that do not.
+    pub(crate) fn add_range(
+        &mut self,
+        lo_ns: u64,
+        hi_ns: Option<u64>,
+        count: u64,
+        window_ns: u64,
+        boundary: Boundary,
+    ) -> (u64, u64) {
+        if count == 0 {
+            return (0, 0);
+        }
+        let at = hi_ns.unwrap_or(lo_ns);
+        // The accumulators auto-resize, so recording never fails.
+        let _ = self.bucketed.record_n(at, count);
+        let certain = if boundary.escapes(lo_ns.saturating_add(1), window_ns) {
+            count
+        } else {
+            0
+        };
+        let possible = match hi_ns {
+            Some(hi) if !boundary.escapes(hi, window_ns) => 0,
+            _ => count,
+        };
+        self.escapes_lo += certain;
+        self.escapes_hi += possible;
+        // Of buckets with one top, the highest bottom bounds the largest lag best.
+        if at > self.max_ns || (at == self.max_ns && lo_ns > self.max_lo_ns) {
+            self.max_ns = at;
+            self.max_lo_ns = lo_ns;
+        }
+        (certain, possible)
+    }
+
     /// Adds one lag whose exact value is known.
     pub(crate) fn add_exact(&mut self, lag_ns: u64, escaped: bool) {
         let _ = self.exact.record(lag_ns);
@@ -189,6 +229,8 @@ pub enum InputKind {
     Hlog,
     Hgrm,
     Attempts,
+    Prometheus,
+    Otlp,
 }
 
 /// What was read from one input file.
@@ -207,6 +249,8 @@ pub struct FileSummary {
     /// Attempt logs: distinct dedup ids and sends.
     pub messages: u64,
     pub sends: u64,
+    /// What the reader had to assume, round or leave out, in words.
+    pub notes: Vec<String>,
 }
 
 impl FileSummary {
@@ -221,6 +265,7 @@ impl FileSummary {
             base_time_s: None,
             messages: 0,
             sends: 0,
+            notes: Vec::new(),
         }
     }
 
@@ -274,6 +319,8 @@ impl SourceSet {
 mod tests {
     use super::*;
 
+    const S: u64 = 1_000_000_000;
+
     #[test]
     fn bucket_escapes_separates_straddling_buckets() {
         let w = 300_000_000_000u64;
@@ -289,5 +336,21 @@ mod tests {
         // A bucket starting exactly at W escapes wholly under `ge`, but may not under `gt`.
         assert_eq!(bucket_escapes(&h, exact, Boundary::Ge), (1, 1));
         assert_eq!(bucket_escapes(&h, exact, Boundary::Gt), (0, 1));
+    }
+
+    #[test]
+    fn le_buckets_escape_certainly_only_when_no_lag_in_them_can_stay() {
+        let w = 300_000_000_000u64;
+        let mut s = SourceData::new("q");
+        // (W−1 ns, W]: under `ge` it holds only lags equal to W, which escape.
+        assert_eq!(s.add_range(w - 1, Some(w), 3, w, Boundary::Ge), (3, 3));
+        // Under `gt` those stay duplicates; (W, +Inf) escapes under both.
+        assert_eq!(s.add_range(w - 1, Some(w), 3, w, Boundary::Gt), (0, 0));
+        assert_eq!(s.add_range(w, None, 2, w, Boundary::Gt), (2, 2));
+        // (W−1 s, W] straddles under `ge`; a bucket ending below W never escapes.
+        assert_eq!(s.add_range(w - S, Some(w), 4, w, Boundary::Ge), (0, 4));
+        assert_eq!(s.add_range(0, Some(w - 1), 5, w, Boundary::Ge), (0, 0));
+        assert_eq!((s.escapes_lo, s.escapes_hi), (5, 9));
+        assert_eq!((s.max_lo_ns, s.max_ns), (w, w));
     }
 }

@@ -95,7 +95,7 @@ fn attempt_log_errors_name_the_line() {
     let header = "dedup_id,attempt,t_send_ns,source\n";
     assert_eq!(
         error("a.csv", &format!("{header}m1,1,100,sdk\nm1,2,soon,sdk\n")),
-        ":3: t_send_ns `soon` is not a whole number of nanoseconds"
+        ":3: column 3 (`t_send_ns`): `soon` is neither an RFC 3339 time nor a number"
     );
     assert_eq!(
         error("b.csv", &format!("{header}m1,1,100,sdk\nm1,1,200,sdk\n")),
@@ -103,15 +103,15 @@ fn attempt_log_errors_name_the_line() {
     );
     assert_eq!(
         error("c.csv", &format!("{header}m1,0,100\n")),
-        ":2: attempt `0` is not a whole number >= 1"
+        ":2: column 2 (`attempt`): attempt `0` is not a whole number >= 1"
     );
     assert_eq!(
         error("d.csv", &format!("{header}m1,1\n")),
-        ":2: expected `dedup_id,attempt,t_send_ns[,source]`, found 2 fields"
+        ":2: column 3 (`t_send_ns`) is missing: the row has 2 fields"
     );
     assert_eq!(
         error("e.csv", "dedup_id,attempt,when\n"),
-        ":1: the header has no `t_send_ns` column"
+        ":1: the header has no `t_send_ns` column (columns: dedup_id, attempt, when)"
     );
     assert_eq!(error("f.csv", "# nothing\n"), ": no attempt rows found");
     assert_eq!(
@@ -119,7 +119,7 @@ fn attempt_log_errors_name_the_line() {
             "g.jsonl",
             "{\"dedup_id\":\"m\",\"attempt\":1,\"t_send_ns\":5}\n{\"dedup_id\":\"m\",\"attempt\":2}\n"
         ),
-        ":2: missing integer field `t_send_ns`"
+        ":2: field `t_send_ns` is missing"
     );
     assert!(error("h.jsonl", "{\"dedup_id\":\"m\",\n").starts_with(":1: invalid JSON"));
 }

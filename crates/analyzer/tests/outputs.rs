@@ -193,6 +193,58 @@ fn markdown_has_a_verdict_heading_and_tables() {
 }
 
 #[test]
+fn junit_has_a_failing_test_case_per_escaping_source() {
+    let (verdict, xml) = run(&[
+        &data("retry-latency/mixed-incident.hlog"),
+        &data("prometheus/retry-lag.prom"),
+        "--metric",
+        "publish_retry_lag_seconds",
+        "--source-label",
+        "queue",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(verdict, Verdict::Escaping);
+    // Well-formed XML (the queue label holds quotes, a newline and braces),
+    // with one test case per source and a failure inside each bad one.
+    let mut cases: Vec<(String, Option<String>)> = Vec::new();
+    let mut element = String::new();
+    let mut attribute = |name: &str, value: &str, element: &str| match (element, name) {
+        ("testcase", "name") => cases.push((value.to_string(), None)),
+        ("failure", "message") => cases.last_mut().unwrap().1 = Some(value.to_string()),
+        _ => {}
+    };
+    for token in xmlparser::Tokenizer::from(xml.as_str()) {
+        match token.unwrap_or_else(|e| panic!("not XML: {e}\n{xml}")) {
+            xmlparser::Token::ElementStart { local, .. } => element = local.to_string(),
+            xmlparser::Token::Attribute { local, value, .. } => {
+                attribute(local.as_str(), value.as_str(), &element)
+            }
+            _ => {}
+        }
+    }
+    let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
+    // Attribute values come back still escaped: `&quot;` and `&#10;`.
+    assert_eq!(
+        names,
+        ["orders &quot;eu&quot;\\fifo,&#10;{x}", "outbox", "sdk"],
+        "{xml}"
+    );
+    let message = |tag: &str| cases.iter().find(|(n, _)| n == tag).unwrap().1.clone();
+    assert!(
+        message("outbox")
+            .unwrap()
+            .starts_with("ESCAPING: 50 of 15000 lags are at or past the 5m window"),
+        "{xml}"
+    );
+    assert!(message("sdk").unwrap().starts_with("AT RISK: "), "{xml}");
+    assert!(
+        xml.contains(r#"<testsuites name="fifowin analyze" tests="3" failures="3" errors="0">"#),
+        "{xml}"
+    );
+}
+
+#[test]
 fn hgrm_output_round_trips() {
     let (_, hgrm) = run(&[
         &data("retry-latency/mixed-incident.hlog"),

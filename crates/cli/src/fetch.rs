@@ -1,13 +1,13 @@
 //! `fifowin analyze` inputs given as `http://` or `https://` URLs: fetched here,
 //! in the binary, so the analyzer stays a synchronous library that reads bytes.
-//! A fifowin `/metrics` URL picks the retry-lag histogram, one source per queue,
-//! unless `--metric` or `--source-label` say otherwise. When the server's
+//! A `/metrics` URL without `--metric` is read as fifowin's: the retry-lag
+//! histogram, one source per queue. When the server's
 //! control API wants a bearer token, `FIFOWIN_CONTROL_TOKEN` carries it.
 
 use std::path::Path;
 use std::time::Duration;
 
-use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, Fetched};
+use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, InputText, Verdict};
 
 /// How long one input may take, connection included.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -32,41 +32,75 @@ fn is_metrics_url(url: &str) -> bool {
     path.trim_end_matches('/').ends_with("/metrics")
 }
 
-/// Fetches every URL input of `args`; for a `/metrics` URL, defaults the
-/// histogram and source label to fifowin's retry lags when none was given.
-pub(crate) fn fetch_inputs(args: &mut AnalyzeArgs) -> Result<Fetched, AnalyzerError> {
-    let urls: Vec<String> = args
+/// `fifowin analyze`: URL inputs are fetched, files read; a `/metrics` URL
+/// defaults the histogram and source label to fifowin's retry lags.
+pub(crate) fn run_analyze(
+    mut args: AnalyzeArgs,
+    out: &mut dyn std::io::Write,
+) -> Result<Verdict, AnalyzerError> {
+    if args
         .inputs
         .iter()
-        .filter(|p| is_url(p))
-        .filter_map(|p| p.to_str().map(str::to_string))
-        .collect();
-    let mut fetched = Fetched::new();
-    if urls.is_empty() {
-        return Ok(fetched);
+        .any(|p| is_url(p) && p.to_str().is_some_and(is_metrics_url))
+    {
+        default_to_fifowin_lags(&mut args);
     }
-    if urls.iter().any(|u| is_metrics_url(u)) {
-        default_to_fifowin_lags(args);
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| input_error("starting the async runtime", e.to_string()))?;
-    let client = reqwest::Client::builder()
-        .timeout(FETCH_TIMEOUT)
-        .build()
-        .map_err(|e| input_error("building the HTTP client", e.to_string()))?;
-    let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.is_empty());
-    for url in urls {
-        let bytes = runtime.block_on(fetch(&client, &url, token.as_deref()))?;
-        fetched.insert(url.into(), bytes);
-    }
-    Ok(fetched)
+    let mut fetcher: Option<Fetcher> = None;
+    let mut read = |path: &Path| -> Result<InputText, AnalyzerError> {
+        let Some(url) = path.to_str().filter(|_| is_url(path)) else {
+            return InputText::read(path);
+        };
+        let fetcher = match &mut fetcher {
+            Some(f) => f,
+            None => fetcher.insert(Fetcher::new()?),
+        };
+        let bytes = fetcher.get(url)?;
+        InputText::from_bytes(url, bytes)
+    };
+    fifowin_analyzer::run_analyze_with(&args, &mut read, out)
 }
 
-/// `--metric` and `--source-label` for a fifowin `/metrics`, unless given.
-fn default_to_fifowin_lags(_args: &mut AnalyzeArgs) {
-    let _ = (FIFOWIN_LAG_METRIC, FIFOWIN_LAG_LABEL);
+/// Without `--metric`, a `/metrics` URL is read as fifowin's: its retry-lag
+/// histogram, one source per queue as in the interval log (unless
+/// `--source-label` names another label). A `--metric` of the user's own is
+/// taken as given, labels summed unless `--source-label` says otherwise.
+fn default_to_fifowin_lags(args: &mut AnalyzeArgs) {
+    if args.metric.is_none() {
+        args.metric = Some(FIFOWIN_LAG_METRIC.to_string());
+        args.source_label
+            .get_or_insert_with(|| FIFOWIN_LAG_LABEL.to_string());
+    }
+}
+
+/// An HTTP client and the runtime it runs on, made at the first URL.
+struct Fetcher {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Fetcher {
+    fn new() -> Result<Self, AnalyzerError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| input_error("starting the async runtime", e.to_string()))?;
+        let client = reqwest::Client::builder()
+            .timeout(FETCH_TIMEOUT)
+            .build()
+            .map_err(|e| input_error("building the HTTP client", e.to_string()))?;
+        let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.is_empty());
+        Ok(Self {
+            runtime,
+            client,
+            token,
+        })
+    }
+
+    fn get(&self, url: &str) -> Result<Vec<u8>, AnalyzerError> {
+        self.runtime
+            .block_on(fetch(&self.client, url, self.token.as_deref()))
+    }
 }
 
 /// One GET: the body of a 200 answer, else an error naming the URL and what went wrong.

@@ -31,7 +31,7 @@ enum Command {
     /// Run the SQS-compatible server (in memory).
     Serve(serve::ServeArgs),
     /// Read retry-latency logs and judge the dedup window (exit 0 safe, 1 at risk, 2 escaping, 3 bad input).
-    Analyze(fifowin_analyzer::AnalyzeArgs),
+    Analyze(Box<fifowin_analyzer::AnalyzeArgs>),
     /// Judge a retry policy alone: its worst-case retry lag against the window.
     Policy(fifowin_analyzer::PolicyArgs),
     /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.
@@ -61,14 +61,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
-        Command::Analyze(mut args) => {
-            return analyzer_exit(fetch::fetch_inputs(&mut args).and_then(|fetched| {
-                fifowin_analyzer::run_analyze_fetched(
-                    &args,
-                    &fetched,
-                    &mut std::io::stdout().lock(),
-                )
-            }));
+        Command::Analyze(args) => {
+            return analyzer_exit(fetch::run_analyze(*args, &mut std::io::stdout().lock()));
         }
         Command::Policy(args) => {
             return analyzer_exit(fifowin_analyzer::run_policy(

@@ -290,6 +290,37 @@ async fn analyze_of_the_servers_urls_finds_exactly_the_producers_escapes() {
         expected(&["orders.fifo", "payments.fifo"])
     );
 
+    // /metrics holds several histograms: a fifowin /metrics URL picks the
+    // retry lags, one source per queue, without --metric or --source-label.
+    let metrics_url = format!("{}/metrics", served.endpoint);
+    let out = analyze(&[&metrics_url, "--window", "5m", "--format", "json"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "ESCAPING: {}",
+        output_text(&out)
+    );
+    assert_eq!(
+        per_source(&out),
+        expected(&["orders.fifo", "payments.fifo"])
+    );
+    // Without the per-queue label the whole histogram is one source.
+    let out = analyze(
+        &[
+            &metrics_url,
+            "--metric",
+            "fifowin_retry_lag_seconds",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["sources"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["overall"]["n"], 11);
+    assert_eq!(report["overall"]["escapes_lo"], 5);
+    assert_eq!(report["overall"]["escapes_hi"], 5);
+
     let one = format!(
         "{}/_fifowin/queues/payments.fifo/lags.hlog",
         served.endpoint

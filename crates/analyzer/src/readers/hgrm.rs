@@ -19,7 +19,7 @@ pub(crate) fn read_hgrm(
     let tag = source_name(path);
     let mut summary = FileSummary::new(&path.display().to_string(), InputKind::Hgrm);
     summary.saw_tag(&tag);
-    let ratio = cfg.hgrm_unit.ratio();
+    let ratio = cfg.hgrm_unit.ns_per_unit();
     let mut hist = new_hist();
     let mut previous_total = 0u64;
     let mut rows = 0usize;

@@ -17,7 +17,11 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", headline(report))?;
     writeln!(out)?;
     for line in input_lines(report) {
-        writeln!(out, "- {line}")?;
+        // Notes come indented under their input: a nested list item here.
+        match line.strip_prefix("  ") {
+            Some(note) => writeln!(out, "  - {note}")?,
+            None => writeln!(out, "- {line}")?,
+        }
     }
     if let Some(line) = attempts_line(report) {
         writeln!(out, "- {line}")?;

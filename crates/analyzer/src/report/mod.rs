@@ -1,5 +1,5 @@
 //! The report: the data every output format renders, and the dispatch to the
-//! renderers (table, JSON, markdown, Java `.hgrm`, SVG plots).
+//! renderers (table, JSON, markdown, JUnit XML, Java `.hgrm`, SVG plots).
 //!
 //! The JSON document is `serde_json` of [`Report`]; its schema is listed field
 //! by field in the crate README. Durations are integer ns (`*_ns`),
@@ -8,11 +8,12 @@
 mod grid;
 pub(crate) mod hgrm;
 mod json;
+mod junit;
 mod markdown;
 pub(crate) mod svg;
 mod table;
 
-use crate::args::{Boundary, Format};
+use crate::boundary::Boundary;
 use crate::error::AnalyzerError;
 use crate::policy::{PolicyBound, RetryPolicy};
 use crate::source::FileSummary;
@@ -22,6 +23,22 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    #[default]
+    Table,
+    /// The JSON document described in the crate README.
+    Json,
+    /// GitHub-flavoured markdown (for CI job summaries).
+    Markdown,
+    /// Java HdrHistogram `outputPercentileDistribution` layout of the merged lags.
+    Hgrm,
+    /// JUnit XML: a test case per source; ESCAPING and AT RISK are failures.
+    Junit,
+}
 
 /// The value of the `schema` field of analyze reports.
 pub const SCHEMA: &str = "fifowin.analyze/1";
@@ -168,6 +185,7 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> std::io::
         Format::Json => json::render(report, out),
         Format::Markdown => markdown::render(report, out),
         Format::Hgrm => hgrm::render_report(report, out),
+        Format::Junit => junit::render(report, out),
     }
 }
 
@@ -180,7 +198,7 @@ pub fn render_policy(
     match format {
         Format::Json => json::render_policy(check, out),
         Format::Markdown => markdown::render_policy(check, out),
-        Format::Table | Format::Hgrm => table::render_policy(check, out),
+        Format::Table | Format::Hgrm | Format::Junit => table::render_policy(check, out),
     }
 }
 

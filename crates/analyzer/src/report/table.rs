@@ -47,25 +47,27 @@ pub(super) fn headline(report: &Report) -> String {
 }
 
 pub(super) fn input_lines(report: &Report) -> Vec<String> {
-    report
-        .inputs
-        .iter()
-        .map(|f| {
-            let what = match f.kind {
-                crate::source::InputKind::Hlog => format!("hlog, {} intervals", f.intervals),
-                crate::source::InputKind::Hgrm => "hgrm".to_string(),
-                crate::source::InputKind::Attempts => {
-                    format!("attempts, {} messages, {} sends", f.messages, f.sends)
-                }
-            };
-            format!(
-                "input {}: {what}, {} lags, sources {}",
-                f.path,
-                f.samples,
-                f.tags.join(", ")
-            )
-        })
-        .collect()
+    let mut lines = Vec::new();
+    for f in &report.inputs {
+        use crate::source::InputKind;
+        let what = match f.kind {
+            InputKind::Hlog => format!("hlog, {} intervals", f.intervals),
+            InputKind::Hgrm => "hgrm".to_string(),
+            InputKind::Prometheus => "prometheus histogram".to_string(),
+            InputKind::Attempts => {
+                format!("attempts, {} messages, {} sends", f.messages, f.sends)
+            }
+            InputKind::Otlp => format!("otlp traces, {} messages, {} sends", f.messages, f.sends),
+        };
+        lines.push(format!(
+            "input {}: {what}, {} lags, sources {}",
+            f.path,
+            f.samples,
+            f.tags.join(", ")
+        ));
+        lines.extend(f.notes.iter().map(|n| format!("  note: {n}")));
+    }
+    lines
 }
 
 pub(super) fn attempts_line(report: &Report) -> Option<String> {
