@@ -88,7 +88,7 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             .build()
-            .map_err(|e| input_error("building the HTTP client", e.to_string()))?;
+            .map_err(|e| input_error("building the HTTP client", why(&e)))?;
         let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.is_empty());
         Ok(Self {
             runtime,

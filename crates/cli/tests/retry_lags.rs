@@ -2,15 +2,17 @@
 //! at known lags (inside and after the window, single sends and batches) against
 //! `fifowin serve --clock manual`; then `fifowin analyze` of the server's
 //! `lags.hlog` URLs and of its `/metrics` finds exactly the escapes those lags
-//! make, per queue. Plus the errors a URL input can meet.
+//! make, per queue. Plus https:// through rustls, and the errors a URL input can meet.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
+use std::sync::atomic::Ordering;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use common::tls::Terminator;
 use common::{BIN, Served, output_text};
 use serde_json::{Value, json};
 
@@ -395,4 +397,45 @@ fn a_control_token_is_sent_from_the_environment() {
     empty.insert("q.fifo".to_string(), (0, 0, 0));
     assert_eq!(per_source(&out), empty);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn https_urls_are_read_through_rustls_with_the_systems_trust_settings() {
+    let served = Served::start(&[], &[]);
+    let backend = served
+        .endpoint
+        .strip_prefix("http://")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let terminator = Terminator::start(backend);
+    let url = format!("https://127.0.0.1:{}/_fifowin/lags.hlog", terminator.port);
+    // Trusted through SSL_CERT_FILE, which the system's certificate loading honours.
+    let ca = terminator.ca_pem.to_str().unwrap();
+    let out = Command::new(BIN)
+        .args(["analyze", &url, "--format", "json"])
+        .env("SSL_CERT_FILE", ca)
+        .env_remove("SSL_CERT_DIR")
+        .output()
+        .unwrap();
+    // The server has no queues: a valid, empty log.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the inputs hold no retry lags"), "{stderr}");
+    assert_eq!(terminator.handshakes.load(Ordering::SeqCst), 1);
+    // Trusting only another certificate: the handshake fails and the error says why.
+    let other = terminator.ca_pem.with_extension("other.pem");
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    std::fs::write(&other, made.cert.pem()).unwrap();
+    let out = Command::new(BIN)
+        .args(["analyze", &url])
+        .env("SSL_CERT_FILE", &other)
+        .env_remove("SSL_CERT_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&url) && stderr.contains("certificate"),
+        "{stderr}"
+    );
 }
