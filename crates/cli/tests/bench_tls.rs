@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::Ordering;
@@ -28,13 +27,7 @@ fn bench(endpoint: &str, ca_bundle: Option<&PathBuf>) -> Output {
 #[test]
 fn https_runs_pass_through_a_trusted_terminator_and_fail_an_untrusted_one() {
     let served = Served::start(&[], &[]);
-    let backend: SocketAddr = served
-        .endpoint
-        .strip_prefix("http://")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let terminator = Terminator::start(backend);
+    let terminator = Terminator::start(served.addr());
     let endpoint = format!("https://127.0.0.1:{}", terminator.port);
 
     let trusted = bench(&endpoint, Some(&terminator.ca_pem));

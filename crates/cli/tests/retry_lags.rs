@@ -247,6 +247,21 @@ fn expected(queues: &[&str]) -> BTreeMap<String, (u64, u64, u64)> {
         .collect()
 }
 
+/// `fifowin analyze URL` says ESCAPING and finds exactly the plan's escapes in each queue.
+fn assert_escapes_per_queue(url: &str) {
+    let out = analyze(&[url, "--window", "5m", "--format", "json"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "ESCAPING: {}",
+        output_text(&out)
+    );
+    assert_eq!(
+        per_source(&out),
+        expected(&["orders.fifo", "payments.fifo"])
+    );
+}
+
 #[tokio::test]
 async fn analyze_of_the_servers_urls_finds_exactly_the_producers_escapes() {
     let served = Served::start(&["--clock", "manual"], &[]);
@@ -280,32 +295,12 @@ async fn analyze_of_the_servers_urls_finds_exactly_the_producers_escapes() {
     assert!(!metrics.contains("fifowin_retry_lag_seconds_count{queue=\"plain\"}"));
 
     let all = format!("{}/_fifowin/lags.hlog", served.endpoint);
-    let out = analyze(&[&all, "--window", "5m", "--format", "json"], &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "ESCAPING: {}",
-        output_text(&out)
-    );
-    assert_eq!(
-        per_source(&out),
-        expected(&["orders.fifo", "payments.fifo"])
-    );
+    assert_escapes_per_queue(&all);
 
     // /metrics holds several histograms: a fifowin /metrics URL picks the
     // retry lags, one source per queue, without --metric or --source-label.
     let metrics_url = format!("{}/metrics", served.endpoint);
-    let out = analyze(&[&metrics_url, "--window", "5m", "--format", "json"], &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "ESCAPING: {}",
-        output_text(&out)
-    );
-    assert_eq!(
-        per_source(&out),
-        expected(&["orders.fifo", "payments.fifo"])
-    );
+    assert_escapes_per_queue(&metrics_url);
     // Without the per-queue label the whole histogram is one source.
     let out = analyze(
         &[
@@ -402,13 +397,7 @@ fn a_control_token_is_sent_from_the_environment() {
 #[test]
 fn https_urls_are_read_through_rustls_with_the_systems_trust_settings() {
     let served = Served::start(&[], &[]);
-    let backend = served
-        .endpoint
-        .strip_prefix("http://")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let terminator = Terminator::start(backend);
+    let terminator = Terminator::start(served.addr());
     let url = format!("https://127.0.0.1:{}/_fifowin/lags.hlog", terminator.port);
     // Trusted through SSL_CERT_FILE, which the system's certificate loading honours.
     let ca = terminator.ca_pem.to_str().unwrap();

@@ -62,6 +62,14 @@ impl Served {
         Served { child, endpoint }
     }
 
+    /// The address it listens on.
+    pub(crate) fn addr(&self) -> std::net::SocketAddr {
+        self.endpoint
+            .strip_prefix("http://")
+            .and_then(|a| a.parse().ok())
+            .expect("the endpoint is http://<ip>:<port>")
+    }
+
     /// GETs a path and parses the JSON answer (from a synchronous test).
     pub(crate) fn get(&self, path: &str) -> Value {
         let url = format!("{}{path}", self.endpoint);
