@@ -239,18 +239,20 @@ impl Progress {
     /// `n` more sends went out, at `schedule_ms` into the schedule.
     fn sent(&mut self, n: usize, schedule_ms: u64) {
         self.sent += n as u64;
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.sent as f64 / secs
+        } else {
+            0.0
+        };
+        // The message first: a position change redraws the bar.
         if self.real_time {
-            let secs = self.started.elapsed().as_secs_f64();
-            let rate = if secs > 0.0 {
-                self.sent as f64 / secs
-            } else {
-                0.0
-            };
-            self.bar.set_position(schedule_ms);
             self.bar
                 .set_message(format!("{}/{} sends, {rate:.1}/s", self.sent, self.total));
+            self.bar.set_position(schedule_ms);
         } else {
-            self.bar.inc(n as u64);
+            self.bar.set_message(format!("{rate:.0}/s"));
+            self.bar.set_position(self.sent);
         }
     }
 
@@ -260,9 +262,9 @@ impl Progress {
 }
 
 /// Against fifowin's clock: sends are the work, so the rate says the time left.
-const SERVER_CLOCK_TEMPLATE: &str = "[{bar:40}] {pos}/{len} sends, {per_sec}, {eta} left";
+const SERVER_CLOCK_TEMPLATE: &str = "[{bar:30}] {pos}/{len} sends, {msg}, {eta} left";
 /// In real time: the bar is schedule time; the message counts sends.
-const REAL_TIME_TEMPLATE: &str = "[{bar:40}] {msg}, {eta} left";
+const REAL_TIME_TEMPLATE: &str = "[{bar:30}] {msg}, {eta} left";
 
 /// A bar style from a template of ours (fixed, so it always parses).
 fn style(template: &str) -> ProgressStyle {
@@ -603,6 +605,7 @@ mod tests {
         progress.sent(10, 0);
         progress.sent(10, 60_000);
         assert_eq!(progress.bar.position(), 20);
+        assert!(progress.bar.message().ends_with("/s"));
     }
 
     #[test]
