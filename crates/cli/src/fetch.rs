@@ -1,8 +1,9 @@
 //! `fifowin analyze` inputs given as `http://` or `https://` URLs: fetched here,
 //! in the binary, so the analyzer stays a synchronous library that reads bytes.
 //! A `/metrics` URL without `--metric` is read as fifowin's: the retry-lag
-//! histogram, one source per queue. When the server's
-//! control API wants a bearer token, `FIFOWIN_CONTROL_TOKEN` carries it.
+//! histogram, one source per queue. When the server's control API wants a
+//! bearer token, `--control-token` (`FIFOWIN_CONTROL_TOKEN`, the variable
+//! `fifowin serve` reads) carries it.
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,8 +17,20 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 const FIFOWIN_LAG_METRIC: &str = "fifowin_retry_lag_seconds";
 const FIFOWIN_LAG_LABEL: &str = "queue";
 
-/// The environment variable holding the control API's bearer token.
-const TOKEN_VAR: &str = "FIFOWIN_CONTROL_TOKEN";
+/// `fifowin analyze`: the analyzer's arguments, and what fetching URLs needs.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AnalyzeCommand {
+    #[command(flatten)]
+    analyze: fifowin_analyzer::AnalyzeArgs,
+    /// Bearer token for URL inputs served by a fifowin control API that wants one.
+    #[arg(
+        long,
+        env = "FIFOWIN_CONTROL_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    control_token: Option<String>,
+}
 
 /// Whether an input names a URL rather than a file.
 pub(crate) fn is_url(input: &Path) -> bool {
@@ -35,9 +48,14 @@ fn is_metrics_url(url: &str) -> bool {
 /// `fifowin analyze`: URL inputs are fetched, files read; a `/metrics` URL
 /// defaults the histogram and source label to fifowin's retry lags.
 pub(crate) fn run_analyze(
-    mut args: AnalyzeArgs,
+    command: AnalyzeCommand,
     out: &mut dyn std::io::Write,
 ) -> Result<Verdict, AnalyzerError> {
+    let AnalyzeCommand {
+        analyze: mut args,
+        control_token,
+    } = command;
+    let token = control_token.filter(|t| !t.is_empty());
     if args
         .inputs
         .iter()
@@ -52,7 +70,7 @@ pub(crate) fn run_analyze(
         };
         let fetcher = match &mut fetcher {
             Some(f) => f,
-            None => fetcher.insert(Fetcher::new()?),
+            None => fetcher.insert(Fetcher::new(token.clone())?),
         };
         let bytes = fetcher.get(url)?;
         InputText::from_bytes(url, bytes)
@@ -80,7 +98,7 @@ struct Fetcher {
 }
 
 impl Fetcher {
-    fn new() -> Result<Self, AnalyzerError> {
+    fn new(token: Option<String>) -> Result<Self, AnalyzerError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -89,7 +107,6 @@ impl Fetcher {
             .timeout(FETCH_TIMEOUT)
             .build()
             .map_err(|e| input_error("building the HTTP client", why(&e)))?;
-        let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.is_empty());
         Ok(Self {
             runtime,
             client,
@@ -129,7 +146,7 @@ async fn fetch(
             problem.push_str(&format!(": {excerpt}"));
         }
         if status == reqwest::StatusCode::UNAUTHORIZED && token.is_none() {
-            problem.push_str(&format!(" (set {TOKEN_VAR} to the control API's token)"));
+            problem.push_str(" (pass the control API's token with --control-token)");
         }
         return Err(fail(problem));
     }

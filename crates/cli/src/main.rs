@@ -31,7 +31,7 @@ enum Command {
     /// Run the SQS-compatible server (in memory).
     Serve(serve::ServeArgs),
     /// Read retry-latency logs and judge the dedup window (exit 0 safe, 1 at risk, 2 escaping, 3 bad input).
-    Analyze(Box<fifowin_analyzer::AnalyzeArgs>),
+    Analyze(Box<fetch::AnalyzeCommand>),
     /// Judge a retry policy alone: its worst-case retry lag against the window.
     Policy(fifowin_analyzer::PolicyArgs),
     /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.

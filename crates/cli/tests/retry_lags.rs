@@ -365,7 +365,7 @@ fn url_inputs_fail_clearly() {
 }
 
 #[test]
-fn a_control_token_is_sent_from_the_environment() {
+fn a_control_token_is_sent_from_the_flag_or_the_environment() {
     let dir = std::env::temp_dir().join(format!("fifowin-lags-token-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("fifowin.toml");
@@ -380,16 +380,22 @@ fn a_control_token_is_sent_from_the_environment() {
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("401 Unauthorized") && stderr.contains("FIFOWIN_CONTROL_TOKEN"),
+        stderr.contains("401 Unauthorized") && stderr.contains("--control-token"),
         "{stderr}"
     );
-    // With the token the log is read: the queue's tag, with no lags yet.
+    // With the token, from the flag or the variable `fifowin serve` reads, the
+    // log is read: the queue's tag, with no lags yet.
+    let mut empty = BTreeMap::new();
+    empty.insert("q.fifo".to_string(), (0, 0, 0));
+    let out = analyze(
+        &[&url, "--format", "json", "--control-token", "ops-token"],
+        &[],
+    );
+    assert_eq!(per_source(&out), empty);
     let out = analyze(
         &[&url, "--format", "json"],
         &[("FIFOWIN_CONTROL_TOKEN", "ops-token")],
     );
-    let mut empty = BTreeMap::new();
-    empty.insert("q.fifo".to_string(), (0, 0, 0));
     assert_eq!(per_source(&out), empty);
     let _ = std::fs::remove_dir_all(&dir);
 }
