@@ -51,12 +51,29 @@ async fn queue_counters_and_gauges_follow_what_the_sdk_did() {
     assert_eq!(metrics.queue("fifowin_messages_visible", q), 1.0);
     assert_eq!(metrics.queue("fifowin_messages_in_flight", q), 0.0);
     assert_eq!(metrics.queue("fifowin_dedup_entries", q), 1.0);
+    // Retry lags: the two duplicates came at lag 0, the escape at exactly the
+    // 60 s window (it escapes: a send at first + window is new). The window and
+    // its last millisecond are bucket bounds, so the split is exact.
+    let lag = "fifowin_retry_lag_seconds";
+    let bucket = |le: &str| metrics.get(&format!("{lag}_bucket"), &[("queue", q), ("le", le)]);
+    assert_eq!(bucket("59.999"), Some(2.0));
+    assert_eq!(bucket("60"), Some(3.0));
+    assert_eq!(bucket("+Inf"), Some(3.0));
+    assert_eq!(
+        metrics.get(&format!("{lag}_count"), &[("queue", q)]),
+        Some(3.0)
+    );
+    assert_eq!(
+        metrics.get(&format!("{lag}_sum"), &[("queue", q)]),
+        Some(60.0)
+    );
     for (family, kind) in [
         ("fifowin_messages_sent_total", "counter"),
         ("fifowin_duplicates_suppressed_total", "counter"),
         ("fifowin_messages_visible", "gauge"),
         ("fifowin_messages_delayed", "gauge"),
         ("fifowin_request_duration_seconds", "histogram"),
+        ("fifowin_retry_lag_seconds", "histogram"),
     ] {
         assert_eq!(metrics.types.get(family).map(String::as_str), Some(kind));
     }

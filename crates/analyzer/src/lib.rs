@@ -73,8 +73,24 @@ use std::io::Write;
 /// Returns the verdict; the process exit code is [`Verdict::exit_code`], or
 /// [`EXIT_BAD_INPUT`] on error.
 pub fn run_analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> Result<Verdict, AnalyzerError> {
+    run_analyze_with(args, &mut |path| InputText::read(path), out)
+}
+
+/// [`run_analyze`], taking each input's text from `read` once the arguments
+/// are valid: the binary fetches URL inputs there, so this crate does no
+/// network I/O.
+pub fn run_analyze_with(
+    args: &AnalyzeArgs,
+    read: &mut dyn FnMut(&std::path::Path) -> Result<InputText, AnalyzerError>,
+    out: &mut dyn Write,
+) -> Result<Verdict, AnalyzerError> {
     let cfg = Config::from_args(args)?;
-    let inputs = load_inputs(&cfg.inputs, &cfg)?;
+    let texts = cfg
+        .inputs
+        .iter()
+        .map(|path| read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inputs = load_texts(&texts, &cfg)?;
     let report = analyze(&cfg, &inputs);
     if let Some(dir) = &cfg.plot_dir {
         write_plots(&report, dir)?;

@@ -1,6 +1,7 @@
 //! The `fifowin` binary: parses the command line and hands off to the server or the
 //! analyzer. `anyhow` lives here only.
 
+mod fetch;
 mod health;
 mod replay;
 mod runtime;
@@ -30,7 +31,7 @@ enum Command {
     /// Run the SQS-compatible server (in memory).
     Serve(serve::ServeArgs),
     /// Read retry-latency logs and judge the dedup window (exit 0 safe, 1 at risk, 2 escaping, 3 bad input).
-    Analyze(Box<fifowin_analyzer::AnalyzeArgs>),
+    Analyze(Box<fetch::AnalyzeCommand>),
     /// Judge a retry policy alone: its worst-case retry lag against the window.
     Policy(fifowin_analyzer::PolicyArgs),
     /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.
@@ -61,10 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Analyze(args) => {
-            return analyzer_exit(fifowin_analyzer::run_analyze(
-                &args,
-                &mut std::io::stdout().lock(),
-            ));
+            return analyzer_exit(fetch::run_analyze(*args, &mut std::io::stdout().lock()));
         }
         Command::Policy(args) => {
             return analyzer_exit(fifowin_analyzer::run_policy(

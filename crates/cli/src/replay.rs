@@ -16,6 +16,7 @@ use aws_sdk_sqs::types::{
 };
 use clap::{Args, ValueEnum};
 use fifowin_analyzer::{Config, PlanOptions, ReplayPlan, load_inputs, replay_plan};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 /// Options of `fifowin replay`.
@@ -199,37 +200,77 @@ async fn client_for(endpoint: &str, fifowin: bool) -> Client {
     }
 }
 
+/// What replay shows while it sends: on a terminal, a bar with the send rate
+/// and the time left; anywhere else (pipes, CI logs) nothing at all, so the
+/// output is the report alone.
 struct Progress {
-    total: usize,
-    done: usize,
-    shown: bool,
+    bar: ProgressBar,
+    /// Real time: the bar runs over schedule time, so the time left is the
+    /// schedule's rest rather than a guess from a rate that bursts at each lag.
+    real_time: bool,
+    sent: u64,
+    total: u64,
+    started: Instant,
 }
 
 impl Progress {
-    fn new(total: usize) -> Self {
+    fn new(total: usize, span_ms: u64, real_time: bool, terminal: bool) -> Self {
+        let total = total as u64;
+        let target = if terminal {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let (length, template) = if real_time {
+            (span_ms, REAL_TIME_TEMPLATE)
+        } else {
+            (total, SERVER_CLOCK_TEMPLATE)
+        };
+        let bar = ProgressBar::with_draw_target(Some(length), target).with_style(style(template));
         Self {
+            bar,
+            real_time,
+            sent: 0,
             total,
-            done: 0,
-            shown: std::io::stderr().is_terminal() && total >= 200,
+            started: Instant::now(),
         }
     }
-    fn step(&mut self) {
-        self.done += 1;
-        if self.shown && (self.done.is_multiple_of(50) || self.done == self.total) {
-            let width = 40;
-            let filled = width * self.done / self.total.max(1);
-            eprint!(
-                "\r[{}{}] {}/{} sends",
-                "#".repeat(filled),
-                ".".repeat(width - filled),
-                self.done,
-                self.total
-            );
-            if self.done == self.total {
-                eprintln!();
-            }
+
+    /// `n` more sends went out, at `schedule_ms` into the schedule.
+    fn sent(&mut self, n: usize, schedule_ms: u64) {
+        self.sent += n as u64;
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.sent as f64 / secs
+        } else {
+            0.0
+        };
+        // The message first: a position change redraws the bar.
+        if self.real_time {
+            self.bar
+                .set_message(format!("{}/{} sends, {rate:.1}/s", self.sent, self.total));
+            self.bar.set_position(schedule_ms);
+        } else {
+            self.bar.set_message(format!("{rate:.0}/s"));
+            self.bar.set_position(self.sent);
         }
     }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Against fifowin's clock: sends are the work, so the rate says the time left.
+const SERVER_CLOCK_TEMPLATE: &str = "[{bar:30}] {pos}/{len} sends, {msg}, {eta} left";
+/// In real time: the bar is schedule time; the message counts sends.
+const REAL_TIME_TEMPLATE: &str = "[{bar:30}] {msg}, {eta} left";
+
+/// A bar style from a template of ours (fixed, so it always parses).
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("#>.")
 }
 
 async fn send_all(
@@ -237,9 +278,9 @@ async fn send_all(
     queue_url: &str,
     sends: &[Send],
     pace: &mut Pace,
+    progress: &mut Progress,
 ) -> anyhow::Result<()> {
     let mut current_ms = 0;
-    let mut progress = Progress::new(sends.len());
     let mut i = 0;
     while i < sends.len() {
         let at = sends[i].at_ms;
@@ -277,9 +318,7 @@ async fn send_all(
                     failed.message().unwrap_or("")
                 );
             }
-            for _ in chunk {
-                progress.step();
-            }
+            progress.sent(chunk.len(), at);
         }
         i = end;
     }
@@ -431,7 +470,15 @@ async fn replay(
             start: Instant::now(),
         }
     };
-    send_all(&client, &queue_url, &sends, &mut pace).await?;
+    let mut progress = Progress::new(
+        sends.len(),
+        span_ms,
+        !virtual_time,
+        std::io::stderr().is_terminal(),
+    );
+    let sent = send_all(&client, &queue_url, &sends, &mut pace, &mut progress).await;
+    progress.finish();
+    sent?;
     let send_secs = started.elapsed().as_secs_f64();
     let sent_ids: HashSet<String> = sends.iter().map(|s| s.dedup_id.clone()).collect();
     let outcome = drain(&client, &queue_url, &sent_ids, !virtual_time).await?;
@@ -537,5 +584,36 @@ fn print_table(report: &serde_json::Value) {
         println!(
             "MISMATCH: observed escapes differ from the analytic count, or messages were lost"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_templates_parse() {
+        for template in [SERVER_CLOCK_TEMPLATE, REAL_TIME_TEMPLATE] {
+            assert!(ProgressStyle::with_template(template).is_ok(), "{template}");
+        }
+    }
+
+    #[test]
+    fn progress_draws_nothing_off_a_terminal() {
+        let mut progress = Progress::new(20, 60_000, false, false);
+        assert!(progress.bar.is_hidden());
+        progress.sent(10, 0);
+        progress.sent(10, 60_000);
+        assert_eq!(progress.bar.position(), 20);
+        assert!(progress.bar.message().ends_with("/s"));
+    }
+
+    #[test]
+    fn real_time_progress_runs_over_schedule_time() {
+        let mut progress = Progress::new(20, 60_000, true, false);
+        progress.sent(10, 30_000);
+        assert_eq!(progress.bar.position(), 30_000);
+        assert_eq!(progress.bar.length(), Some(60_000));
+        assert!(progress.bar.message().starts_with("10/20 sends"));
     }
 }

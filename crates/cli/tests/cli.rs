@@ -180,6 +180,8 @@ fn replay(served: &Served, input: &str) -> Value {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Off a terminal the progress bar draws nothing: the report is all there is.
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     serde_json::from_str(&stdout).expect("JSON replay report")
 }
 

@@ -139,7 +139,12 @@ fn find_place(
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Check<'a> {
     /// Inside the window: answer with the original message.
-    Duplicate { message_id: &'a str, sequence: u64 },
+    Duplicate {
+        message_id: &'a str,
+        sequence: u64,
+        /// The window's anchor, for the retry lag.
+        first_sent: Timestamp,
+    },
     /// Accepted as new; `Some` when the key's window had closed (an escape).
     New(Option<EscapeRecord>),
 }
@@ -274,6 +279,7 @@ impl DedupTable {
             return Check::Duplicate {
                 message_id: &live.message_id,
                 sequence: live.sequence,
+                first_sent: live.first_sent,
             };
         }
         let Some(first_sent) = self.tombstones.remove(key) else {

@@ -17,6 +17,8 @@
 //! - [`attributes`]: queue attributes: parsing, ranges, defaults, rendering.
 //! - `hash` (private): fast hashers for the engine's internal maps.
 //! - [`dedup`]: the dedup window table with insertion-ordered expiry and escape tombstones.
+//! - [`lags`]: retry lags (resends of a seen dedup key), as an HdrHistogram and
+//!   exact Prometheus buckets around the window.
 //! - [`queue`]: `Queue`, the state machine behind every queue operation: message
 //!   storage and timers, FIFO group order, receipt handles, send, receive, visibility,
 //!   and inspection for test tooling (counters, message views, redeliver, reset).
@@ -30,6 +32,7 @@ pub mod error;
 mod grow_map;
 mod hash;
 pub mod ids;
+pub mod lags;
 pub mod message;
 pub mod queue;
 pub mod validate;
@@ -38,6 +41,7 @@ pub use clock::{Clock, ManualClock, Timestamp};
 pub use dedup::{DedupEntryView, ExpiredDedupView, SUPPRESSION_RECORD_CAP};
 pub use error::EngineError;
 pub use ids::{IdSource, SeqIds};
+pub use lags::RetryLags;
 pub use message::{AttributeValue, MessageAttributes};
 pub use queue::{
     BatchEntry, BatchResult, DeadLetter, EscapeRecord, MessageState, MessageView, MovedMessage,

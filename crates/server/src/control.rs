@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(metrics))
         .merge(crate::faults::routes())
         .merge(crate::inspect::routes())
+        .merge(crate::lags::routes())
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {

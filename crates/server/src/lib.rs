@@ -18,6 +18,7 @@
 //!   request log and metrics; both protocol handlers call it.
 //! - [`faults`]: fault-injection rules and their control routes.
 //! - [`metrics`]: Prometheus text at `/metrics`.
+//! - [`lags`]: retry lags as a `/metrics` histogram and as interval logs.
 //! - [`inspect`]: `/_fifowin/queues/...`: dedup entries, messages, per-queue reset.
 //! - [`config_file`] and [`provision`]: the TOML config file and its start-up queues.
 //! - [`control`]: `/_fifowin/health`, clock, escapes and reset.
@@ -42,6 +43,7 @@ mod fast_path;
 pub mod faults;
 pub mod http;
 pub mod inspect;
+pub mod lags;
 pub mod limits;
 pub mod listener;
 pub mod long_poll;

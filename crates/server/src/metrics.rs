@@ -76,14 +76,14 @@ impl Metrics {
 }
 
 /// Escapes a label value (backslash, double quote, newline).
-fn label(value: &str) -> String {
+pub(crate) fn label(value: &str) -> String {
     value
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
 
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+pub(crate) fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
@@ -105,6 +105,8 @@ struct QueueRow {
     stats: fifowin_engine::QueueStats,
     counts: fifowin_engine::QueueCounts,
     dedup_entries: u64,
+    /// FIFO queues only.
+    lags: Option<crate::lags::LagBuckets>,
 }
 
 /// Renders every metric family.
@@ -123,6 +125,8 @@ pub fn render(state: &AppState) -> String {
                 stats: engine.stats(),
                 counts,
                 dedup_entries: engine.dedup_len() as u64,
+                lags: (q.kind == fifowin_engine::QueueKind::Fifo)
+                    .then(|| crate::lags::LagBuckets::of(engine.retry_lags())),
             }
         })
         .collect();
@@ -197,6 +201,11 @@ pub fn render(state: &AppState) -> String {
     for (name, kind, help, f) in queue_families {
         per_queue(&mut out, name, kind, help, &column(f));
     }
+    let lag_rows: Vec<(&str, &crate::lags::LagBuckets)> = rows
+        .iter()
+        .filter_map(|r| Some((r.name.as_str(), r.lags.as_ref()?)))
+        .collect();
+    crate::lags::render_family(&mut out, &lag_rows);
     render_requests(&mut out, &state.metrics);
     family(
         &mut out,

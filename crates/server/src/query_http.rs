@@ -118,7 +118,7 @@ fn unreadable(rejection: &BytesRejection) -> SqsError {
 }
 
 /// An XML error response with its code's status.
-fn xml_error(request_id: &str, err: &SqsError) -> Response {
+pub(crate) fn xml_error(request_id: &str, err: &SqsError) -> Response {
     xml(
         status_of(err),
         request_id,

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub(crate) mod tls;
+
 /// The binary under test.
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
 
@@ -58,6 +60,14 @@ impl Served {
             .recv_timeout(Duration::from_secs(60))
             .expect("fifowin serve prints the address it listens on");
         Served { child, endpoint }
+    }
+
+    /// The address it listens on.
+    pub(crate) fn addr(&self) -> std::net::SocketAddr {
+        self.endpoint
+            .strip_prefix("http://")
+            .and_then(|a| a.parse().ok())
+            .expect("the endpoint is http://<ip>:<port>")
     }
 
     /// GETs a path and parses the JSON answer (from a synchronous test).

@@ -7,6 +7,7 @@
 use crate::checksum::{content_dedup_id, hex};
 use crate::clock::Timestamp;
 use crate::dedup::DedupTable;
+use crate::lags::RetryLags;
 
 use super::Queue;
 use super::receive::Attempts;
@@ -143,14 +144,19 @@ impl Queue {
     }
 
     /// Empties the queue back to its just-created state: messages, the dedup
-    /// window with its tombstones and escape records, attempt ids, counters and
-    /// the PurgeQueue guard all go; name, attributes and tags stay.
+    /// window with its tombstones and escape records, attempt ids, counters, retry
+    /// lags and the PurgeQueue guard all go; name, attributes and tags stay.
     pub fn reset(&mut self, now: Timestamp) {
         self.advance(now);
         self.store.clear();
         self.dedup = DedupTable::new(self.dedup_limits(), self.dedup.by_group());
         self.attempts = Attempts::default();
         self.stats = QueueStats::default();
+        self.lags = RetryLags::new(
+            self.settings.dedup_window_ms,
+            self.settings.escape_horizon_ms,
+            now,
+        );
         self.last_purge = None;
     }
 }

@@ -16,6 +16,7 @@ use crate::dedup::{DedupEntryView, DedupTable, ExpiredDedupView, Limits};
 use crate::error::EngineError;
 use crate::hash::FastHasher;
 use crate::ids::IdSource;
+use crate::lags::RetryLags;
 
 mod groups;
 mod inspect;
@@ -67,6 +68,8 @@ pub struct Queue {
     last_sender: Arc<str>,
     /// Counters for metrics (escapes are counted by the dedup table).
     stats: QueueStats,
+    /// FIFO only: how long after their key's first send resends came.
+    lags: RetryLags,
 }
 
 impl std::fmt::Debug for Queue {
@@ -117,6 +120,7 @@ impl Queue {
             last_purge: None,
             last_sender: Arc::from(""),
             stats: QueueStats::default(),
+            lags: RetryLags::new(settings.dedup_window_ms, settings.escape_horizon_ms, now),
             attrs,
             settings,
             ids,
@@ -265,6 +269,7 @@ impl Queue {
         }
     }
     /// PurgeQueue: drops every message and (FIFO) the dedup table; 60 s guard.
+    /// Counters and retry lags stay: they say what producers did, not what is stored.
     pub fn purge(&mut self, now: Timestamp) -> Result<(), EngineError> {
         if self
             .last_purge
@@ -312,6 +317,10 @@ impl Queue {
     /// How many escapes happened since creation (records are capped; this is not).
     pub fn escape_count(&self) -> u64 {
         self.dedup.escape_total()
+    }
+    /// Retry lags since creation or the last [`Queue::reset`] (never any on standard queues).
+    pub fn retry_lags(&self) -> &RetryLags {
+        &self.lags
     }
     /// Live dedup keys.
     pub fn dedup_len(&self) -> usize {

@@ -187,9 +187,12 @@ impl Queue {
                 Check::Duplicate {
                     message_id,
                     sequence,
+                    first_sent,
                 } => {
                     let message_id = message_id.to_string();
                     self.stats.duplicates += 1;
+                    self.lags
+                        .record(now.as_millis().saturating_sub(first_sent.as_millis()));
                     return SendOutcome {
                         message_id,
                         sequence_number: Some(self.sequence_number(sequence)),
@@ -200,7 +203,13 @@ impl Queue {
                         escape: None,
                     };
                 }
-                Check::New(escape) => escape,
+                Check::New(escape) => {
+                    if let Some(e) = &escape {
+                        self.lags
+                            .record(now.as_millis().saturating_sub(e.first_sent.as_millis()));
+                    }
+                    escape
+                }
             },
             _ => None,
         };

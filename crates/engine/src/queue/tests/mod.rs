@@ -18,6 +18,7 @@ mod batch;
 mod fifo_delivery;
 mod group_turns;
 mod inspect;
+mod lags;
 mod lifecycle;
 mod receipts;
 mod redrive;
