@@ -1,6 +1,8 @@
 //! Server settings: identity (account, region), URLs, the default dedup window and
 //! the escape-detection budget.
 
+use fifowin_engine::QueueSettings;
+
 use crate::clock::ClockMode;
 
 /// What `fifowin serve` decides for the whole server.
@@ -42,11 +44,11 @@ impl Default for ServerConfig {
             account_id: "000000000000".into(),
             region: "us-east-1".into(),
             public_url: None,
-            dedup_window_ms: 300_000,
+            dedup_window_ms: QueueSettings::DEFAULT_DEDUP_WINDOW_MS,
             clock_mode: ClockMode::System,
-            escape_horizon_ms: 3_600_000,
-            escape_tombstone_cap: 1_000_000,
-            escape_record_cap: 10_000,
+            escape_horizon_ms: QueueSettings::DEFAULT_ESCAPE_HORIZON_MS,
+            escape_tombstone_cap: QueueSettings::DEFAULT_ESCAPE_TOMBSTONE_CAP,
+            escape_record_cap: QueueSettings::DEFAULT_ESCAPE_RECORD_CAP,
             limits: crate::limits::Limits::default(),
             auth: crate::auth::AuthConfig::default(),
             busy_poll: DEFAULT_BUSY_POLL,
