@@ -29,7 +29,7 @@ pub struct ServerConfig {
     /// SigV4 verification and control-API access.
     pub auth: crate::auth::AuthConfig,
     /// How long a connection keeps polling its socket after a request before
-    /// sleeping ([`crate::spin`]); zero turns busy polling off.
+    /// sleeping ([`fifowin_spin`]); zero turns busy polling off.
     pub busy_poll: std::time::Duration,
 }
 

@@ -47,7 +47,6 @@ pub mod provision;
 mod query_http;
 pub mod registry;
 pub mod service;
-pub mod spin;
 mod sts;
 
 use std::future::Future;

@@ -1,5 +1,6 @@
 //! Connections that keep checking their socket for a short while after each
-//! exchange instead of going to sleep at once (busy polling).
+//! exchange instead of going to sleep at once (busy polling): fifowin's
+//! listener, and the bench's HTTP floor server built the same way.
 //!
 //! Why: a client that sends its next request a few tens of microseconds after the
 //! last reply finds the server thread asleep in `epoll_wait`, and on a virtual
