@@ -218,10 +218,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Turns transparent huge pages off for this process, as Redis and MongoDB
 /// advise for latency. With them on, the first touch of each 2 MiB of new heap
-/// zeroes the whole huge page inside whichever request asked for the memory;
-/// on a VM whose memory the host has not backed yet that took 4.4 ms, every
-/// ~6,000 sends of a growing queue (BENCHMARKS.md). 4 KiB pages spread the same
-/// work thinly over the requests.
+/// zeroes the whole huge page inside whichever request asked for the memory, a
+/// stall of milliseconds on a VM whose memory the host has not backed yet
+/// (BENCHMARKS.md). 4 KiB pages spread the same work thinly over the requests.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     if let Err(err) = rustix::thread::disable_transparent_huge_pages(true) {
