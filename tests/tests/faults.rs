@@ -468,3 +468,100 @@ async fn fault_rules_apply_to_query_protocol_requests_too() {
     assert_eq!(resp.status, 200, "{}", resp.body);
     assert_eq!(server.receive_bodies(&url, 10).await, ["hi"]);
 }
+
+/// AddPermission on `url` for one account and SendMessage.
+async fn add_permission(server: &TestServer, url: &str, label: &str) -> Result<(), String> {
+    server
+        .sqs
+        .add_permission()
+        .queue_url(url)
+        .label(label)
+        .aws_account_ids("111111111111")
+        .actions("SendMessage")
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| error_code(&e))
+}
+
+/// RemovePermission of `label` on `url`.
+async fn remove_permission(server: &TestServer, url: &str, label: &str) -> Result<(), String> {
+    server
+        .sqs
+        .remove_permission()
+        .queue_url(url)
+        .label(label)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| error_code(&e))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_scoped_rules_fire_on_add_permission_and_remove_permission() {
+    let server = TestServer::start().await;
+    let guarded = server.standard_queue("guarded", &[]).await;
+    let open = server.standard_queue("open", &[]).await;
+    server
+        .add_fault(json!({
+            "operation": "AddPermission", "queue": "guarded", "action": "fail",
+            "code": "OverLimit", "count": 1
+        }))
+        .await;
+    assert_eq!(
+        add_permission(&server, &guarded, "p").await,
+        Err("OverLimit".to_string())
+    );
+    assert_eq!(
+        server.queue_attribute(&guarded, "Policy").await,
+        None,
+        "a fail rule stops the operation"
+    );
+    add_permission(&server, &open, "p")
+        .await
+        .expect("other queues are untouched");
+    add_permission(&server, &guarded, "p")
+        .await
+        .expect("the rule fired once");
+    let rule = &server.faults().await[0];
+    assert_eq!(rule["queue"], "guarded");
+    assert_eq!(
+        (rule["matched"].as_u64(), rule["fired"].as_u64()),
+        (Some(2), Some(1)),
+        "{rule}"
+    );
+
+    // Any operation on the queue: RemovePermission is addressed to it too.
+    server
+        .control(reqwest::Method::DELETE, "/_fifowin/faults", None)
+        .await;
+    server
+        .add_fault(json!({"operation": "*", "queue": "guarded", "action": "fail"}))
+        .await;
+    assert_eq!(
+        remove_permission(&server, &guarded, "p").await,
+        Err("ServiceUnavailable".to_string())
+    );
+    remove_permission(&server, &open, "p")
+        .await
+        .expect("other queues are untouched");
+    assert!(
+        server
+            .queue_attribute(&open, "Policy")
+            .await
+            .is_none_or(|p| p.is_empty()),
+        "the open queue's permission is gone"
+    );
+    let rule = &server.faults().await[0];
+    assert_eq!(
+        (rule["matched"].as_u64(), rule["fired"].as_u64()),
+        (Some(1), Some(1)),
+        "{rule}"
+    );
+    server
+        .control(reqwest::Method::DELETE, "/_fifowin/faults", None)
+        .await;
+    remove_permission(&server, &guarded, "p")
+        .await
+        .expect("without the rule the permission is removed");
+}

@@ -6,6 +6,8 @@
 //! ([`Boundary`], [`Format`], [`TimeUnit`]), so it does not depend on clap.
 
 use crate::boundary::Boundary;
+use crate::config::DEFAULT_WINDOW_NS;
+use crate::duration::fmt_window;
 use crate::policy::Preset;
 use crate::report::Format;
 use crate::units::TimeUnit;
@@ -90,7 +92,7 @@ pub struct AnalyzeArgs {
     pub inputs: Vec<PathBuf>,
 
     /// The deduplication window.
-    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    #[arg(long, default_value_t = fmt_window(DEFAULT_WINDOW_NS), value_name = "DURATION")]
     pub window: String,
 
     /// Retry policy, `[TAG=]PRESET[,key=value...]`, e.g. `aws-sdk-rust-2.0,attempt-timeout=10s`.
@@ -221,7 +223,7 @@ pub struct PolicyArgs {
     #[arg(long)]
     pub retry_after: bool,
     /// The deduplication window.
-    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    #[arg(long, default_value_t = fmt_window(DEFAULT_WINDOW_NS), value_name = "DURATION")]
     pub window: String,
     /// Δmax must stay this far below the window to count as SAFE.
     #[arg(long, default_value = "1s", value_name = "DURATION")]

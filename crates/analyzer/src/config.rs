@@ -15,8 +15,9 @@ use crate::units::TimeUnit;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The default window: SQS FIFO's five minutes.
-pub const DEFAULT_WINDOW_NS: u64 = 300_000_000_000;
+/// The default window: SQS FIFO's deduplication interval, as the engine keeps it.
+pub const DEFAULT_WINDOW_NS: u64 =
+    fifowin_engine::QueueSettings::DEFAULT_DEDUP_WINDOW_MS * 1_000_000;
 /// The default acceptable escape probability per retry.
 pub const DEFAULT_TARGET_ESCAPE: f64 = 1e-6;
 /// The default guard band between a policy bound and the window.

@@ -2,8 +2,7 @@
 //! schedstat), so a run's latencies can be read against the machine's stalls.
 //!
 //! Why: on a small VM a kernel thread can hold a core for milliseconds (on the
-//! benchmark host, DAMON's `kdamond` ran up to 4 ms at a time, about twice a
-//! second). Requests that fall due while the generator waits for its core count
+//! benchmark host, DAMON's `kdamond`: BENCHMARKS.md). Requests that fall due while the generator waits for its core count
 //! as late (coordinated omission is not hidden), so such a wait shows up in the
 //! server's tail; this figure says how much of it there was. It also holds the
 //! time each wake-up takes to reach a core, so a generator that sleeps often (the

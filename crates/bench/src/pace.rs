@@ -3,10 +3,8 @@
 //! for `n` connections, and waits for each due instant inside the generator's
 //! own runtime: on a timer until the last millisecond or two (tokio's timer is
 //! millisecond-grained), then by yielding to the other connections until the
-//! instant. An earlier version released requests from a separate pacing thread
-//! through channels, and the cross-thread wake-up it cost (tens of microseconds
-//! on these VMs, and milliseconds when three busy threads shared two cores) was
-//! charged to the server.
+//! instant. No separate pacing thread: a cross-thread wake-up per request would
+//! sit inside every measured latency and be charged to the server.
 //!
 //! A request's latency counts from its due instant: if its connection is still
 //! waiting for a slow reply, the time it spends overdue counts too

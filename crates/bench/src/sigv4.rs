@@ -3,15 +3,15 @@
 //!
 //! Only what the generator sends is covered: `POST` with the JSON protocol's
 //! headers, a path and no query string. The canonical request is built here;
-//! the string to sign and the key derivation are the server's verifier's own
-//! (`fifowin_server::auth::sigv4::sign`, checked against the AWS documentation's
+//! the string to sign and the key derivation are `fifowin_sigv4::sign`, which
+//! the server's verifier uses too (checked against the AWS documentation's
 //! example). Signing costs a few microseconds per request, so it is off unless
 //! asked for.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use fifowin_server::auth::sigv4::{canonical_uri, format_amz_date, payload_hash, sign};
+use fifowin_sigv4::{canonical_uri, format_amz_date, payload_hash, sign};
 
 /// An access key and the region its signatures are scoped to.
 #[derive(Clone)]

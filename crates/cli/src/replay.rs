@@ -15,7 +15,9 @@ use aws_sdk_sqs::types::{
     MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
 };
 use clap::{Args, ValueEnum};
-use fifowin_analyzer::{Config, PlanOptions, ReplayPlan, load_inputs, replay_plan};
+use fifowin_analyzer::{
+    Config, DEFAULT_WINDOW_NS, PlanOptions, ReplayPlan, load_inputs, replay_plan,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -33,8 +35,8 @@ pub(crate) struct ReplayArgs {
     )]
     endpoint: String,
     /// Deduplication window the analytic count assumes; must equal the server's.
-    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
-    window: Duration,
+    #[arg(long, default_value_t = Duration::from_nanos(DEFAULT_WINDOW_NS).into())]
+    window: humantime::Duration,
     /// Replay only these sources (repeatable).
     #[arg(long)]
     tag: Vec<String>,

@@ -1,8 +1,7 @@
 //! The async runtime `fifowin serve` runs on. One thread by default: a local
 //! emulator serves one test suite or load test at a time, and on a small machine
 //! the wake-ups between worker threads cost more than the requests themselves
-//! (measured with `fifowin bench` on 2 cores: a bare hyper server answers 32% more
-//! requests per second on one thread than on tokio's default two). More threads
+//! (BENCHMARKS.md compares one thread with tokio's default). More threads
 //! spread many busy connections over more cores.
 
 use tokio::runtime::{Builder, Runtime};

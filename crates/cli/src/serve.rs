@@ -36,8 +36,15 @@ pub(crate) struct ServeArgs {
     /// Port to listen on; 0 picks a free one [default: 9324].
     #[arg(long, env = "FIFOWIN_PORT")]
     port: Option<u16>,
-    /// Deduplication window of FIFO queues, e.g. 5m, 90s, 1h [default: 5m].
-    #[arg(long, env = "FIFOWIN_DEDUP_WINDOW", value_parser = humantime::parse_duration)]
+    #[arg(
+        long,
+        env = "FIFOWIN_DEDUP_WINDOW",
+        value_parser = humantime::parse_duration,
+        help = with_default(
+            "Deduplication window of FIFO queues, e.g. 5m, 90s, 1h",
+            ServerConfig::default().dedup_window_ms
+        )
+    )]
     dedup_window: Option<Duration>,
     /// How time moves [default: system].
     #[arg(long, env = "FIFOWIN_CLOCK", value_enum)]
@@ -51,8 +58,15 @@ pub(crate) struct ServeArgs {
     /// Base of returned queue URLs, e.g. http://sqs.local:9324 (default: the request's Host).
     #[arg(long, env = "FIFOWIN_PUBLIC_URL")]
     public_url: Option<String>,
-    /// How long expired dedup ids are remembered to detect escapes [default: 1h].
-    #[arg(long, env = "FIFOWIN_ESCAPE_HORIZON", value_parser = humantime::parse_duration)]
+    #[arg(
+        long,
+        env = "FIFOWIN_ESCAPE_HORIZON",
+        value_parser = humantime::parse_duration,
+        help = with_default(
+            "How long expired dedup ids are remembered to detect escapes",
+            ServerConfig::default().escape_horizon_ms
+        )
+    )]
     escape_horizon: Option<Duration>,
     /// Log filter: error, warn, info, debug, trace, or a tracing filter directive [default: info].
     #[arg(long, env = "FIFOWIN_LOG_LEVEL")]
@@ -80,6 +94,13 @@ const MAX_BUSY_POLL: Duration = Duration::from_millis(10);
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A flag's help line ending in its default, e.g. `[default: 5m]`, so the text
+/// shows the value the server is built with.
+fn with_default(help: &str, default_ms: u64) -> String {
+    let default = humantime::format_duration(Duration::from_millis(default_ms));
+    format!("{help} [default: {default}].")
 }
 
 /// The log filter: from the flag, else the file (whose errors name its key).
@@ -138,7 +159,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .dedup_window
         .map(millis)
         .or(file.dedup_window_ms)
-        .unwrap_or(300_000);
+        .unwrap_or(ServerConfig::default().dedup_window_ms);
     let clock_mode = match args.clock {
         Some(ClockArg::System) => ClockMode::System,
         Some(ClockArg::Manual) => ClockMode::Manual,
@@ -157,7 +178,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .escape_horizon
             .map(millis)
             .or(file.escape_horizon_ms)
-            .unwrap_or(3_600_000),
+            .unwrap_or(ServerConfig::default().escape_horizon_ms),
         limits: args.guard.limits()?,
         auth: args.guard.auth(&file.auth)?,
         busy_poll: args.busy_poll.unwrap_or(DEFAULT_BUSY_POLL),
@@ -206,10 +227,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Turns transparent huge pages off for this process, as Redis and MongoDB
 /// advise for latency. With them on, the first touch of each 2 MiB of new heap
-/// zeroes the whole huge page inside whichever request asked for the memory;
-/// on a VM whose memory the host has not backed yet that took 4.4 ms, every
-/// ~6,000 sends of a growing queue (BENCHMARKS.md). 4 KiB pages spread the same
-/// work thinly over the requests.
+/// zeroes the whole huge page inside whichever request asked for the memory, a
+/// stall of milliseconds on a VM whose memory the host has not backed yet
+/// (BENCHMARKS.md). 4 KiB pages spread the same work thinly over the requests.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     if let Err(err) = rustix::thread::disable_transparent_huge_pages(true) {

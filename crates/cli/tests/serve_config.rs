@@ -482,3 +482,38 @@ fn the_deleted_queue_cooldown_is_off_unless_a_flag_variable_or_file_turns_it_on(
         &[]
     )));
 }
+
+/// The help text of `flag` in `fifowin <subcommand> --help`: its line and the
+/// description under it, up to the next flag.
+fn flag_help(subcommand: &str, flag: &str) -> String {
+    let text = help(subcommand);
+    let start = text
+        .find(&format!("{flag} <"))
+        .unwrap_or_else(|| panic!("{subcommand} has no {flag}"));
+    let rest = &text[start + flag.len()..];
+    let end = rest.find("\n  -").unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+#[test]
+fn help_shows_the_default_windows_the_code_uses() {
+    for (subcommand, flag) in [
+        ("serve", "--dedup-window"),
+        ("analyze", "--window"),
+        ("policy", "--window"),
+        ("replay", "--window"),
+    ] {
+        let text = flag_help(subcommand, flag);
+        assert!(
+            text.contains("[default: 5m]"),
+            "{subcommand} {flag}: {text}"
+        );
+    }
+    let text = flag_help("serve", "--escape-horizon");
+    assert!(text.contains("[default: 1h]"), "{text}");
+    // ... and the server started without the flags uses them.
+    let served = Served::start(&[], &[]);
+    let health = served.get("/_fifowin/health");
+    assert_eq!(health["dedup_window_ms"], 300_000, "{health}");
+    served.terminate();
+}

@@ -69,7 +69,7 @@ fn put_bytes(hasher: &mut Md5, bytes: &[u8]) {
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     // Written into place, not pushed: `String::push` encodes each char as UTF-8
-    // and checks capacity each time (~570 instructions for an MD5 digest).
+    // and checks capacity each time, and this runs for every message's checksum.
     let mut out = vec![0u8; bytes.len() * 2];
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
         pair[0] = DIGITS[usize::from(b >> 4)];

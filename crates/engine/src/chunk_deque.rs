@@ -1,8 +1,8 @@
 //! A FIFO queue stored in fixed-size chunks, so it never copies itself to grow.
 //!
 //! `VecDeque` doubles by moving every element into a new buffer inside one
-//! `push_back`: 3.4 ms at 262,144 dedup keys and twice that at each doubling
-//! after (the send_stalls example), with the queue's lock held. [`ChunkDeque`]
+//! `push_back`, a pause that grows with the queue, with the queue's lock held
+//! (the send_stalls example measures it). [`ChunkDeque`]
 //! allocates one chunk of [`CHUNK`] elements at a time and frees chunks as the
 //! front empties, keeping one spare so a queue that hovers around a chunk
 //! boundary does not allocate on every push.

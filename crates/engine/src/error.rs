@@ -3,7 +3,6 @@
 
 /// Why an engine operation was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum EngineError {
     /// CreateQueue on an existing name with a differing attribute (the attribute name).
     #[error("A queue already exists with the same name and a different value for attribute {0}")]

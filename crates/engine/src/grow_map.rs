@@ -1,9 +1,9 @@
 //! A hash map that grows a few buckets at a time instead of all at once.
 //!
 //! `std`'s `HashMap` doubles by moving every entry into a new table inside the
-//! one insert that finds it full: about 0.2 µs per entry, so 170 ms at a million
-//! dedup ids, during which the queue's lock is held and every request to the
-//! queue waits (BENCHMARKS.md). [`GrowMap`] instead starts a second, larger
+//! one insert that finds it full, a pause that grows with the map, during which
+//! the queue's lock is held and every request to the queue waits (BENCHMARKS.md
+//! has the figures). [`GrowMap`] instead starts a second, larger
 //! table when the first is full, inserts only into the new one, and moves
 //! [`MOVE_BUCKETS`] buckets of the old table on every insert and remove until the
 //! old table is empty. Lookups check both tables while a move is under way.

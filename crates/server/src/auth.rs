@@ -158,7 +158,7 @@ fn verify_at(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
             )
         })?;
-    let signed_at = sigv4::parse_amz_date(amz_date).ok_or_else(|| {
+    let signed_at = fifowin_sigv4::parse_amz_date(amz_date).ok_or_else(|| {
         SqsError::new(
             ErrorCode::IncompleteSignature,
             format!("X-Amz-Date {amz_date:?} is not an ISO 8601 basic timestamp."),
@@ -181,13 +181,13 @@ fn verify_at(
             ErrorCode::RequestExpired,
             format!(
                 "Signature expired: {amz_date} is now {earlier} than {} ({} {sign} 15 min.)",
-                sigv4::format_amz_date(bound),
-                sigv4::format_amz_date(now),
+                fifowin_sigv4::format_amz_date(bound),
+                fifowin_sigv4::format_amz_date(now),
             ),
         ));
     }
     let expected = sigv4::expected_signature(secret, method, uri, headers, body, &auth, amz_date)?;
-    if !sigv4::constant_time_eq(&expected, auth.signature) {
+    if !fifowin_sigv4::constant_time_eq(&expected, auth.signature) {
         return Err(SqsError::new(
             ErrorCode::SignatureDoesNotMatch,
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
@@ -210,7 +210,7 @@ pub async fn control_guard(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        if !sigv4::constant_time_eq(presented.trim(), token) {
+        if !fifowin_sigv4::constant_time_eq(presented.trim(), token) {
             return (
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, "Bearer")],

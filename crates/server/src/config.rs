@@ -1,6 +1,8 @@
 //! Server settings: identity (account, region), URLs, the default dedup window and
 //! the escape-detection budget.
 
+use fifowin_engine::QueueSettings;
+
 use crate::clock::ClockMode;
 
 /// What `fifowin serve` decides for the whole server.
@@ -27,7 +29,7 @@ pub struct ServerConfig {
     /// SigV4 verification and control-API access.
     pub auth: crate::auth::AuthConfig,
     /// How long a connection keeps polling its socket after a request before
-    /// sleeping ([`crate::spin`]); zero turns busy polling off.
+    /// sleeping ([`fifowin_spin`]); zero turns busy polling off.
     pub busy_poll: std::time::Duration,
     /// CreateQueue refuses a name deleted less than 60 s ago (QueueDeletedRecently),
     /// as AWS does; off by default because test suites re-create queues at once.
@@ -47,11 +49,11 @@ impl Default for ServerConfig {
             account_id: "000000000000".into(),
             region: "us-east-1".into(),
             public_url: None,
-            dedup_window_ms: 300_000,
+            dedup_window_ms: QueueSettings::DEFAULT_DEDUP_WINDOW_MS,
             clock_mode: ClockMode::System,
-            escape_horizon_ms: 3_600_000,
-            escape_tombstone_cap: 1_000_000,
-            escape_record_cap: 10_000,
+            escape_horizon_ms: QueueSettings::DEFAULT_ESCAPE_HORIZON_MS,
+            escape_tombstone_cap: QueueSettings::DEFAULT_ESCAPE_TOMBSTONE_CAP,
+            escape_record_cap: QueueSettings::DEFAULT_ESCAPE_RECORD_CAP,
             limits: crate::limits::Limits::default(),
             auth: crate::auth::AuthConfig::default(),
             busy_poll: DEFAULT_BUSY_POLL,

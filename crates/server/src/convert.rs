@@ -27,7 +27,6 @@ pub(crate) fn sqs_error(err: EngineError) -> SqsError {
         EngineError::BatchRequestTooLong(_) => ErrorCode::BatchRequestTooLong,
         EngineError::InvalidBatchEntryId => ErrorCode::InvalidBatchEntryId,
         EngineError::OverLimit(_) => ErrorCode::OverLimit,
-        _ => ErrorCode::InvalidParameterValue,
     };
     SqsError::new(code, err.to_string())
 }

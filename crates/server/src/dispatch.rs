@@ -178,8 +178,14 @@ fn queue_of(request: &Request) -> Option<String> {
         R::TagQueue(i) => &i.queue_url,
         R::UntagQueue(i) => &i.queue_url,
         R::ListDeadLetterSourceQueues(i) => &i.queue_url,
-        #[allow(unreachable_patterns)]
-        _ => return None,
+        R::AddPermission(i) => &i.queue_url,
+        R::RemovePermission(i) => &i.queue_url,
+        // Not addressed to one queue by URL: a listing, and move tasks, which
+        // name their queues by ARN or by task handle.
+        R::ListQueues(_)
+        | R::StartMessageMoveTask(_)
+        | R::CancelMessageMoveTask(_)
+        | R::ListMessageMoveTasks(_) => return None,
     };
     url.as_deref().map(|u| queue_name_from_url(u).to_string())
 }

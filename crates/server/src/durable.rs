@@ -354,7 +354,8 @@ pub async fn open(config: ServerConfig, dir: &std::path::Path) -> Result<AppStat
             .map_err(|e| corrupt(e.to_string()))?;
         let request = match record.proto.as_str() {
             "json" => json::decode(&record.target, &body),
-            _ => query::decode(record.query.as_deref(), &body, &record.path),
+            "query" => query::decode(record.query.as_deref(), &body, &record.path),
+            other => return Err(corrupt(format!("unknown protocol {other:?}"))),
         };
         let mut request = request.map_err(|e| corrupt(e.message.to_string()))?;
         if let Request::ReceiveMessage(input) = &mut request {
@@ -473,5 +474,36 @@ impl IdSource for HashedIds {
         let mut buf = uuid::Uuid::encode_buffer();
         let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
         Arc::from(&*id.hyphenated().encode_lower(&mut buf))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_record_of_an_unknown_protocol_is_corrupt_not_read_as_query() {
+        let dir =
+            std::env::temp_dir().join(format!("fifowin-durable-proto-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let opened = Log::open(&dir).unwrap();
+            let record = serde_json::json!({
+                "now": 0, "proto": "xml", "path": "/", "query": "Action=ListQueues",
+                "body": "", "host": null, "sender": "s", "trace": null
+            });
+            opened
+                .log
+                .append(serde_json::to_vec(&record).unwrap())
+                .await
+                .unwrap();
+        }
+        let problem = match open(ServerConfig::default(), &dir).await {
+            Err(DurableError::Corrupt { index: 0, problem }) => problem,
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("the record was replayed"),
+        };
+        assert_eq!(problem, "unknown protocol \"xml\"");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -54,7 +54,6 @@ mod query_http;
 pub mod recently_deleted;
 pub mod registry;
 pub mod service;
-pub mod spin;
 mod sts;
 pub mod ui;
 

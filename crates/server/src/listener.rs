@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use crate::AppState;
 use crate::browser::Guard;
 use crate::limits::{Limits, MIN_HEADER_BYTES};
-use crate::spin::SpinStream;
+use fifowin_spin::SpinStream;
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains. SQS JSON
 /// calls skip the router and go to the handler directly (`fast_path`).

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 
 /// Every error code fifowin can send.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ErrorCode {
     QueueDoesNotExist,
     QueueNameExists,
@@ -151,9 +150,31 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         use ErrorCode::*;
         match self {
+            QueueDoesNotExist
+            | QueueNameExists
+            | QueueDeletedRecently
+            | EmptyBatchRequest
+            | TooManyEntriesInBatchRequest
+            | BatchEntryIdsNotDistinct
+            | BatchRequestTooLong
+            | InvalidBatchEntryId
+            | MessageNotInflight
+            | UnsupportedOperation
+            | InvalidAttributeName
+            | InvalidAttributeValue
+            | InvalidMessageContents
+            | InvalidParameterValue
+            | MissingParameter
+            | SerializationException
+            | UnknownOperation
+            | InvalidAction
+            | MissingAction
+            | RequestTimeout => 400,
+            // AWS's common errors: a stale signing time or an incomplete
+            // Authorization header is the client's request, 400 ...
+            RequestExpired | IncompleteSignature => 400,
             PurgeQueueInProgress | OverLimit | RequestThrottled | InvalidSecurity => 403,
-            // AWS's common errors: an unknown key or a wrong signature is 403;
-            // RequestExpired and IncompleteSignature are 400 (the `_` arm).
+            // ... an unknown key or a wrong signature is 403.
             MissingAuthenticationToken | InvalidClientTokenId | SignatureDoesNotMatch => 403,
             AccessDenied => 403,
             // MalformedQueryString is 404 in AWS's list of common errors.
@@ -162,15 +183,15 @@ impl ErrorCode {
             }
             InternalError => 500,
             ServiceUnavailable => 503,
-            _ => 400,
         }
     }
 
-    /// `Sender` for client faults, `Receiver` for server faults.
+    /// `Sender` for client faults (4xx), `Receiver` for server faults (5xx).
     pub fn fault(self) -> &'static str {
-        match self {
-            ErrorCode::InternalError | ErrorCode::ServiceUnavailable => "Receiver",
-            _ => "Sender",
+        if self.status() >= 500 {
+            "Receiver"
+        } else {
+            "Sender"
         }
     }
 }

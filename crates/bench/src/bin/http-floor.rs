@@ -12,7 +12,7 @@ use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use fifowin_server::spin::SpinStream;
+use fifowin_spin::SpinStream;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};

@@ -58,8 +58,8 @@ pub(crate) struct Extras {
 pub(crate) struct Message {
     /// Shared with the dedup entry that answers duplicates of this message.
     pub(crate) message_id: Arc<str>,
-    /// Boxed, not a `String`: 8 bytes fewer put a message in mimalloc's 224-byte
-    /// size class instead of the 256-byte one.
+    /// Boxed, not a `String`: 8 bytes fewer keep a message within 224 bytes, an
+    /// allocator size class (the `size` test below holds it there).
     pub(crate) body: Box<str>,
     pub(crate) md5_of_body: [u8; 16],
     pub(crate) attributes: MessageAttributes,

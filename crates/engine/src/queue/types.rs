@@ -23,7 +23,7 @@ pub struct QueueSettings {
     pub name: String,
     /// `arn:aws:sqs:<region>:<account>:<name>`.
     pub arn: String,
-    /// Deduplication window in ms (SQS: 300_000).
+    /// Deduplication window in ms (default [`Self::DEFAULT_DEDUP_WINDOW_MS`]).
     pub dedup_window_ms: u64,
     /// How long an expired dedup key is remembered to detect escapes (default 1 h).
     pub escape_horizon_ms: u64,

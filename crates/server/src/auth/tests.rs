@@ -16,7 +16,7 @@ fn config() -> AuthConfig {
 }
 
 fn signed(secret: &str, akid: &str, at: i64, body: &[u8]) -> HeaderMap {
-    let date = sigv4::format_amz_date(at);
+    let date = fifowin_sigv4::format_amz_date(at);
     let mut headers = HeaderMap::new();
     headers.insert("host", "127.0.0.1:9324".parse().unwrap());
     headers.insert("x-amz-date", date.parse().unwrap());

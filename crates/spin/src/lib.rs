@@ -1,10 +1,11 @@
 //! Connections that keep checking their socket for a short while after each
-//! exchange instead of going to sleep at once (busy polling).
+//! exchange instead of going to sleep at once (busy polling): fifowin's
+//! listener, and the bench's HTTP floor server built the same way.
 //!
 //! Why: a client that sends its next request a few tens of microseconds after the
 //! last reply finds the server thread asleep in `epoll_wait`, and on a virtual
-//! machine waking an idle core costs more than answering a SendMessage (measured
-//! in BENCHMARKS.md: 2x the requests per second on two connections). Spinning
+//! machine waking an idle core costs more than answering a SendMessage
+//! (BENCHMARKS.md has the requests per second with and without). Spinning
 //! is bounded by [`SpinStream`]'s window, measured from the connection's last
 //! read or write, so an idle connection sleeps as before and costs nothing;
 //! and a connection whose client usually takes longer than the window to send
