@@ -2,6 +2,7 @@
 //! analyzer. `anyhow` lives here only.
 
 mod health;
+mod ready_file;
 mod replay;
 mod runtime;
 mod serve;

@@ -66,6 +66,10 @@ pub(crate) struct ServeArgs {
     /// [default: 200us].
     #[arg(long, env = "FIFOWIN_BUSY_POLL", value_parser = humantime::parse_duration)]
     busy_poll: Option<Duration>,
+    /// Once listening, write {"url","port","pid","version"} as JSON to this file
+    /// (atomically: a temporary file renamed into place); removed at exit.
+    #[arg(long, env = "FIFOWIN_READY_FILE")]
+    ready_file: Option<PathBuf>,
     #[command(flatten)]
     guard: crate::serve_guard::GuardArgs,
 }
@@ -171,6 +175,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let runtime = crate::runtime::build(usize::from(args.threads.unwrap_or(1)))
         .context("starting the async runtime")?;
+    let ready_file = args.ready_file;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -187,6 +192,10 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             state.config.clock_mode.as_str(),
             state.startup_queues.len(),
         );
+        let _ready = match &ready_file {
+            Some(path) => Some(crate::ready_file::ReadyFile::write(path, local)?),
+            None => None,
+        };
         fifowin_server::run(listener, state, shutdown_signal())
             .await
             .context("serving")?;
