@@ -4,26 +4,12 @@
 
 use clap::Parser;
 use fifowin_bench::{BenchArgs, Scenario, run_scenario};
-use fifowin_server::{AppState, ServerConfig};
+use fifowin_testing::Fifowin;
 
 #[derive(Parser)]
 struct Cli {
     #[command(flatten)]
     bench: BenchArgs,
-}
-
-async fn start_server() -> (String, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(fifowin_server::run(
-        listener,
-        AppState::new(ServerConfig::default()),
-        async {
-            let _ = rx.await;
-        },
-    ));
-    (format!("http://{addr}"), tx)
 }
 
 fn args(endpoint: &str, extra: &[&str]) -> BenchArgs {
@@ -34,7 +20,8 @@ fn args(endpoint: &str, extra: &[&str]) -> BenchArgs {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_passes_its_check_against_fifowin() {
-    let (endpoint, _stop) = start_server().await;
+    let fw = Fifowin::start().await.unwrap();
+    let endpoint = fw.endpoint_url();
     let cases: &[(Scenario, &[&str])] = &[
         (Scenario::SendUnique, &["--requests", "300"]),
         (
@@ -64,7 +51,7 @@ async fn every_scenario_passes_its_check_against_fifowin() {
         ),
     ];
     for (scenario, extra) in cases {
-        let report = run_scenario(&args(&endpoint, extra), *scenario)
+        let report = run_scenario(&args(endpoint, extra), *scenario)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", scenario.name()));
         assert_eq!(report.errors, 0, "{report}");
@@ -82,7 +69,8 @@ async fn every_scenario_passes_its_check_against_fifowin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_queue_run_again_counts_only_its_own_messages() {
-    let (endpoint, _stop) = start_server().await;
+    let fw = Fifowin::start().await.unwrap();
+    let endpoint = fw.endpoint_url();
     let reuse = [
         "--requests",
         "200",
@@ -92,7 +80,7 @@ async fn a_kept_queue_run_again_counts_only_its_own_messages() {
     ];
     let mut details = Vec::new();
     for _ in 0..2 {
-        let report = run_scenario(&args(&endpoint, &reuse), Scenario::SendUnique)
+        let report = run_scenario(&args(endpoint, &reuse), Scenario::SendUnique)
             .await
             .unwrap();
         assert_eq!(report.check.passed, Some(true), "{report}");
