@@ -41,10 +41,10 @@ echo "pip install took $(took "$t0")"
 fifowin_on_path=$(PATH="$work/venv/bin:$PATH" command -v fifowin)
 echo "fifowin on the venv's PATH: $fifowin_on_path ($("$fifowin_on_path" --version))"
 t1=$(seconds)
-(cd examples/python && "$work/venv/bin/python" -m pytest -p no:cacheprovider -n 2 -q)
+(cd examples/python && "$work/venv/bin/python" -m pytest -p no:cacheprovider -n 2)
 echo "examples/python took $(took "$t1"); from pip install to green: $(took "$t0")"
 t1=$(seconds)
-(cd packaging/python && "$work/venv/bin/python" -m pytest -p no:cacheprovider -q tests)
+(cd packaging/python && "$work/venv/bin/python" -m pytest -p no:cacheprovider tests)
 echo "packaging/python/tests took $(took "$t1")"
 
 echo "== node: npm install the tarballs into a fresh project"

@@ -8,7 +8,6 @@ pub mod query;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::operation::send_message::SendMessageOutput;
 use aws_sdk_sqs::primitives::Blob;
 use aws_sdk_sqs::types::{
@@ -301,17 +300,7 @@ impl TestServer {
 /// An aws-sdk-sqs client for `endpoint` with static test credentials, no retries
 /// (so every test sees exactly the answers the server gave).
 pub fn sdk_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDFIFOWINTEST",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
+    let config = fifowin_testing::sqs_config(endpoint)
         .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_sqs::Client::from_conf(config)

@@ -117,6 +117,22 @@ impl Builder {
     }
 }
 
+/// The SDK configuration [`Fifowin::sqs_client`] uses, for `endpoint`: static test
+/// credentials and region `us-east-1`; add retry or timeout settings before `build()`.
+pub fn sqs_config(endpoint: &str) -> aws_sdk_sqs::config::Builder {
+    aws_sdk_sqs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIDFIFOWINTEST",
+            "secret",
+            None,
+            None,
+            "fifowin-testing",
+        ))
+}
+
 /// A running server; dropping it shuts the server down.
 pub struct Fifowin {
     addr: SocketAddr,
@@ -157,19 +173,7 @@ impl Fifowin {
     /// region `us-east-1`, and the SDK's standard retries (so a fault that loses an
     /// acknowledgement is retried as it would be against SQS).
     pub fn sqs_client(&self) -> aws_sdk_sqs::Client {
-        let config = aws_sdk_sqs::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "AKIDFIFOWINTEST",
-                "secret",
-                None,
-                None,
-                "fifowin-testing",
-            ))
-            .build();
-        aws_sdk_sqs::Client::from_conf(config)
+        aws_sdk_sqs::Client::from_conf(sqs_config(&self.endpoint).build())
     }
 
     /// Stops the server and waits until it has finished its open requests.
