@@ -62,3 +62,13 @@ def test_the_window_option_and_ini_key_reach_the_session_server(pytester, monkey
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
     monkeypatch.setenv("EXPECTED_WINDOW_MS", "11000")
     pytester.runpytest_subprocess("--fifowin-window", "11s").assert_outcomes(passed=1)
+
+
+def test_a_binary_that_cannot_run_raises_and_leaves_nothing_behind(tmp_path):
+    broken = tmp_path / "fifowin"
+    broken.write_text("#!/nonexistent/interpreter\n")
+    broken.chmod(stat.S_IRWXU)
+    server = FifowinServer(bin=str(broken))
+    with pytest.raises(FifowinError, match="cannot run"):
+        server.start()
+    assert server.pid is None

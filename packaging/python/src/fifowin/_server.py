@@ -94,8 +94,12 @@ class FifowinServer:
         log_path = os.path.join(self._dir, "server.log")
         cmd = [binary, "serve", "--port", "0", "--ready-file", ready,
                "--dedup-window", self.window, "--clock", self.clock, *self.args]
-        with open(log_path, "wb") as log:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            with open(log_path, "wb") as log:
+                self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        except OSError as err:
+            self.stop()
+            raise FifowinError(f"cannot run {binary}: {err}") from None
         atexit.register(self.stop)
         deadline = time.monotonic() + self.startup_timeout
         while not os.path.exists(ready):
