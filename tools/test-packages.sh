@@ -18,8 +18,14 @@ platform_tgz=$(ls "$dist"/fifowin-*-*.tgz)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The Rust toolchain leaves PATH: only what the packages carry may run fifowin.
-PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e '/\.cargo/bin$' -e '/\.rustup' -e '/rustup' | paste -sd: -)
+# The Rust toolchain leaves PATH (every directory holding cargo or rustc, e.g.
+# ~/.cargo/bin): only what the packages carry may run fifowin.
+kept=()
+IFS=: read -r -a dirs <<<"$PATH"
+for dir in "${dirs[@]}"; do
+  [[ -x "$dir/cargo" || -x "$dir/rustc" ]] || kept+=("$dir")
+done
+PATH=$(IFS=:; printf '%s' "${kept[*]}")
 export PATH
 unset CARGO_TARGET_DIR CARGO_HOME RUSTUP_HOME FIFOWIN_BIN
 for tool in cargo rustc; do
