@@ -72,3 +72,26 @@ def test_a_binary_that_cannot_run_raises_and_leaves_nothing_behind(tmp_path):
     with pytest.raises(FifowinError, match="cannot run"):
         server.start()
     assert server.pid is None
+
+
+def test_each_xdist_worker_runs_its_own_server(pytester, tmp_path, monkeypatch):
+    monkeypatch.setenv("FIFOWIN_PORTS_DIR", str(tmp_path))
+    pytester.makepyfile(
+        """
+        import os
+        import time
+
+        import pytest
+
+        @pytest.mark.parametrize("i", range(4))
+        def test_port(fifowin, worker_id, i):
+            with open(os.path.join(os.environ["FIFOWIN_PORTS_DIR"], worker_id), "a") as f:
+                f.write(f"{fifowin.port} {fifowin.pid}\\n")
+            time.sleep(0.2)
+        """
+    )
+    pytester.runpytest_subprocess("-n", "2").assert_outcomes(passed=4)
+    servers = {worker: set((tmp_path / worker).read_text().splitlines()) for worker in ("gw0", "gw1")}
+    # One server per worker for its whole session, and not the same one.
+    assert all(len(seen) == 1 for seen in servers.values()), servers
+    assert servers["gw0"] != servers["gw1"]
