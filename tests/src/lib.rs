@@ -1,21 +1,21 @@
-//! The end-to-end harness: starts a real fifowin server on `127.0.0.1:0` inside the
-//! test process and hands out clients that reach it over a real socket: aws-sdk-sqs
-//! (AWS JSON 1.0) and raw HTTP for what the SDK cannot express.
+//! The end-to-end harness: a real fifowin server on `127.0.0.1:0` inside the test
+//! process (started by fifowin-testing, as users' tests start it) and clients that
+//! reach it over a real socket: aws-sdk-sqs (AWS JSON 1.0) and raw HTTP for what the
+//! SDK cannot express.
 
 pub mod query;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::operation::send_message::SendMessageOutput;
 use aws_sdk_sqs::primitives::Blob;
 use aws_sdk_sqs::types::{
     Message, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
 };
 use fifowin_server::{AppState, ClockMode, ServerConfig};
+use fifowin_testing::Fifowin;
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 mod tooling;
 pub use tooling::{Metrics, Sample, impatient_client, retrying_client};
@@ -29,7 +29,7 @@ pub struct TestServer {
     /// An SDK client pointed at it.
     pub sqs: aws_sdk_sqs::Client,
     http: reqwest::Client,
-    shutdown: Option<oneshot::Sender<()>>,
+    fifowin: Fifowin,
 }
 
 /// A raw HTTP answer.
@@ -79,22 +79,24 @@ impl TestServer {
 
     /// A server on prepared state (e.g. with a config file's queues).
     pub async fn start_with_state(state: AppState) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let fifowin = Fifowin::builder()
+            .state(state)
+            .start()
             .await
-            .expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local addr");
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(fifowin_server::run(listener, state, async {
-            let _ = rx.await;
-        }));
-        let endpoint = format!("http://{addr}");
+            .expect("start fifowin on 127.0.0.1:0");
+        let endpoint = fifowin.endpoint_url().to_string();
         Self {
-            addr,
+            addr: fifowin.addr(),
             sqs: sdk_client(&endpoint),
             endpoint,
             http: reqwest::Client::new(),
-            shutdown: Some(tx),
+            fifowin,
         }
+    }
+
+    /// The fifowin-testing handle underneath (typed control calls, its own SDK client).
+    pub fn fifowin(&self) -> &Fifowin {
+        &self.fifowin
     }
 
     /// POSTs an AWS JSON 1.0 request for `operation` with `body`.
@@ -295,28 +297,10 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
 /// An aws-sdk-sqs client for `endpoint` with static test credentials, no retries
 /// (so every test sees exactly the answers the server gave).
 pub fn sdk_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDFIFOWINTEST",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
+    let config = fifowin_testing::sqs_config(endpoint)
         .retry_config(aws_sdk_sqs::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_sqs::Client::from_conf(config)

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use aws_sdk_sqs::config::retry::RetryConfig;
 use aws_sdk_sqs::config::timeout::TimeoutConfig;
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use fifowin_server::config_file::{self, ConfigError};
 use fifowin_server::{AppState, ServerConfig};
 use serde_json::Value;
@@ -123,17 +122,7 @@ pub fn impatient_client(
 }
 
 fn client(endpoint: &str, retry: RetryConfig, timeouts: TimeoutConfig) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDFIFOWINTEST",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
+    let config = fifowin_testing::sqs_config(endpoint)
         .retry_config(retry)
         .timeout_config(timeouts)
         .build();

@@ -3,6 +3,7 @@
 
 mod fetch;
 mod health;
+mod ready_file;
 mod replay;
 mod runtime;
 mod serve;

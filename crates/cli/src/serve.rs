@@ -84,6 +84,10 @@ pub(crate) struct ServeArgs {
     /// QueueDeletedRecently, as AWS does [default: off].
     #[arg(long, env = "FIFOWIN_DELETED_QUEUE_COOLDOWN")]
     deleted_queue_cooldown: bool,
+    /// Once listening, write {"url","port","pid","version"} as JSON to this file
+    /// (atomically: a temporary file renamed into place); removed at exit.
+    #[arg(long, env = "FIFOWIN_READY_FILE")]
+    ready_file: Option<PathBuf>,
     #[command(flatten)]
     guard: crate::serve_guard::GuardArgs,
 }
@@ -201,6 +205,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let runtime = crate::runtime::build(usize::from(args.threads.unwrap_or(1)))
         .context("starting the async runtime")?;
+    let ready_file = args.ready_file;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -217,6 +222,10 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             state.config.clock_mode.as_str(),
             state.startup_queues.len(),
         );
+        let _ready = match &ready_file {
+            Some(path) => Some(crate::ready_file::ReadyFile::write(path, local)?),
+            None => None,
+        };
         fifowin_server::run(listener, state, shutdown_signal())
             .await
             .context("serving")?;

@@ -9,34 +9,16 @@ use effectively_once::consumer::{Consumer, Polled};
 use effectively_once::ledger::Ledger;
 use effectively_once::producer::Producer;
 use effectively_once::{Payment, metrics, sqs_client};
-use fifowin_server::{AppState, ServerConfig};
-use serde_json::{Value, json};
+use fifowin_testing::Fifowin;
+use serde_json::json;
 
 const QUEUE: &str = "payments.fifo";
 const PAYMENTS: u32 = 60;
 
-/// fifowin in this process, on a real socket; stops when the test ends.
-async fn start_fifowin() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(fifowin_server::run(
-        listener,
-        AppState::new(ServerConfig::default()),
-        std::future::pending(),
-    ));
-    format!("http://{addr}")
-}
-
 /// Fired counts of the fault rules, by action.
-async fn fired(endpoint: &str) -> BTreeMap<String, u64> {
-    let rules: Value = reqwest::get(format!("{endpoint}/_fifowin/faults"))
+async fn fired(fw: &Fifowin) -> BTreeMap<String, u64> {
+    fw.faults()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    rules["rules"]
-        .as_array()
         .unwrap()
         .iter()
         .map(|r| {
@@ -48,21 +30,22 @@ async fn fired(endpoint: &str) -> BTreeMap<String, u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_payment_is_applied_exactly_once_despite_lost_acks_and_redeliveries() {
-    let endpoint = start_fifowin().await;
+    // fifowin in this process, on a real socket; stops when the test ends.
+    let fw = Fifowin::start().await.unwrap();
+    let endpoint = fw.endpoint_url().to_string();
     // Seeded triggers: the same requests fail on every run.
-    let rules = json!([
-        {"operation": "SendMessage", "queue": QUEUE, "action": "fail_after_commit",
-         "probability": 0.3, "seed": 7},
-        {"operation": "ReceiveMessage", "queue": QUEUE, "action": "redeliver",
-         "probability": 0.3, "seed": 11}
-    ]);
-    let added = reqwest::Client::new()
-        .post(format!("{endpoint}/_fifowin/faults"))
-        .json(&rules)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status().as_u16(), 201);
+    fw.add_fault(
+        json!({"operation": "SendMessage", "queue": QUEUE, "action": "fail_after_commit",
+                         "probability": 0.3, "seed": 7}),
+    )
+    .await
+    .unwrap();
+    fw.add_fault(
+        json!({"operation": "ReceiveMessage", "queue": QUEUE, "action": "redeliver",
+                         "probability": 0.3, "seed": 11}),
+    )
+    .await
+    .unwrap();
 
     let sqs = sqs_client(&endpoint).await;
     let url = sqs
@@ -126,7 +109,7 @@ async fn every_payment_is_applied_exactly_once_despite_lost_acks_and_redeliverie
     let sent = counter("fifowin_messages_sent_total").await;
     let suppressed = counter("fifowin_duplicates_suppressed_total").await;
     let redelivered = counter("fifowin_messages_redelivered_total").await;
-    let fired = fired(&endpoint).await;
+    let fired = fired(&fw).await;
     eprintln!(
         "{PAYMENTS} payments: {sent} stored, {suppressed} duplicate sends suppressed \
          ({} lost acks), {redelivered} redeliveries ({} redelivering receives), \
