@@ -7,7 +7,6 @@
 //! module only copies them out under each queue's lock and formats them.
 //! Standard queues never deduplicate, so they have no lags and no series.
 
-use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use axum::Json;
@@ -23,7 +22,7 @@ use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 use serde_json::json;
 
 use crate::AppState;
-use crate::metrics::{family, label};
+use crate::metrics::{family, histogram_series, label};
 
 /// The metric's name.
 pub const METRIC: &str = "fifowin_retry_lag_seconds";
@@ -79,22 +78,15 @@ pub fn render_family(out: &mut String, rows: &[(&str, &LagBuckets)]) {
         "Time from a dedup key's first accepted send to a later send with the same key (duplicates suppressed inside the window, and escapes after it), by queue. The window and the millisecond before it are bucket bounds.",
     );
     for (queue, lags) in rows {
-        let queue = label(queue);
-        for (bound_ms, n) in &lags.cumulative {
-            let le = seconds(*bound_ms);
-            let _ = writeln!(out, "{METRIC}_bucket{{queue=\"{queue}\",le=\"{le}\"}} {n}");
-        }
-        let _ = writeln!(
+        let cumulative = lags.cumulative.iter().map(|&(ms, n)| (seconds(ms), n));
+        histogram_series(
             out,
-            "{METRIC}_bucket{{queue=\"{queue}\",le=\"+Inf\"}} {}",
-            lags.count
+            METRIC,
+            ("queue", &label(queue)),
+            cumulative,
+            lags.count,
+            seconds(lags.sum_ms),
         );
-        let _ = writeln!(
-            out,
-            "{METRIC}_sum{{queue=\"{queue}\"}} {}",
-            seconds(lags.sum_ms)
-        );
-        let _ = writeln!(out, "{METRIC}_count{{queue=\"{queue}\"}} {}", lags.count);
     }
 }
 

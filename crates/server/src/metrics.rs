@@ -88,6 +88,28 @@ pub(crate) fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
+/// One series of a histogram family under one label (its value already escaped):
+/// a `_bucket` line per upper bound with its cumulative count, then `+Inf`,
+/// `_sum` and `_count`.
+pub(crate) fn histogram_series<B: std::fmt::Display, S: std::fmt::Display>(
+    out: &mut String,
+    name: &str,
+    (key, value): (&str, &str),
+    cumulative: impl IntoIterator<Item = (B, u64)>,
+    count: u64,
+    sum: S,
+) {
+    for (le, n) in cumulative {
+        let _ = writeln!(out, "{name}_bucket{{{key}=\"{value}\",le=\"{le}\"}} {n}");
+    }
+    let _ = writeln!(
+        out,
+        "{name}_bucket{{{key}=\"{value}\",le=\"+Inf\"}} {count}"
+    );
+    let _ = writeln!(out, "{name}_sum{{{key}=\"{value}\"}} {sum}");
+    let _ = writeln!(out, "{name}_count{{{key}=\"{value}\"}} {count}");
+}
+
 /// One family with a sample per queue.
 fn per_queue(out: &mut String, name: &str, kind: &str, help: &str, rows: &[(String, u64)]) {
     family(out, name, kind, help);
@@ -235,21 +257,18 @@ fn render_requests(out: &mut String, metrics: &Metrics) {
         "Time from a decoded SQS request to its answer, by operation (long polls and injected delays included).",
     );
     for (op, h) in &state.latency {
-        let mut cumulative = 0;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            cumulative += h.buckets[i];
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{operation=\"{op}\",le=\"{le}\"}} {cumulative}"
-            );
-        }
-        let _ = writeln!(
+        let cumulative = BUCKETS.iter().zip(h.buckets.iter().scan(0, |total, n| {
+            *total += n;
+            Some(*total)
+        }));
+        histogram_series(
             out,
-            "{name}_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}",
-            h.count
+            name,
+            ("operation", op),
+            cumulative,
+            h.count,
+            h.sum_secs,
         );
-        let _ = writeln!(out, "{name}_sum{{operation=\"{op}\"}} {}", h.sum_secs);
-        let _ = writeln!(out, "{name}_count{{operation=\"{op}\"}} {}", h.count);
     }
     family(
         out,
