@@ -156,11 +156,10 @@ impl TestServer {
 
     /// Moves the server clock forward by `ms`; returns the new `now_ms`.
     pub async fn advance(&self, ms: u64) -> u64 {
-        let (status, body) = self
-            .control_post("/_fifowin/clock/advance", serde_json::json!({ "ms": ms }))
-            .await;
-        assert_eq!(status, 200, "clock advance: {body}");
-        body["now_ms"].as_u64().expect("now_ms")
+        self.fifowin
+            .advance(std::time::Duration::from_millis(ms))
+            .await
+            .unwrap_or_else(|e| panic!("clock advance: {e}"))
     }
 
     /// The server clock's reading.

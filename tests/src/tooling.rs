@@ -60,10 +60,10 @@ impl TestServer {
 
     /// `GET /_fifowin/faults`: the rules with their hit counts.
     pub async fn faults(&self) -> Vec<Value> {
-        match self.control_get("/_fifowin/faults").await["rules"].take() {
-            Value::Array(rules) => rules,
-            other => panic!("rules: {other}"),
-        }
+        self.fifowin()
+            .faults()
+            .await
+            .unwrap_or_else(|e| panic!("fault rules: {e}"))
     }
 
     /// `GET /metrics`, parsed; also checks the content type.
