@@ -20,7 +20,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use fifowin_wire::{ErrorCode, SqsError};
 
 /// The browser settings of `fifowin serve`.
@@ -231,14 +231,7 @@ impl Guard {
     ) -> Response {
         let request_id = uuid::Uuid::new_v4().to_string();
         if self.control && is_control_path(path) {
-            let body = serde_json::json!({ "error": message }).to_string();
-            let mut response = Response::new(Body::from(body));
-            *response.status_mut() = status;
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            return response;
+            return (status, axum::Json(serde_json::json!({ "error": message }))).into_response();
         }
         let error = SqsError::new(ErrorCode::AccessDenied, message);
         let mut response = if headers.contains_key("x-amz-target") {
