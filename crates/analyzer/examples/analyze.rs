@@ -1,39 +1,17 @@
-//! The analyzer's two commands without the `fifowin` binary, for trying the
-//! library directly: `cargo run -p fifowin-analyzer --example analyze -- analyze FILE...`
-//! or `... -- policy --preset boto3-legacy`. Exit codes are the CLI's.
+//! The analyzer as a library, without the `fifowin` binary:
+//! `cargo run -p fifowin-analyzer --example analyze -- FILE...` analyzes the
+//! files with the default options (a 5-minute window, a table) and exits as
+//! `fifowin analyze` does. The binary's command line fills the same
+//! [`AnalyzeOptions`] from its flags.
 
-use clap::Parser;
-use fifowin_analyzer::{AnalyzeArgs, EXIT_BAD_INPUT, PolicyArgs, run_analyze, run_policy};
-
-#[derive(Parser)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(clap::Subcommand)]
-enum Command {
-    /// How likely are duplicates to escape the window?
-    Analyze(Box<AnalyzeArgs>),
-    /// The worst-case retry lag of a retry policy.
-    Policy(Box<PolicyArgs>),
-}
+use fifowin_analyzer::{AnalyzeOptions, run_analyze};
 
 fn main() {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => e.exit(),
-        Err(e) => {
-            let _ = e.print();
-            std::process::exit(i32::from(EXIT_BAD_INPUT));
-        }
+    let options = AnalyzeOptions {
+        inputs: std::env::args_os().skip(1).map(Into::into).collect(),
+        ..AnalyzeOptions::default()
     };
-    let mut stdout = std::io::stdout().lock();
-    let result = match &cli.command {
-        Command::Analyze(args) => run_analyze(args, &mut stdout),
-        Command::Policy(args) => run_policy(args, &mut stdout),
-    };
-    let code = match result {
+    let code = match run_analyze(&options, &mut std::io::stdout().lock()) {
         Ok(verdict) => verdict.exit_code(),
         Err(e) => {
             eprintln!("error: {e}");

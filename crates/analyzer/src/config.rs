@@ -1,10 +1,10 @@
-//! The validated configuration between the clap arguments and the pure
+//! The validated configuration between the options as given and the pure
 //! analysis: every value checked once, here, with errors naming the option.
 
-use crate::args::{AnalyzeArgs, PolicyArgs};
 use crate::boundary::Boundary;
 use crate::duration::parse_duration_ns;
 use crate::error::AnalyzerError;
+use crate::options::{AnalyzeOptions, PolicyOptions};
 use crate::policy::{RetryPolicy, parse_policy_spec};
 use crate::readers::InputFormat;
 use crate::readers::attempts::{AttemptFields, DEFAULT_ID_FIELD, DEFAULT_TIME_FIELD};
@@ -22,6 +22,8 @@ pub const DEFAULT_WINDOW_NS: u64 =
 pub const DEFAULT_TARGET_ESCAPE: f64 = 1e-6;
 /// The default guard band between a policy bound and the window.
 pub const DEFAULT_GUARD_NS: u64 = 1_000_000_000;
+/// The default unit of values in `.hgrm` files (Java's default).
+pub const DEFAULT_HGRM_UNIT: TimeUnit = TimeUnit::Ms;
 /// Confidence level of every reported upper bound (one-sided).
 pub const CONFIDENCE: f64 = 0.95;
 
@@ -75,7 +77,7 @@ impl Config {
             format: Format::Table,
             output: None,
             plot_dir: None,
-            hgrm_unit: TimeUnit::Ms,
+            hgrm_unit: DEFAULT_HGRM_UNIT,
             input_format: None,
             prometheus: PromOptions::default(),
             attempt_fields: AttemptFields::default(),
@@ -83,10 +85,10 @@ impl Config {
         }
     }
 
-    /// Validates the `analyze` arguments.
-    pub fn from_args(args: &AnalyzeArgs) -> Result<Config, AnalyzerError> {
-        let window_ns = parse_window(&args.window)?;
-        let target_escape = args
+    /// Validates the `analyze` options.
+    pub fn from_options(options: &AnalyzeOptions) -> Result<Config, AnalyzerError> {
+        let window_ns = parse_window(&options.window)?;
+        let target_escape = options
             .target_escape
             .trim()
             .parse::<f64>()
@@ -97,12 +99,12 @@ impl Config {
                     "--target-escape",
                     format!(
                         "`{}` is not a probability strictly between 0 and 1",
-                        args.target_escape
+                        options.target_escape
                     ),
                 )
             })?;
         let mut policies = Policies::default();
-        for spec in &args.policy {
+        for spec in &options.policy {
             let (tag, rest) = match spec.split_once('=') {
                 // `key=value` pairs come after the first comma, so a `=` before
                 // any comma can only be `TAG=`.
@@ -129,46 +131,46 @@ impl Config {
             }
         }
         Ok(Config {
-            inputs: args.inputs.clone(),
+            inputs: options.inputs.clone(),
             window_ns,
-            boundary: args.boundary.into(),
+            boundary: options.boundary,
             target_escape,
-            guard_ns: parse_duration_ns("--guard", &args.guard)?,
-            tags: args.tag.clone(),
+            guard_ns: parse_duration_ns("--guard", &options.guard)?,
+            tags: options.tag.clone(),
             policies,
-            format: args.format.into(),
-            output: args.output.clone(),
-            plot_dir: args.plot.clone(),
-            hgrm_unit: args.hgrm_unit.into(),
-            input_format: match &args.input_format {
+            format: options.format,
+            output: options.output.clone(),
+            plot_dir: options.plot.clone(),
+            hgrm_unit: options.hgrm_unit,
+            input_format: match &options.input_format {
                 Some(f) => InputFormat::parse(f)?,
                 None => None,
             },
             prometheus: PromOptions {
-                metric: non_empty("--metric", &args.metric)?,
-                source_label: non_empty("--source-label", &args.source_label)?,
-                unit: args
+                metric: non_empty("--metric", &options.metric)?,
+                source_label: non_empty("--source-label", &options.source_label)?,
+                unit: options
                     .unit
                     .as_deref()
                     .map(|u| TimeUnit::parse("--unit", u))
                     .transpose()?,
             },
             attempt_fields: AttemptFields {
-                id: non_empty("--id-field", &args.id_field)?
+                id: non_empty("--id-field", &options.id_field)?
                     .unwrap_or_else(|| DEFAULT_ID_FIELD.to_string()),
-                time: non_empty("--time-field", &args.time_field)?
+                time: non_empty("--time-field", &options.time_field)?
                     .unwrap_or_else(|| DEFAULT_TIME_FIELD.to_string()),
-                attempt: non_empty("--attempt-field", &args.attempt_field)?,
-                source: non_empty("--source-field", &args.source_field)?,
-                time_unit: args
+                attempt: non_empty("--attempt-field", &options.attempt_field)?,
+                source: non_empty("--source-field", &options.source_field)?,
+                time_unit: options
                     .time_unit
                     .as_deref()
                     .map(|u| TimeUnit::parse("--time-unit", u))
                     .transpose()?,
             },
             otlp: OtlpOptions {
-                id_attribute: non_empty("--id-attribute", &args.id_attribute)?,
-                source_attribute: non_empty("--source-attribute", &args.source_attribute)?,
+                id_attribute: non_empty("--id-attribute", &options.id_attribute)?,
+                source_attribute: non_empty("--source-attribute", &options.source_attribute)?,
             },
         })
     }
@@ -189,28 +191,27 @@ pub struct PolicyConfig {
 }
 
 impl PolicyConfig {
-    /// Validates the `policy` arguments: the preset's values, then each explicit override.
-    pub fn from_args(args: &PolicyArgs) -> Result<PolicyConfig, AnalyzerError> {
-        let mut policy = args.preset.policy();
-        if let Some(n) = args.attempts {
+    /// Validates the `policy` options: the preset's values, then each explicit override.
+    pub fn from_options(options: &PolicyOptions) -> Result<PolicyConfig, AnalyzerError> {
+        let mut policy = options.preset.policy();
+        if let Some(n) = options.attempts {
             policy.set("attempts", &n.to_string())?;
         }
         for (key, value) in [
-            ("base", &args.base),
-            ("throttle-base", &args.throttle_base),
-            ("max-backoff", &args.max_backoff),
-            ("connect-timeout", &args.connect_timeout),
-            ("read-timeout", &args.read_timeout),
-            ("attempt-timeout", &args.attempt_timeout),
-            ("operation-timeout", &args.operation_timeout),
+            ("base", &options.base),
+            ("throttle-base", &options.throttle_base),
+            ("max-backoff", &options.max_backoff),
+            ("connect-timeout", &options.connect_timeout),
+            ("read-timeout", &options.read_timeout),
+            ("attempt-timeout", &options.attempt_timeout),
+            ("operation-timeout", &options.operation_timeout),
         ] {
             if let Some(value) = value {
                 policy.set(key, value)?;
             }
         }
-        policy.honor_retry_after = args.retry_after;
-        let format = Format::from(args.format);
-        if matches!(format, Format::Hgrm | Format::Junit) {
+        policy.honor_retry_after = options.retry_after;
+        if matches!(options.format, Format::Hgrm | Format::Junit) {
             return Err(AnalyzerError::usage(
                 "--format",
                 "policy reports are table, json or markdown",
@@ -218,9 +219,9 @@ impl PolicyConfig {
         }
         Ok(PolicyConfig {
             policy,
-            window_ns: parse_window(&args.window)?,
-            guard_ns: parse_duration_ns("--guard", &args.guard)?,
-            format: args.format.into(),
+            window_ns: parse_window(&options.window)?,
+            guard_ns: parse_duration_ns("--guard", &options.guard)?,
+            format: options.format,
         })
     }
 }

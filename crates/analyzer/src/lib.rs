@@ -8,21 +8,23 @@
 //! renders a verdict (SAFE / PROBABLY SAFE / AT RISK / ESCAPING) with exit
 //! codes for CI.
 //!
-//! Layered like ripgrep: clap [`AnalyzeArgs`] → validated [`Config`] →
+//! Layered like ripgrep: the options as given ([`AnalyzeOptions`], filled by
+//! the binary's command line) → validated [`Config`] →
 //! [`load_inputs`] (or [`load_texts`] over bytes fetched elsewhere) → pure
 //! [`analyze`] → [`render`]. [`run_analyze`] and
 //! [`run_policy`] do the whole pipeline for the CLI; [`replay_plan`] gives the
-//! replay driver its lags and the escapes it must observe.
+//! replay driver its lags and the escapes it must observe, and [`replay`] its
+//! schedule, its tally of what was delivered and its report.
 
 mod analyze;
-mod args;
 mod boundary;
 mod config;
 mod duration;
 mod error;
-mod plan;
+mod options;
 mod policy;
 mod readers;
+pub mod replay;
 mod report;
 mod rng;
 mod source;
@@ -32,20 +34,20 @@ mod units;
 mod verdict;
 
 pub use analyze::{analyze, source_report};
-pub use args::{AnalyzeArgs, BoundaryArg, FormatArg, HgrmUnitArg, PolicyArgs};
 pub use boundary::Boundary;
 pub use config::{
-    CONFIDENCE, Config, DEFAULT_GUARD_NS, DEFAULT_TARGET_ESCAPE, DEFAULT_WINDOW_NS, Policies,
-    PolicyConfig,
+    CONFIDENCE, Config, DEFAULT_GUARD_NS, DEFAULT_HGRM_UNIT, DEFAULT_TARGET_ESCAPE,
+    DEFAULT_WINDOW_NS, Policies, PolicyConfig,
 };
 pub use duration::{fmt_ns, fmt_window};
 pub use error::AnalyzerError;
-pub use plan::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
+pub use options::{AnalyzeOptions, PolicyOptions};
 pub use policy::{PolicyBound, Preset, RetryAfter, RetryPolicy, parse_policy_spec};
 pub use readers::attempts::AttemptFields;
 pub use readers::otlp::OtlpOptions;
 pub use readers::prometheus::PromOptions;
 pub use readers::{InputFormat, InputText, load_inputs, load_texts};
+pub use replay::{PlanOptions, PlannedLag, ReplayPlan, replay_plan};
 pub use report::hgrm::write_hgrm;
 pub use report::svg::{ccdf_plot, percentile_plot};
 pub use report::{
@@ -68,23 +70,26 @@ pub use verdict::{
 
 use std::io::Write;
 
-/// `fifowin analyze`: validates the arguments, reads the inputs, analyzes,
+/// `fifowin analyze`: validates the options, reads the inputs, analyzes,
 /// writes the report to `out` (or `--output`) and the plots to `--plot`.
 /// Returns the verdict; the process exit code is [`Verdict::exit_code`], or
 /// [`EXIT_BAD_INPUT`] on error.
-pub fn run_analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> Result<Verdict, AnalyzerError> {
-    run_analyze_with(args, &mut |path| InputText::read(path), out)
+pub fn run_analyze(
+    options: &AnalyzeOptions,
+    out: &mut dyn Write,
+) -> Result<Verdict, AnalyzerError> {
+    run_analyze_with(options, &mut |path| InputText::read(path), out)
 }
 
 /// [`run_analyze`], taking each input's text from `read` once the arguments
 /// are valid: the binary fetches URL inputs there, so this crate does no
 /// network I/O.
 pub fn run_analyze_with(
-    args: &AnalyzeArgs,
+    options: &AnalyzeOptions,
     read: &mut dyn FnMut(&std::path::Path) -> Result<InputText, AnalyzerError>,
     out: &mut dyn Write,
 ) -> Result<Verdict, AnalyzerError> {
-    let cfg = Config::from_args(args)?;
+    let cfg = Config::from_options(options)?;
     let texts = cfg
         .inputs
         .iter()
@@ -102,8 +107,8 @@ pub fn run_analyze_with(
 }
 
 /// `fifowin policy`: Δmax of a preset or explicit policy against the window.
-pub fn run_policy(args: &PolicyArgs, out: &mut dyn Write) -> Result<Verdict, AnalyzerError> {
-    let cfg = PolicyConfig::from_args(args)?;
+pub fn run_policy(options: &PolicyOptions, out: &mut dyn Write) -> Result<Verdict, AnalyzerError> {
+    let cfg = PolicyConfig::from_options(options)?;
     let check = check_policy(&cfg.policy, cfg.window_ns, cfg.guard_ns);
     emit(None, out, |w| render_policy(&check, cfg.format, w))?;
     Ok(check.verdict)

@@ -21,33 +21,18 @@ use serde::Serialize;
 const SEC: u64 = 1_000_000_000;
 const MS: u64 = 1_000_000;
 
-/// The SDK retry configurations that analyzer.md §2.3 documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+/// The SDK retry configurations that analyzer.md §2.3 documents
+/// ([`Preset::summary`] says what each one is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
-    /// aws-sdk-rust `RetryConfig::standard()`, RetrySpec v2.0: 3 attempts, 1 s base, 20 s cap.
-    #[value(name = "aws-sdk-rust-2.0", alias = "rust-2.0")]
     AwsSdkRust20,
-    /// aws-sdk-rust with retry behavior 2.1: 50 ms base (1 s when throttled).
-    #[value(name = "aws-sdk-rust-2.1", alias = "rust-2.1")]
     AwsSdkRust21,
-    /// botocore legacy mode: 5 attempts, 2^(i−1) s with no cap, 60 s connect and read timeouts.
-    #[value(name = "boto3-legacy")]
     Boto3Legacy,
-    /// botocore standard mode 2.0: 3 attempts, 1 s base, 20 s cap, 60 s timeouts.
-    #[value(name = "boto3-standard", alias = "boto3-standard-2.0")]
     Boto3Standard,
-    /// botocore standard mode 2.1: 50 ms base (1 s when throttled).
-    #[value(name = "boto3-standard-2.1")]
     Boto3Standard21,
-    /// AWS SDK for Java v2 LEGACY: 4 attempts, 100 ms base (500 ms throttled), 2 s connect, 30 s socket.
-    #[value(name = "java-v2-legacy")]
     JavaV2Legacy,
-    /// AWS SDK for Java v2 STANDARD: 3 attempts, 100 ms base (1 s throttled).
-    #[value(name = "java-v2-standard")]
     JavaV2Standard,
-    /// No preset: every parameter comes from the explicit options.
-    #[value(name = "explicit")]
     Explicit,
 }
 
@@ -100,6 +85,18 @@ pub struct PolicyBound {
 }
 
 impl Preset {
+    /// Every preset, in the order help texts list them.
+    pub const ALL: [Preset; 8] = [
+        Preset::AwsSdkRust20,
+        Preset::AwsSdkRust21,
+        Preset::Boto3Legacy,
+        Preset::Boto3Standard,
+        Preset::Boto3Standard21,
+        Preset::JavaV2Legacy,
+        Preset::JavaV2Standard,
+        Preset::Explicit,
+    ];
+
     /// The policy with the preset's documented defaults.
     pub fn policy(self) -> RetryPolicy {
         let p = |attempts, base, throttle, max: Option<u64>, c, r, ra| RetryPolicy {
@@ -193,9 +190,54 @@ impl Preset {
         }
     }
 
+    /// What the preset is: its SDK, mode and values (the command line's help).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Preset::AwsSdkRust20 => {
+                "aws-sdk-rust `RetryConfig::standard()`, RetrySpec v2.0: 3 attempts, 1 s base, 20 s cap"
+            }
+            Preset::AwsSdkRust21 => {
+                "aws-sdk-rust with retry behavior 2.1: 50 ms base (1 s when throttled)"
+            }
+            Preset::Boto3Legacy => {
+                "botocore legacy mode: 5 attempts, 2^(i−1) s with no cap, 60 s connect and read timeouts"
+            }
+            Preset::Boto3Standard => {
+                "botocore standard mode 2.0: 3 attempts, 1 s base, 20 s cap, 60 s timeouts"
+            }
+            Preset::Boto3Standard21 => {
+                "botocore standard mode 2.1: 50 ms base (1 s when throttled)"
+            }
+            Preset::JavaV2Legacy => {
+                "AWS SDK for Java v2 LEGACY: 4 attempts, 100 ms base (500 ms throttled), 2 s connect, 30 s socket"
+            }
+            Preset::JavaV2Standard => {
+                "AWS SDK for Java v2 STANDARD: 3 attempts, 100 ms base (1 s throttled)"
+            }
+            Preset::Explicit => "No preset: every parameter comes from the explicit options",
+        }
+    }
+
+    /// Other names a preset is known by: the spec version spelled out, or left off.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Preset::AwsSdkRust20 => &["rust-2.0"],
+            Preset::AwsSdkRust21 => &["rust-2.1"],
+            Preset::Boto3Standard => &["boto3-standard-2.0"],
+            Preset::Boto3Legacy
+            | Preset::Boto3Standard21
+            | Preset::JavaV2Legacy
+            | Preset::JavaV2Standard
+            | Preset::Explicit => &[],
+        }
+    }
+
+    /// The preset a name or alias stands for, ignoring case.
     pub fn from_name(name: &str) -> Option<Preset> {
-        use clap::ValueEnum;
-        Preset::from_str(name, true).ok()
+        Preset::ALL.into_iter().find(|p| {
+            p.name().eq_ignore_ascii_case(name)
+                || p.aliases().iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
     }
 }
 
@@ -391,7 +433,8 @@ pub fn parse_policy_spec(spec: &str) -> Result<RetryPolicy, AnalyzerError> {
         AnalyzerError::usage(
             "--policy",
             format!(
-                "unknown preset `{preset_name}` (aws-sdk-rust-2.0, aws-sdk-rust-2.1, boto3-legacy, boto3-standard, boto3-standard-2.1, java-v2-legacy, java-v2-standard, explicit)"
+                "unknown preset `{preset_name}` ({})",
+                Preset::ALL.map(Preset::name).join(", ")
             ),
         )
     })?;

@@ -1,17 +1,11 @@
 //! Bad input: every error names the file, the line and the problem, and maps
 //! to exit code 3.
 
-use clap::Parser;
-use fifowin_analyzer::{
-    AnalyzeArgs, AnalyzerError, Config, EXIT_BAD_INPUT, load_inputs, run_analyze,
-};
-use std::path::PathBuf;
+mod common;
 
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: AnalyzeArgs,
-}
+use common::analyze_options;
+use fifowin_analyzer::{AnalyzerError, Config, EXIT_BAD_INPUT, load_inputs, run_analyze};
+use std::path::PathBuf;
 
 /// Writes `body` to a fresh file and loads it with a 5-minute window.
 fn load(name: &str, body: &str) -> (PathBuf, Result<(), AnalyzerError>) {
@@ -167,11 +161,7 @@ fn hgrm_input_is_read_conservatively() {
 
 #[test]
 fn missing_files_bad_options_and_unknown_tags() {
-    let run = |argv: &[&str]| {
-        let cli =
-            Cli::try_parse_from(std::iter::once("analyze").chain(argv.iter().copied())).unwrap();
-        run_analyze(&cli.args, &mut Vec::new()).unwrap_err()
-    };
+    let run = |argv: &[&str]| run_analyze(&analyze_options(argv), &mut Vec::new()).unwrap_err();
     let data = format!(
         "{}/tests/data/retry-latency/sdk-healthy.hlog",
         env!("CARGO_MANIFEST_DIR")

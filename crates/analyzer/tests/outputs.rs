@@ -1,25 +1,20 @@
 //! `analyze` end to end through its arguments: the table, JSON, markdown,
 //! `.hgrm` and SVG outputs, checked for content.
 
-use clap::Parser;
-use fifowin_analyzer::{AnalyzeArgs, Config, EXIT_ESCAPING, Verdict, load_inputs, run_analyze};
+mod common;
+
+use common::analyze_options;
+use fifowin_analyzer::{Config, EXIT_ESCAPING, Verdict, load_inputs, run_analyze};
 use serde_json::Value;
 use std::path::PathBuf;
-
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: AnalyzeArgs,
-}
 
 fn data(name: &str) -> String {
     format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(argv: &[&str]) -> (Verdict, String) {
-    let cli = Cli::try_parse_from(std::iter::once("analyze").chain(argv.iter().copied())).unwrap();
     let mut out = Vec::new();
-    let verdict = run_analyze(&cli.args, &mut out).unwrap();
+    let verdict = run_analyze(&analyze_options(argv), &mut out).unwrap();
     (verdict, String::from_utf8(out).unwrap())
 }
 

@@ -1,18 +1,14 @@
 //! Retry-policy bounds against the numbers in analyzer.md §2.3, and the
 //! `policy` command end to end.
 
-use clap::Parser;
-use fifowin_analyzer::{PolicyArgs, Preset, Verdict, check_policy, parse_policy_spec, run_policy};
+mod common;
+
+use common::policy_options;
+use fifowin_analyzer::{Preset, Verdict, check_policy, parse_policy_spec, run_policy};
 
 const S: u64 = 1_000_000_000;
 const MS: u64 = 1_000_000;
 const W: u64 = 300 * S;
-
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: PolicyArgs,
-}
 
 fn bound(spec: &str) -> (Option<u64>, Option<u64>, Option<u64>) {
     let b = parse_policy_spec(spec).unwrap().bound();
@@ -133,10 +129,8 @@ fn policy_verdicts() {
 #[test]
 fn policy_command_renders_each_format() {
     let run = |argv: &[&str]| {
-        let cli =
-            Cli::try_parse_from(std::iter::once("policy").chain(argv.iter().copied())).unwrap();
         let mut out = Vec::new();
-        let verdict = run_policy(&cli.args, &mut out).unwrap();
+        let verdict = run_policy(&policy_options(argv), &mut out).unwrap();
         (verdict, String::from_utf8(out).unwrap())
     };
     let (v, text) = run(&["--preset", "aws-sdk-rust-2.0", "--attempt-timeout", "10s"]);
@@ -187,8 +181,7 @@ fn policy_command_renders_each_format() {
         md.contains("| Δrt (read-timeout storm) | 10m51.0s |"),
         "{md}"
     );
-    let cli = Cli::try_parse_from(["policy", "--window", "soon"]).unwrap();
-    let err = run_policy(&cli.args, &mut Vec::new()).unwrap_err();
+    let err = run_policy(&policy_options(&["--window", "soon"]), &mut Vec::new()).unwrap_err();
     assert_eq!(err.exit_code(), 3);
     assert!(
         err.to_string()

@@ -8,7 +8,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, InputText, Verdict};
+use fifowin_analyzer::{AnalyzeOptions, AnalyzerError, InputText, Verdict};
+
+use crate::analyzer_args::AnalyzeArgs;
 
 /// How long one input may take, connection included.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -21,7 +23,7 @@ const FIFOWIN_LAG_LABEL: &str = "queue";
 #[derive(Debug, clap::Args)]
 pub(crate) struct AnalyzeCommand {
     #[command(flatten)]
-    analyze: fifowin_analyzer::AnalyzeArgs,
+    analyze: AnalyzeArgs,
     /// Bearer token for URL inputs served by a fifowin control API that wants one.
     #[arg(
         long,
@@ -52,16 +54,17 @@ pub(crate) fn run_analyze(
     out: &mut dyn std::io::Write,
 ) -> Result<Verdict, AnalyzerError> {
     let AnalyzeCommand {
-        analyze: mut args,
+        analyze,
         control_token,
     } = command;
+    let mut options = AnalyzeOptions::from(analyze);
     let token = control_token.filter(|t| !t.is_empty());
-    if args
+    if options
         .inputs
         .iter()
         .any(|p| is_url(p) && p.to_str().is_some_and(is_metrics_url))
     {
-        default_to_fifowin_lags(&mut args);
+        default_to_fifowin_lags(&mut options);
     }
     let mut fetcher: Option<Fetcher> = None;
     let mut read = |path: &Path| -> Result<InputText, AnalyzerError> {
@@ -75,17 +78,18 @@ pub(crate) fn run_analyze(
         let bytes = fetcher.get(url)?;
         InputText::from_bytes(url, bytes)
     };
-    fifowin_analyzer::run_analyze_with(&args, &mut read, out)
+    fifowin_analyzer::run_analyze_with(&options, &mut read, out)
 }
 
 /// Without `--metric`, a `/metrics` URL is read as fifowin's: its retry-lag
 /// histogram, one source per queue as in the interval log (unless
 /// `--source-label` names another label). A `--metric` of the user's own is
 /// taken as given, labels summed unless `--source-label` says otherwise.
-fn default_to_fifowin_lags(args: &mut AnalyzeArgs) {
-    if args.metric.is_none() {
-        args.metric = Some(FIFOWIN_LAG_METRIC.to_string());
-        args.source_label
+fn default_to_fifowin_lags(options: &mut AnalyzeOptions) {
+    if options.metric.is_none() {
+        options.metric = Some(FIFOWIN_LAG_METRIC.to_string());
+        options
+            .source_label
             .get_or_insert_with(|| FIFOWIN_LAG_LABEL.to_string());
     }
 }

@@ -1,6 +1,7 @@
 //! The `fifowin` binary: parses the command line and hands off to the server or the
 //! analyzer. `anyhow` lives here only.
 
+mod analyzer_args;
 mod fetch;
 mod health;
 mod ready_file;
@@ -34,7 +35,7 @@ enum Command {
     /// Read retry-latency logs and judge the dedup window (exit 0 safe, 1 at risk, 2 escaping, 3 bad input).
     Analyze(Box<fetch::AnalyzeCommand>),
     /// Judge a retry policy alone: its worst-case retry lag against the window.
-    Policy(fifowin_analyzer::PolicyArgs),
+    Policy(analyzer_args::PolicyArgs),
     /// Replay recorded retry lags against an SQS endpoint and count delivered duplicates.
     Replay(replay::ReplayArgs),
     /// Ask a running server whether it is healthy (exit 0) or not (exit 1): for container healthchecks.
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
         }
         Command::Policy(args) => {
             return analyzer_exit(fifowin_analyzer::run_policy(
-                &args,
+                &args.into(),
                 &mut std::io::stdout().lock(),
             ));
         }

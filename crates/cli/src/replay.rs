@@ -1,9 +1,10 @@
 //! `fifowin replay`: replays recorded retry lags against an SQS endpoint and counts
 //! the duplicates that get delivered. Against fifowin it moves the server clock, so
 //! hours of lag replay in seconds and the observed escapes must equal the analytic
-//! count exactly; against any other endpoint it runs in real time.
+//! count exactly; against any other endpoint it runs in real time. The schedule,
+//! the tally and the report are the analyzer's (`fifowin_analyzer::replay`); this
+//! module drives the SDK, the clock and the progress bar between them.
 
-use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,9 +16,8 @@ use aws_sdk_sqs::types::{
     MessageSystemAttributeName, QueueAttributeName, SendMessageBatchRequestEntry,
 };
 use clap::{Args, ValueEnum};
-use fifowin_analyzer::{
-    Config, DEFAULT_WINDOW_NS, PlanOptions, ReplayPlan, load_inputs, replay_plan,
-};
+use fifowin_analyzer::replay::{Mode, ReplayReport, RunFacts, Schedule, Tally};
+use fifowin_analyzer::{Config, DEFAULT_WINDOW_NS, PlanOptions, load_inputs, replay_plan};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -64,70 +64,6 @@ pub(crate) struct ReplayArgs {
 enum ReplayFormat {
     Table,
     Json,
-}
-
-/// One send the replay makes: `at_ms` after the start, with this dedup id.
-#[derive(Clone, Debug)]
-struct Send {
-    at_ms: u64,
-    dedup_id: String,
-    body: String,
-}
-
-/// What the drain found, in Jepsen's words.
-#[derive(Debug, Default)]
-struct Outcome {
-    delivered: u64,
-    /// Extra deliveries of an id beyond the first: the duplicates that escaped.
-    duplicated: u64,
-    /// Ids sent but never delivered.
-    lost: u64,
-    /// Deliveries of ids this run never sent.
-    unexpected: u64,
-}
-
-/// Turns the plan into a schedule: every lag pair shares a dedup id, the original
-/// at 0 and the duplicate at the lag (in whole ms, floored: with a window of whole
-/// ms, `lag >= window` holds exactly when `floor(lag) >= window`); attempt-log
-/// sends keep their own ids and offsets from the first send.
-fn schedule(plan: &ReplayPlan) -> (Vec<Send>, usize) {
-    let mut sends = Vec::new();
-    let mut lags: Vec<_> = plan.lags.iter().collect();
-    lags.sort_by_key(|l| l.lag_ns);
-    for (i, lag) in lags.iter().enumerate() {
-        let id = format!("lag-{i}");
-        sends.push(Send {
-            at_ms: 0,
-            dedup_id: id.clone(),
-            body: format!("original {id} ({})", lag.tag),
-        });
-        sends.push(Send {
-            at_ms: lag.lag_ns / 1_000_000,
-            dedup_id: id.clone(),
-            body: format!("retry {id} ({}) lag_ns={}", lag.tag, lag.lag_ns),
-        });
-    }
-    let start = plan
-        .timelines
-        .iter()
-        .flat_map(|t| t.sends.iter().map(|s| s.t_send_ns))
-        .min()
-        .unwrap_or(0);
-    for timeline in &plan.timelines {
-        for s in &timeline.sends {
-            sends.push(Send {
-                at_ms: (s.t_send_ns - start) / 1_000_000,
-                dedup_id: format!("att-{}", timeline.dedup_id),
-                body: format!(
-                    "attempt {} of {} ({})",
-                    s.attempt, timeline.dedup_id, s.source
-                ),
-            });
-        }
-    }
-    // Stable: at equal times an original precedes its retry.
-    sends.sort_by_key(|s| s.at_ms);
-    (sends, lags.len())
 }
 
 /// How time is moved during the replay.
@@ -278,51 +214,42 @@ fn style(template: &str) -> ProgressStyle {
 async fn send_all(
     client: &Client,
     queue_url: &str,
-    sends: &[Send],
+    schedule: &Schedule,
     pace: &mut Pace,
     progress: &mut Progress,
 ) -> anyhow::Result<()> {
     let mut current_ms = 0;
-    let mut i = 0;
-    while i < sends.len() {
-        let at = sends[i].at_ms;
+    for batch in schedule.batches(10) {
+        let at = batch[0].at_ms;
         pace.reach(&mut current_ms, at).await?;
-        // Sends due at the same instant go out in batches of 10, in order.
-        let end = sends[i..]
+        let entries = batch
             .iter()
-            .position(|s| s.at_ms != at)
-            .map_or(sends.len(), |n| i + n);
-        for chunk in sends[i..end].chunks(10) {
-            let entries = chunk
-                .iter()
-                .enumerate()
-                .map(|(n, s)| {
-                    SendMessageBatchRequestEntry::builder()
-                        .id(format!("e{n}"))
-                        .message_body(&s.body)
-                        .message_group_id("replay")
-                        .message_deduplication_id(&s.dedup_id)
-                        .build()
-                        .expect("id and body are set")
-                })
-                .collect::<Vec<_>>();
-            let out = client
-                .send_message_batch()
-                .queue_url(queue_url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .context("SendMessageBatch")?;
-            if let Some(failed) = out.failed().first() {
-                bail!(
-                    "SendMessageBatch entry failed: {} {}",
-                    failed.code(),
-                    failed.message().unwrap_or("")
-                );
-            }
-            progress.sent(chunk.len(), at);
+            .enumerate()
+            .map(|(n, s)| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(format!("e{n}"))
+                    .message_body(&s.body)
+                    .message_group_id("replay")
+                    .message_deduplication_id(&s.dedup_id)
+                    .build()
+                    .expect("id and body are set")
+            })
+            .collect::<Vec<_>>();
+        let out = client
+            .send_message_batch()
+            .queue_url(queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .context("SendMessageBatch")?;
+        if let Some(failed) = out.failed().first() {
+            bail!(
+                "SendMessageBatch entry failed: {} {}",
+                failed.code(),
+                failed.message().unwrap_or("")
+            );
         }
-        i = end;
+        progress.sent(batch.len(), at);
     }
     Ok(())
 }
@@ -330,11 +257,9 @@ async fn send_all(
 async fn drain(
     client: &Client,
     queue_url: &str,
-    sent_ids: &HashSet<String>,
+    tally: &mut Tally,
     real_time: bool,
-) -> anyhow::Result<Outcome> {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut outcome = Outcome::default();
+) -> anyhow::Result<()> {
     let mut empty_polls = 0;
     loop {
         let out = client
@@ -359,13 +284,10 @@ async fn drain(
         empty_polls = 0;
         let mut deletes = Vec::new();
         for (n, m) in messages.iter().enumerate() {
-            outcome.delivered += 1;
             let id = m
                 .attributes()
-                .and_then(|a| a.get(&MessageSystemAttributeName::MessageDeduplicationId))
-                .cloned()
-                .unwrap_or_default();
-            *seen.entry(id).or_default() += 1;
+                .and_then(|a| a.get(&MessageSystemAttributeName::MessageDeduplicationId));
+            tally.delivered(id.map_or("", String::as_str));
             if let Some(handle) = m.receipt_handle() {
                 deletes.push(
                     aws_sdk_sqs::types::DeleteMessageBatchRequestEntry::builder()
@@ -384,15 +306,7 @@ async fn drain(
             .await
             .context("DeleteMessageBatch")?;
     }
-    for (id, count) in &seen {
-        if sent_ids.contains(id) {
-            outcome.duplicated += count - 1;
-        } else {
-            outcome.unexpected += count;
-        }
-    }
-    outcome.lost = sent_ids.iter().filter(|id| !seen.contains_key(*id)).count() as u64;
-    Ok(outcome)
+    Ok(())
 }
 
 pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -407,22 +321,14 @@ pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         ..PlanOptions::default()
     };
     let plan = replay_plan(&cfg, &inputs, &options);
-    let (sends, pairs) = schedule(&plan);
-    let expected = plan.expected_escapes + plan.expected_delivered_duplicates;
+    let schedule = Schedule::from_plan(&plan);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(replay(args, plan, sends, pairs, expected))
+    runtime.block_on(replay(args, plan.window_ns / 1_000_000, schedule))
 }
 
-async fn replay(
-    args: ReplayArgs,
-    plan: ReplayPlan,
-    sends: Vec<Send>,
-    pairs: usize,
-    expected: u64,
-) -> anyhow::Result<ExitCode> {
+async fn replay(args: ReplayArgs, window_ms: u64, schedule: Schedule) -> anyhow::Result<ExitCode> {
     let endpoint = args.endpoint.trim_end_matches('/').to_string();
     let http = reqwest::Client::new();
-    let window_ms = plan.window_ns / 1_000_000;
     let server_window = fifowin_window_ms(&http, &endpoint).await;
     if let Some(server_ms) = server_window
         && server_ms != window_ms
@@ -435,11 +341,11 @@ async fn replay(
     }
     let fifowin = server_window.is_some();
     let virtual_time = fifowin && !args.real_time;
-    let span_ms = sends.last().map_or(0, |s| s.at_ms);
+    let span_ms = schedule.span_ms();
     if !virtual_time {
         eprintln!(
             "replaying {} sends in real time against {endpoint}: this takes about {}",
-            sends.len(),
+            schedule.sends.len(),
             humantime::format_duration(Duration::from_secs(span_ms.div_ceil(1000)))
         );
     }
@@ -473,18 +379,18 @@ async fn replay(
         }
     };
     let mut progress = Progress::new(
-        sends.len(),
+        schedule.sends.len(),
         span_ms,
         !virtual_time,
         std::io::stderr().is_terminal(),
     );
-    let sent = send_all(&client, &queue_url, &sends, &mut pace, &mut progress).await;
+    let sent = send_all(&client, &queue_url, &schedule, &mut pace, &mut progress).await;
     progress.finish();
     sent?;
-    let send_secs = started.elapsed().as_secs_f64();
-    let sent_ids: HashSet<String> = sends.iter().map(|s| s.dedup_id.clone()).collect();
-    let outcome = drain(&client, &queue_url, &sent_ids, !virtual_time).await?;
-    let elapsed = started.elapsed().as_secs_f64();
+    let send_seconds = started.elapsed().as_secs_f64();
+    let mut tally = Tally::new(&schedule);
+    drain(&client, &queue_url, &mut tally, !virtual_time).await?;
+    let seconds = started.elapsed().as_secs_f64();
     let server_escapes = if fifowin {
         queue_escapes(&http, &endpoint, &queue_name).await
     } else {
@@ -494,38 +400,29 @@ async fn replay(
         let _ = client.delete_queue().queue_url(&queue_url).send().await;
     }
 
-    let ok = outcome.duplicated == expected && outcome.lost == 0 && outcome.unexpected == 0;
-    let per_sec = |n: usize| {
-        if send_secs > 0.0 {
-            n as f64 / send_secs
-        } else {
-            0.0
-        }
-    };
-    let report = json!({
-        "endpoint": endpoint,
-        "queue": queue_name,
-        "mode": if virtual_time { "server-clock" } else { "real-time" },
-        "window_ms": window_ms,
-        "sends": sends.len(),
-        "lag_pairs": pairs,
-        "attempt_messages": plan.timelines.len(),
-        "expected_escapes": expected,
-        "delivered": outcome.delivered,
-        "duplicated": outcome.duplicated,
-        "lost": outcome.lost,
-        "unexpected": outcome.unexpected,
-        "server_reported_escapes": server_escapes,
-        "match": ok,
-        "seconds": elapsed,
-        "pairs_per_second": per_sec(pairs),
-        "sends_per_second": per_sec(sends.len()),
-    });
+    let report = ReplayReport::new(
+        &schedule,
+        tally.outcome(),
+        RunFacts {
+            endpoint,
+            queue: queue_name,
+            mode: if virtual_time {
+                Mode::ServerClock
+            } else {
+                Mode::RealTime
+            },
+            window_ms,
+            server_reported_escapes: server_escapes,
+            send_seconds,
+            seconds,
+        },
+    );
+    let mut out = std::io::stdout().lock();
     match args.format {
-        ReplayFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ReplayFormat::Table => print_table(&report),
+        ReplayFormat::Json => report.write_json(&mut out)?,
+        ReplayFormat::Table => report.write_table(&mut out)?,
     }
-    Ok(if ok {
+    Ok(if report.matches {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -547,46 +444,6 @@ async fn queue_escapes(http: &reqwest::Client, endpoint: &str, queue: &str) -> O
         .filter(|e| e["queue"] == queue)
         .count();
     Some(count as u64)
-}
-
-fn print_table(report: &serde_json::Value) {
-    let text = |key: &str| report[key].to_string().trim_matches('"').to_string();
-    let rows = [
-        ("endpoint", text("endpoint")),
-        ("mode", text("mode")),
-        ("window", format!("{} ms", text("window_ms"))),
-        ("sends", text("sends")),
-        ("lag pairs", text("lag_pairs")),
-        ("attempt-log messages", text("attempt_messages")),
-        ("expected escapes", text("expected_escapes")),
-        ("delivered", text("delivered")),
-        ("duplicated (observed escapes)", text("duplicated")),
-        ("lost", text("lost")),
-        ("unexpected", text("unexpected")),
-        ("server-reported escapes", text("server_reported_escapes")),
-        (
-            "time",
-            format!("{:.2} s", report["seconds"].as_f64().unwrap_or(0.0)),
-        ),
-        (
-            "sends/s",
-            format!("{:.0}", report["sends_per_second"].as_f64().unwrap_or(0.0)),
-        ),
-        (
-            "lag pairs/s",
-            format!("{:.0}", report["pairs_per_second"].as_f64().unwrap_or(0.0)),
-        ),
-    ];
-    for (name, value) in rows {
-        println!("{name:<30} {value}");
-    }
-    if report["match"] == true {
-        println!("MATCH: observed escapes equal the analytic count");
-    } else {
-        println!(
-            "MISMATCH: observed escapes differ from the analytic count, or messages were lost"
-        );
-    }
 }
 
 #[cfg(test)]

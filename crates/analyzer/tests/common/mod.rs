@@ -1,17 +1,120 @@
-//! What the known-answer tests of the newer inputs share: `fifowin analyze`
-//! through its own arguments with `--format json`, and the data's paths.
+//! What the analyzer's tests share: `fifowin analyze` and `fifowin policy`
+//! through their options, written as the command line writes them, and the
+//! data's paths.
 
 // Each test binary includes this module and uses a different part of it.
 #![allow(dead_code)]
 
-use clap::Parser;
-use fifowin_analyzer::{AnalyzeArgs, AnalyzerError, run_analyze};
+use fifowin_analyzer::{
+    AnalyzeOptions, AnalyzerError, Boundary, Format, PolicyOptions, Preset, TimeUnit, run_analyze,
+};
 use serde_json::Value;
 
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: AnalyzeArgs,
+/// The options a command line `ARGV` of `fifowin analyze` gives (the binary's
+/// clap arguments fill the same fields): positional inputs, `--name value`
+/// or `--name=value`, repeatable options collected in order.
+pub(crate) fn analyze_options(argv: &[&str]) -> AnalyzeOptions {
+    let mut o = AnalyzeOptions::default();
+    for (name, value) in flags(argv) {
+        let Some(name) = name else {
+            o.inputs.push(value.into());
+            continue;
+        };
+        let some = Some(value.clone());
+        match name.as_str() {
+            "window" => o.window = value,
+            "policy" => o.policy.push(value),
+            "tag" => o.tag.push(value),
+            "target-escape" => o.target_escape = value,
+            "boundary" => o.boundary = boundary(&value),
+            "guard" => o.guard = value,
+            "format" => o.format = format(&value),
+            "plot" => o.plot = Some(value.into()),
+            "output" | "o" => o.output = Some(value.into()),
+            "hgrm-unit" => o.hgrm_unit = TimeUnit::parse("--hgrm-unit", &value).unwrap(),
+            "input-format" => o.input_format = some,
+            "metric" => o.metric = some,
+            "source-label" => o.source_label = some,
+            "unit" => o.unit = some,
+            "id-field" => o.id_field = some,
+            "time-field" => o.time_field = some,
+            "attempt-field" => o.attempt_field = some,
+            "source-field" => o.source_field = some,
+            "time-unit" => o.time_unit = some,
+            "id-attribute" => o.id_attribute = some,
+            "source-attribute" => o.source_attribute = some,
+            other => panic!("`fifowin analyze` has no option --{other}"),
+        }
+    }
+    o
+}
+
+/// The options a command line `ARGV` of `fifowin policy` gives.
+pub(crate) fn policy_options(argv: &[&str]) -> PolicyOptions {
+    let mut o = PolicyOptions::default();
+    for (name, value) in flags(argv) {
+        let name = name.unwrap_or_else(|| panic!("`fifowin policy` takes no input `{value}`"));
+        let some = Some(value.clone());
+        match name.as_str() {
+            "retry-after" => {
+                o.retry_after = true;
+                continue;
+            }
+            "preset" => o.preset = Preset::from_name(&value).unwrap(),
+            "attempts" => o.attempts = Some(value.parse().unwrap()),
+            "base" => o.base = some,
+            "throttle-base" => o.throttle_base = some,
+            "max-backoff" => o.max_backoff = some,
+            "connect-timeout" => o.connect_timeout = some,
+            "read-timeout" => o.read_timeout = some,
+            "attempt-timeout" => o.attempt_timeout = some,
+            "operation-timeout" => o.operation_timeout = some,
+            "window" => o.window = value,
+            "guard" => o.guard = value,
+            "format" => o.format = format(&value),
+            other => panic!("`fifowin policy` has no option --{other}"),
+        }
+    }
+    o
+}
+
+/// `(Some(name), value)` per option and `(None, input)` per positional
+/// argument; a flag without a value (`--retry-after`) gets an empty one.
+fn flags(argv: &[&str]) -> impl Iterator<Item = (Option<String>, String)> {
+    let mut out = Vec::new();
+    let mut rest = argv.iter().peekable();
+    while let Some(arg) = rest.next() {
+        let Some(name) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')) else {
+            out.push((None, (*arg).to_string()));
+            continue;
+        };
+        let (name, value) = match name.split_once('=') {
+            Some((name, value)) => (name, value.to_string()),
+            None if name == "retry-after" => (name, String::new()),
+            None => (name, rest.next().expect("a value").to_string()),
+        };
+        out.push((Some(name.to_string()), value));
+    }
+    out.into_iter()
+}
+
+fn boundary(value: &str) -> Boundary {
+    match value {
+        "ge" => Boundary::Ge,
+        "gt" => Boundary::Gt,
+        other => panic!("no boundary rule `{other}`"),
+    }
+}
+
+fn format(value: &str) -> Format {
+    match value {
+        "table" => Format::Table,
+        "json" => Format::Json,
+        "markdown" => Format::Markdown,
+        "hgrm" => Format::Hgrm,
+        "junit" => Format::Junit,
+        other => panic!("no format `{other}`"),
+    }
 }
 
 /// A file under tests/data.
@@ -26,14 +129,12 @@ pub(crate) fn truth(dir: &str) -> Value {
 
 /// `fifowin analyze --format json ARGV...`, its report parsed.
 pub(crate) fn analyze(argv: &[&str]) -> Result<Value, AnalyzerError> {
-    let cli = Cli::try_parse_from(
-        ["analyze", "--format", "json"]
-            .into_iter()
-            .chain(argv.iter().copied()),
-    )
-    .unwrap();
+    let options = AnalyzeOptions {
+        format: Format::Json,
+        ..analyze_options(argv)
+    };
     let mut out = Vec::new();
-    run_analyze(&cli.args, &mut out)?;
+    run_analyze(&options, &mut out)?;
     Ok(serde_json::from_slice(&out).unwrap())
 }
 
