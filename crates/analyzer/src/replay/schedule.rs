@@ -116,6 +116,15 @@ mod tests {
         }
     }
 
+    /// Each send as (time, dedup id, body).
+    fn rows(schedule: &Schedule) -> Vec<(u64, &str, &str)> {
+        schedule
+            .sends
+            .iter()
+            .map(|s| (s.at_ms, s.dedup_id.as_str(), s.body.as_str()))
+            .collect()
+    }
+
     fn plan(lags: Vec<PlannedLag>, timelines: Vec<Timeline>) -> ReplayPlan {
         ReplayPlan {
             window_ns: 300_000_000_000,
@@ -142,11 +151,7 @@ mod tests {
             ],
             Vec::new(),
         ));
-        let got: Vec<(u64, &str, &str)> = schedule
-            .sends
-            .iter()
-            .map(|s| (s.at_ms, s.dedup_id.as_str(), s.body.as_str()))
-            .collect();
+        let got = rows(&schedule);
         // Ids follow the lags' order; originals at 0 ahead of any retry.
         assert_eq!(
             got,
@@ -188,11 +193,7 @@ mod tests {
             },
         ];
         let schedule = Schedule::from_plan(&plan(Vec::new(), timelines));
-        let got: Vec<(u64, &str, &str)> = schedule
-            .sends
-            .iter()
-            .map(|s| (s.at_ms, s.dedup_id.as_str(), s.body.as_str()))
-            .collect();
+        let got = rows(&schedule);
         assert_eq!(
             got,
             [

@@ -5,6 +5,8 @@
 //! the tally and the report are the analyzer's (`fifowin_analyzer::replay`); this
 //! module drives the SDK, the clock and the progress bar between them.
 
+mod progress;
+
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,8 +20,9 @@ use aws_sdk_sqs::types::{
 use clap::{Args, ValueEnum};
 use fifowin_analyzer::replay::{Mode, ReplayReport, RunFacts, Schedule, Tally};
 use fifowin_analyzer::{Config, DEFAULT_WINDOW_NS, PlanOptions, load_inputs, replay_plan};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
+
+use progress::Progress;
 
 /// Options of `fifowin replay`.
 #[derive(Debug, Args)]
@@ -136,79 +139,6 @@ async fn client_for(endpoint: &str, fifowin: bool) -> Client {
             .await;
         Client::new(&shared)
     }
-}
-
-/// What replay shows while it sends: on a terminal, a bar with the send rate
-/// and the time left; anywhere else (pipes, CI logs) nothing at all, so the
-/// output is the report alone.
-struct Progress {
-    bar: ProgressBar,
-    /// Real time: the bar runs over schedule time, so the time left is the
-    /// schedule's rest rather than a guess from a rate that bursts at each lag.
-    real_time: bool,
-    sent: u64,
-    total: u64,
-    started: Instant,
-}
-
-impl Progress {
-    fn new(total: usize, span_ms: u64, real_time: bool, terminal: bool) -> Self {
-        let total = total as u64;
-        let target = if terminal {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let (length, template) = if real_time {
-            (span_ms, REAL_TIME_TEMPLATE)
-        } else {
-            (total, SERVER_CLOCK_TEMPLATE)
-        };
-        let bar = ProgressBar::with_draw_target(Some(length), target).with_style(style(template));
-        Self {
-            bar,
-            real_time,
-            sent: 0,
-            total,
-            started: Instant::now(),
-        }
-    }
-
-    /// `n` more sends went out, at `schedule_ms` into the schedule.
-    fn sent(&mut self, n: usize, schedule_ms: u64) {
-        self.sent += n as u64;
-        let secs = self.started.elapsed().as_secs_f64();
-        let rate = if secs > 0.0 {
-            self.sent as f64 / secs
-        } else {
-            0.0
-        };
-        // The message first: a position change redraws the bar.
-        if self.real_time {
-            self.bar
-                .set_message(format!("{}/{} sends, {rate:.1}/s", self.sent, self.total));
-            self.bar.set_position(schedule_ms);
-        } else {
-            self.bar.set_message(format!("{rate:.0}/s"));
-            self.bar.set_position(self.sent);
-        }
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-}
-
-/// Against fifowin's clock: sends are the work, so the rate says the time left.
-const SERVER_CLOCK_TEMPLATE: &str = "[{bar:30}] {pos}/{len} sends, {msg}, {eta} left";
-/// In real time: the bar is schedule time; the message counts sends.
-const REAL_TIME_TEMPLATE: &str = "[{bar:30}] {msg}, {eta} left";
-
-/// A bar style from a template of ours (fixed, so it always parses).
-fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template)
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("#>.")
 }
 
 async fn send_all(
@@ -444,35 +374,4 @@ async fn queue_escapes(http: &reqwest::Client, endpoint: &str, queue: &str) -> O
         .filter(|e| e["queue"] == queue)
         .count();
     Some(count as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_templates_parse() {
-        for template in [SERVER_CLOCK_TEMPLATE, REAL_TIME_TEMPLATE] {
-            assert!(ProgressStyle::with_template(template).is_ok(), "{template}");
-        }
-    }
-
-    #[test]
-    fn progress_draws_nothing_off_a_terminal() {
-        let mut progress = Progress::new(20, 60_000, false, false);
-        assert!(progress.bar.is_hidden());
-        progress.sent(10, 0);
-        progress.sent(10, 60_000);
-        assert_eq!(progress.bar.position(), 20);
-        assert!(progress.bar.message().ends_with("/s"));
-    }
-
-    #[test]
-    fn real_time_progress_runs_over_schedule_time() {
-        let mut progress = Progress::new(20, 60_000, true, false);
-        progress.sent(10, 30_000);
-        assert_eq!(progress.bar.position(), 30_000);
-        assert_eq!(progress.bar.length(), Some(60_000));
-        assert!(progress.bar.message().starts_with("10/20 sends"));
-    }
 }
