@@ -32,9 +32,6 @@ pub struct ServerClock {
     mode: ClockMode,
     manual: ManualClock,
     offset_ms: AtomicU64,
-    /// Durable mode: while non-zero, `now()` is this instant (ms), so one logged
-    /// request sees one time, live and on replay.
-    pinned_ms: AtomicU64,
     /// Woken on every advance, so long polls and timers re-check their deadlines.
     advanced: Notify,
 }
@@ -53,7 +50,6 @@ impl ServerClock {
             mode,
             manual: ManualClock::new(system_now()),
             offset_ms: AtomicU64::new(0),
-            pinned_ms: AtomicU64::new(0),
             advanced: Notify::new(),
         }
     }
@@ -77,12 +73,6 @@ impl ServerClock {
         self.now()
     }
 
-    /// Durable mode: `Some(t)` makes `now()` answer `t` until unpinned with `None`.
-    pub fn pin(&self, at: Option<Timestamp>) {
-        self.pinned_ms
-            .store(at.map_or(0, |t| t.as_millis().max(1)), Ordering::SeqCst);
-    }
-
     /// Resolves at the next [`ServerClock::advance`].
     pub fn advanced(&self) -> &Notify {
         &self.advanced
@@ -91,10 +81,6 @@ impl ServerClock {
 
 impl Clock for ServerClock {
     fn now(&self) -> Timestamp {
-        let pinned = self.pinned_ms.load(Ordering::SeqCst);
-        if pinned != 0 {
-            return Timestamp(pinned);
-        }
         match self.mode {
             ClockMode::System => system_now().plus_ms(self.offset_ms.load(Ordering::SeqCst)),
             ClockMode::Manual => self.manual.now(),

@@ -1,7 +1,9 @@
-//! One decoded SQS request through everything around the service call, for either
-//! protocol: fault rules before and after it, the request log line, and latency
-//! and error metrics. The protocol handlers decode, call [`call`] and encode the
-//! [`Reply`] with their own encoders through [`Reply::into_response`].
+//! One decoded SQS request through everything around the service, for either
+//! protocol: fault rules before and after it, the memory cap, the request log
+//! line, and latency and error metrics; then the long-poll stage for a receive
+//! and the durable layer for everything else. The protocol handlers decode, call
+//! [`process`] and encode the [`Reply`] with their own encoders through
+//! [`Reply::into_response`].
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -15,6 +17,7 @@ use fifowin_wire::model::Operation;
 use fifowin_wire::{Request, Response, SqsError};
 
 use crate::AppState;
+use crate::durable::RawRequest;
 use crate::faults::Injected;
 use crate::service::{RequestContext, queue_name_from_url};
 
@@ -66,17 +69,19 @@ impl Reply {
     }
 }
 
-/// Runs `request` with fault rules, logging and metrics.
-pub async fn call(
+/// Runs `request` (which came off the wire as `raw`) with fault rules, limits,
+/// logging and metrics.
+pub(crate) async fn process(
     state: &AppState,
     ctx: &RequestContext,
     request: Request,
+    raw: RawRequest<'_>,
     request_id: &str,
 ) -> Reply {
     let started = Instant::now();
     let op = request.operation();
     let queue = queue_of(&request);
-    let (reply, injected) = run(state, ctx, request, op, queue.as_deref()).await;
+    let (reply, injected) = run(state, ctx, request, raw, op, queue.as_deref()).await;
     let elapsed = started.elapsed();
     let code = match &reply {
         Reply::Err { error, .. } => Some(error.code.query_code()),
@@ -113,19 +118,30 @@ pub fn rejected(state: &AppState, operation: &str, error: SqsError, request_id: 
     Reply::error(error)
 }
 
-/// The service call between the two fault phases; the flag says whether a fault
+/// The layers below between the two fault phases; the flag says whether a fault
 /// rule shaped the reply.
 async fn run(
     state: &AppState,
     ctx: &RequestContext,
     request: Request,
+    raw: RawRequest<'_>,
     op: Operation,
     queue: Option<&str>,
 ) -> (Reply, bool) {
     if let Some(injected) = state.faults.before(op, queue) {
         return (Reply::injected(injected), true);
     }
-    let result = crate::durable::call(state, ctx, request).await;
+    if let Err(error) = crate::limits::check_memory(state, &request) {
+        return (Reply::error(error), false);
+    }
+    let result = match request {
+        // Boxed: a long poll's state is kilobytes, and every request's future
+        // would otherwise be as large as the largest arm and copied whole.
+        Request::ReceiveMessage(input) => {
+            Box::pin(crate::long_poll::receive(state, ctx, input, raw)).await
+        }
+        request => crate::durable::apply(state, ctx, request, raw).await,
+    };
     let delivered = match &result {
         Ok(Response::ReceiveMessage(out)) => out.messages.len(),
         _ => 0,

@@ -12,6 +12,7 @@ use fifowin_wire::{ErrorCode, Protocol, SqsError, json};
 
 use crate::AppState;
 use crate::dispatch;
+use crate::durable::RawRequest;
 use crate::service::RequestContext;
 
 /// Largest request body read. A batch may carry ten entries of up to 1 MiB each
@@ -100,22 +101,21 @@ pub async fn handle_json(
         .unwrap_or_default()
         .to_owned();
     let ctx = context(headers);
-    let decoded = match &body {
-        Ok(body) => json::decode(&target, body),
-        Err(error) => Err(unreadable_body(&target, headers, error)),
-    };
-    let reply = match decoded {
-        Ok(request) => {
-            let call = dispatch::call(state, &ctx, request, &request_id);
-            // Only durable mode's command log needs the request's wire form.
-            if state.durable.is_some() {
-                let raw = crate::durable::Raw::json(&target, &body);
-                Box::pin(crate::durable::scope(raw, call)).await
-            } else {
-                call.await
+    let reply = match &body {
+        Ok(bytes) => match json::decode(&target, bytes) {
+            Ok(request) => {
+                let raw = RawRequest::Json {
+                    target: &target,
+                    body: bytes,
+                };
+                dispatch::process(state, &ctx, request, raw, &request_id).await
             }
+            Err(err) => dispatch::rejected(state, &target, err, &request_id),
+        },
+        Err(error) => {
+            let err = unreadable_body(&target, headers, error);
+            dispatch::rejected(state, &target, err, &request_id)
         }
-        Err(err) => dispatch::rejected(state, &target, err, &request_id),
     };
     reply.into_response(
         |response| json_response(StatusCode::OK, &request_id, json::encode(response), None),

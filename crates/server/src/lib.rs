@@ -42,6 +42,7 @@ pub mod durable;
 mod fast_path;
 pub mod faults;
 pub mod http;
+mod ids;
 pub mod inspect;
 pub mod lags;
 pub mod limits;

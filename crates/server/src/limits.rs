@@ -55,20 +55,6 @@ pub const MIN_HEADER_BYTES: usize = 8192;
 /// Marks a body that timed out, so the handlers can answer RequestTimeout.
 pub const BODY_TIMEOUT_MARKER: &str = "fifowin: request body timed out";
 
-/// CreateQueue of a new queue: refused once `max_queues` exist.
-pub fn check_queue_count(state: &AppState) -> Result<(), SqsError> {
-    let max = state.config.limits.max_queues;
-    if state.registry.len() >= max {
-        return Err(SqsError::new(
-            ErrorCode::OverLimit,
-            format!(
-                "This server already has its maximum of {max} queues (fifowin serve --max-queues). Delete a queue first."
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Sends are refused while the process is above its memory cap.
 pub fn check_memory(state: &AppState, request: &SqsRequest) -> Result<(), SqsError> {
     let Some(cap) = state.config.limits.max_memory_bytes else {

@@ -119,6 +119,7 @@ fn not_found(parameter: &str) -> SqsError {
 pub(crate) fn start(
     state: &AppState,
     i: StartMessageMoveTaskInput,
+    now: Timestamp,
 ) -> Result<StartMessageMoveTaskOutput, SqsError> {
     let source_arn = i.source_arn.ok_or_else(|| SqsError::missing("SourceArn"))?;
     let rate = match i.max_number_of_messages_per_second {
@@ -150,7 +151,6 @@ pub(crate) fn start(
             .get_by_arn(destination)
             .ok_or_else(|| not_found("DestinationArn"))?;
     }
-    let now = state.clock.now();
     let id = uuid::Uuid::new_v4().to_string();
     let handle =
         STANDARD.encode(serde_json::json!({ "taskId": id, "sourceArn": source_arn }).to_string());

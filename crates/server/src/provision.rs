@@ -6,8 +6,8 @@ use fifowin_engine::{Clock, Queue};
 
 use crate::AppState;
 use crate::config_file::{ConfigError, QueueSpec};
+use crate::ids::MessageIds;
 use crate::registry::Inserted;
-use crate::service::UuidIds;
 
 fn invalid(i: usize, key: &str, problem: impl std::fmt::Display) -> ConfigError {
     ConfigError::Invalid {
@@ -30,7 +30,7 @@ pub fn provision(state: &AppState, specs: &[QueueSpec]) -> Result<usize, ConfigE
             &spec.attributes,
             &Default::default(),
             &resolve,
-            Box::new(UuidIds),
+            MessageIds::Random.for_queue(&spec.name, now),
             now,
         )
         .map_err(|e| invalid(i, "attributes", e))?;

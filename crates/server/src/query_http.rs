@@ -12,6 +12,7 @@ use fifowin_wire::{ErrorCode, SqsError, query};
 
 use crate::AppState;
 use crate::dispatch;
+use crate::durable::RawRequest;
 use crate::http::context;
 
 /// Answers one Query request.
@@ -41,9 +42,9 @@ pub(crate) async fn handle(
     }
     let reply = match query::decode(uri.query(), &body, uri.path()) {
         Ok(request) => {
-            let raw = crate::durable::Raw::query(uri, &body);
+            let raw = RawRequest::Query { uri, body: &body };
             let ctx = context(headers);
-            crate::durable::scope(raw, dispatch::call(state, &ctx, request, request_id)).await
+            dispatch::process(state, &ctx, request, raw, request_id).await
         }
         Err(err) => dispatch::rejected(state, "Query", err, request_id),
     };

@@ -7,13 +7,15 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fifowin_engine::{
-    AttributeValue, BatchEntry, Clock, DeadLetter, Queue, ReceiveRequest, SendRequest, Timestamp,
+    AttributeValue, BatchEntry, DeadLetter, Queue, ReceiveRequest, ReceivedMessage, SendRequest,
+    Timestamp,
 };
 use fifowin_wire::model::*;
 use fifowin_wire::{ErrorCode, Request, Response, SqsError};
 
 use crate::AppState;
 use crate::convert::{self, sqs_error};
+use crate::ids::MessageIds;
 use crate::registry::{Inserted, QueueHandle};
 
 /// What the service needs from the HTTP request besides its body.
@@ -29,19 +31,26 @@ pub struct RequestContext {
 
 type Result<T> = std::result::Result<T, SqsError>;
 
-/// Executes one request.
-pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> Result<Response> {
+/// Executes one request at `now`, giving a queue it creates message ids from
+/// `ids`. A ReceiveMessage is one attempt that does not wait: the long-poll stage
+/// of the pipeline repeats attempts ([`receive_attempt`]) while a wait lasts.
+pub fn execute(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: Request,
+    now: Timestamp,
+    ids: MessageIds,
+) -> Result<Response> {
     use Request as R;
-    crate::limits::check_memory(state, &request)?;
     Ok(match request {
-        R::CreateQueue(i) => Response::CreateQueue(create_queue(state, ctx, i)?),
+        R::CreateQueue(i) => Response::CreateQueue(create_queue(state, ctx, i, now, ids)?),
         R::GetQueueUrl(i) => Response::GetQueueUrl(get_queue_url(state, ctx, i)?),
         R::ListQueues(i) => Response::ListQueues(list_queues(state, ctx, i)?),
         R::DeleteQueue(i) => {
             let q = queue(state, i.queue_url)?;
             state.registry.remove(&q.name);
             if state.config.deleted_queue_cooldown {
-                state.recently_deleted.record(&q.name, now(state));
+                state.recently_deleted.record(&q.name, now);
             }
             Response::DeleteQueue(Empty {})
         }
@@ -49,7 +58,7 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
             let q = queue(state, i.queue_url)?;
             let attributes = q
                 .lock()
-                .get_attributes(&i.attribute_names, now(state))
+                .get_attributes(&i.attribute_names, now)
                 .map_err(sqs_error)?;
             Response::GetQueueAttributes(GetQueueAttributesOutput {
                 attributes: attributes.into_iter().collect(),
@@ -62,27 +71,28 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
                 .ok_or_else(|| SqsError::missing("Attributes"))?;
             let resolve = |arn: &str| state.registry.kind_of_arn(arn);
             q.lock()
-                .set_attributes(&attributes, &resolve, now(state))
+                .set_attributes(&attributes, &resolve, now)
                 .map_err(sqs_error)?;
             q.arrivals.notify_waiters();
             Response::SetQueueAttributes(Empty {})
         }
         R::PurgeQueue(i) => {
             let q = queue(state, i.queue_url)?;
-            q.lock().purge(now(state)).map_err(sqs_error)?;
+            q.lock().purge(now).map_err(sqs_error)?;
             Response::PurgeQueue(Empty {})
         }
-        R::SendMessage(i) => Response::SendMessage(send_message(state, ctx, i)?),
-        R::SendMessageBatch(i) => Response::SendMessageBatch(send_batch(state, ctx, i)?),
-        // Boxed: a long poll's state is kilobytes, and every request's future
-        // would otherwise be as large as the largest arm and copied whole.
-        R::ReceiveMessage(i) => Response::ReceiveMessage(Box::pin(receive(state, i)).await?),
+        R::SendMessage(i) => Response::SendMessage(send_message(state, ctx, i, now)?),
+        R::SendMessageBatch(i) => Response::SendMessageBatch(send_batch(state, ctx, i, now)?),
+        R::ReceiveMessage(i) => {
+            let poll = prepare_receive(state, i)?;
+            Response::ReceiveMessage(receive_output(receive_attempt(state, &poll, now)?))
+        }
         R::DeleteMessage(i) => {
             let q = queue(state, i.queue_url)?;
             let handle = i
                 .receipt_handle
                 .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
-            q.lock().delete(&handle, now(state)).map_err(sqs_error)?;
+            q.lock().delete(&handle, now).map_err(sqs_error)?;
             // Deleting a FIFO group's head unblocks the rest of the group.
             q.arrivals.notify_waiters();
             Response::DeleteMessage(Empty {})
@@ -95,10 +105,7 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
                     .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
                 Ok((e.id, handle))
             })?;
-            let results = q
-                .lock()
-                .delete_batch(entries, now(state))
-                .map_err(sqs_error)?;
+            let results = q.lock().delete_batch(entries, now).map_err(sqs_error)?;
             q.arrivals.notify_waiters();
             Response::DeleteMessageBatch(convert::batch_ids(results))
         }
@@ -111,7 +118,7 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
                 .visibility_timeout
                 .ok_or_else(|| SqsError::missing("VisibilityTimeout"))?;
             q.lock()
-                .change_visibility(&handle, timeout, now(state))
+                .change_visibility(&handle, timeout, now)
                 .map_err(sqs_error)?;
             q.arrivals.notify_waiters();
             Response::ChangeMessageVisibility(Empty {})
@@ -129,7 +136,7 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
             })?;
             let results = q
                 .lock()
-                .change_visibility_batch(entries, now(state))
+                .change_visibility_batch(entries, now)
                 .map_err(sqs_error)?;
             q.arrivals.notify_waiters();
             Response::ChangeMessageVisibilityBatch(convert::batch_ids(results))
@@ -160,20 +167,18 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
             let accounts = i.aws_account_ids.unwrap_or_default();
             let actions = i.actions.unwrap_or_default();
             q.lock()
-                .add_permission(&label, &accounts, &actions, now(state))
+                .add_permission(&label, &accounts, &actions, now)
                 .map_err(sqs_error)?;
             Response::AddPermission(Empty {})
         }
         R::RemovePermission(i) => {
             let q = queue(state, i.queue_url)?;
             let label = i.label.ok_or_else(|| SqsError::missing("Label"))?;
-            q.lock()
-                .remove_permission(&label, now(state))
-                .map_err(sqs_error)?;
+            q.lock().remove_permission(&label, now).map_err(sqs_error)?;
             Response::RemovePermission(Empty {})
         }
         R::StartMessageMoveTask(i) => {
-            Response::StartMessageMoveTask(crate::move_tasks::start(state, i)?)
+            Response::StartMessageMoveTask(crate::move_tasks::start(state, i, now)?)
         }
         R::CancelMessageMoveTask(i) => {
             Response::CancelMessageMoveTask(crate::move_tasks::cancel(state, i)?)
@@ -182,10 +187,6 @@ pub async fn call(state: &AppState, ctx: &RequestContext, request: Request) -> R
             Response::ListMessageMoveTasks(crate::move_tasks::list(state, i)?)
         }
     })
-}
-
-fn now(state: &AppState) -> Timestamp {
-    state.clock.now()
 }
 
 /// The queue named by a `QueueUrl` value: its last path segment, so any host,
@@ -214,6 +215,20 @@ fn memchr_from(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
         .map(|i| from + i)
 }
 
+/// CreateQueue of a new queue: refused once `max_queues` exist.
+fn check_queue_count(state: &AppState) -> Result<()> {
+    let max = state.config.limits.max_queues;
+    if state.registry.len() >= max {
+        return Err(SqsError::new(
+            ErrorCode::OverLimit,
+            format!(
+                "This server already has its maximum of {max} queues (fifowin serve --max-queues). Delete a queue first."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHandle>> {
     let url = url.ok_or_else(|| SqsError::missing("QueueUrl"))?;
     state
@@ -226,6 +241,8 @@ fn create_queue(
     state: &AppState,
     ctx: &RequestContext,
     i: CreateQueueInput,
+    now: Timestamp,
+    ids: MessageIds,
 ) -> Result<QueueUrlOutput> {
     let name = i.queue_name.ok_or_else(|| SqsError::missing("QueueName"))?;
     let url = state.config.queue_url(ctx.host.as_deref(), &name);
@@ -237,9 +254,9 @@ fn create_queue(
         return Ok(QueueUrlOutput { queue_url: url });
     }
     if state.config.deleted_queue_cooldown {
-        state.recently_deleted.check(&name, now(state))?;
+        state.recently_deleted.check(&name, now)?;
     }
-    crate::limits::check_queue_count(state)?;
+    check_queue_count(state)?;
     let settings = state.config.queue_settings(&name);
     let resolve = |arn: &str| state.registry.kind_of_arn(arn);
     let queue = Queue::create(
@@ -247,8 +264,8 @@ fn create_queue(
         &i.attributes,
         &i.tags,
         &resolve,
-        crate::durable::id_source(state, &name),
-        now(state),
+        ids.for_queue(&name, now),
+        now,
     )
     .map_err(sqs_error)?;
     if let Inserted::Existing(existing) = state.registry.insert(queue) {
@@ -398,6 +415,7 @@ fn send_message(
     state: &AppState,
     ctx: &RequestContext,
     i: SendMessageInput,
+    now: Timestamp,
 ) -> Result<SendMessageOutput> {
     let q = queue(state, i.queue_url)?;
     if i.message_body.is_none() {
@@ -412,7 +430,7 @@ fn send_message(
         i.message_deduplication_id,
         i.message_group_id,
     );
-    let out = q.lock().send(req, now(state)).map_err(sqs_error)?;
+    let out = q.lock().send(req, now).map_err(sqs_error)?;
     if !out.duplicate {
         q.arrivals.notify_waiters();
     }
@@ -440,6 +458,7 @@ fn send_batch(
     state: &AppState,
     ctx: &RequestContext,
     i: SendMessageBatchInput,
+    now: Timestamp,
 ) -> Result<SendMessageBatchOutput> {
     let q = queue(state, i.queue_url)?;
     let entries = batch_entries(i.entries, |e| {
@@ -454,10 +473,7 @@ fn send_batch(
         );
         Ok((e.id, req))
     })?;
-    let results = q
-        .lock()
-        .send_batch(entries, now(state))
-        .map_err(sqs_error)?;
+    let results = q.lock().send_batch(entries, now).map_err(sqs_error)?;
     let mut out = SendMessageBatchOutput::default();
     for r in results {
         match r.result {
@@ -472,49 +488,76 @@ fn send_batch(
     Ok(out)
 }
 
-async fn receive(state: &AppState, i: ReceiveMessageInput) -> Result<ReceiveMessageOutput> {
-    let q = queue(state, i.queue_url)?;
+/// A ReceiveMessage with its queue found and its wait validated, ready for
+/// one or more attempts.
+pub(crate) struct PreparedReceive {
+    pub queue: Arc<QueueHandle>,
+    pub request: ReceiveRequest,
+    /// How long the caller may wait for messages (the request's or the queue's).
+    pub wait_secs: u64,
+}
+
+/// Finds the queue and checks the wait; the engine checks the rest at the first attempt.
+pub(crate) fn prepare_receive(state: &AppState, i: ReceiveMessageInput) -> Result<PreparedReceive> {
+    let queue = queue(state, i.queue_url)?;
     let mut system_attribute_names = i.attribute_names;
     system_attribute_names.extend(i.message_system_attribute_names);
-    let req = ReceiveRequest {
+    let request = ReceiveRequest {
         max_number_of_messages: i.max_number_of_messages,
         visibility_timeout: i.visibility_timeout,
         attempt_id: i.receive_request_attempt_id,
         system_attribute_names,
         message_attribute_names: i.message_attribute_names,
     };
-    let wait_secs = q
+    let wait_secs = queue
         .lock()
         .wait_time_seconds(i.wait_time_seconds)
         .map_err(sqs_error)?;
-    let messages = crate::long_poll::receive(state, &q, &req, wait_secs).await?;
-    Ok(ReceiveMessageOutput {
-        messages: messages.into_iter().map(convert::message_out).collect(),
+    Ok(PreparedReceive {
+        queue,
+        request,
+        wait_secs,
     })
+}
+
+/// One receive at `now`, without waiting; dead letters it produced are moved
+/// into their queues.
+pub(crate) fn receive_attempt(
+    state: &AppState,
+    poll: &PreparedReceive,
+    now: Timestamp,
+) -> Result<Vec<ReceivedMessage>> {
+    let outcome = poll
+        .queue
+        .lock()
+        .receive(&poll.request, now)
+        .map_err(sqs_error)?;
+    deliver_dead_letters(state, &poll.queue.arn, outcome.dead_letters, now);
+    Ok(outcome.messages)
+}
+
+/// The wire answer of a receive.
+pub(crate) fn receive_output(messages: Vec<ReceivedMessage>) -> ReceiveMessageOutput {
+    ReceiveMessageOutput {
+        messages: messages.into_iter().map(convert::message_out).collect(),
+    }
 }
 
 /// Moves dead letters into their queues, one lock at a time. A letter whose DLQ no
 /// longer exists is dropped, as SQS drops it.
-pub(crate) fn deliver_dead_letters(state: &AppState, source_arn: &str, letters: Vec<DeadLetter>) {
+fn deliver_dead_letters(
+    state: &AppState,
+    source_arn: &str,
+    letters: Vec<DeadLetter>,
+    now: Timestamp,
+) {
     for letter in letters {
         if let Some(dlq) = state.registry.get_by_arn(&letter.target_arn) {
-            dlq.lock()
-                .accept_dead_letter(letter, source_arn, now(state));
+            dlq.lock().accept_dead_letter(letter, source_arn, now);
             dlq.arrivals.notify_waiters();
         } else {
             tracing::warn!(target_arn = %letter.target_arn, "dead-letter queue is gone; message dropped");
         }
-    }
-}
-
-/// Message ids are random v4 UUIDs, as on AWS.
-pub(crate) struct UuidIds;
-
-impl fifowin_engine::IdSource for UuidIds {
-    fn message_id(&mut self) -> Arc<str> {
-        // encode_lower instead of Display: one id per send, ten per batch.
-        let mut buf = uuid::Uuid::encode_buffer();
-        Arc::from(&*uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf))
     }
 }
 
