@@ -71,6 +71,8 @@ pub async fn open_durable(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[tokio::test]
@@ -96,6 +98,69 @@ mod tests {
             Ok(_) => panic!("the record was replayed"),
         };
         assert_eq!(problem, "unknown protocol \"xml\"");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// One JSON request through the pipeline, as the JSON handler sends it.
+    async fn ok(state: &AppState, op: &str, body: serde_json::Value) -> fifowin_wire::Response {
+        let target = format!("AmazonSQS.{op}");
+        let bytes = axum::body::Bytes::from(body.to_string());
+        let request = fifowin_wire::json::decode(&target, &bytes).unwrap();
+        let raw = crate::pipeline::durable::RawRequest::Json {
+            target: &target,
+            body: &bytes,
+        };
+        let ctx = crate::sqs::RequestContext::default();
+        match crate::pipeline::dispatch::process(state, &ctx, request, raw, "test").await {
+            crate::pipeline::dispatch::Reply::Ok(response) => response,
+            other => panic!("{op}: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_long_poll_answered_by_a_send_survives_a_restart_in_flight() {
+        use fifowin_wire::Response;
+        use serde_json::json;
+
+        let dir = std::env::temp_dir().join(format!("fifowin-durable-poll-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let state = open_durable(ServerConfig::default(), &dir).await.unwrap();
+        let Response::CreateQueue(created) =
+            ok(&state, "CreateQueue", json!({"QueueName": "q"})).await
+        else {
+            panic!("CreateQueue answered something else");
+        };
+        let url = created.queue_url;
+        let poll = {
+            let (state, url) = (state.clone(), url.clone());
+            tokio::spawn(async move {
+                let wait = json!({"QueueUrl": url, "WaitTimeSeconds": 10});
+                ok(&state, "ReceiveMessage", wait).await
+            })
+        };
+        // Usually the poll is waiting by now; if not, its first attempt finds the message.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let send = json!({"QueueUrl": url, "MessageBody": "hello"});
+        ok(&state, "SendMessage", send).await;
+        let Response::ReceiveMessage(received) = poll.await.unwrap() else {
+            panic!("ReceiveMessage answered something else");
+        };
+        assert_eq!(received.messages.len(), 1);
+        assert_eq!(received.messages[0].body, "hello");
+        let handle = received.messages[0].receipt_handle.clone();
+        drop(state);
+
+        // Replayed: the message is in flight under the same receipt handle.
+        let state = open_durable(ServerConfig::default(), &dir).await.unwrap();
+        let Response::ReceiveMessage(again) =
+            ok(&state, "ReceiveMessage", json!({"QueueUrl": url})).await
+        else {
+            panic!("ReceiveMessage answered something else");
+        };
+        assert!(again.messages.is_empty(), "{:?}", again.messages);
+        let delete = json!({"QueueUrl": url, "ReceiptHandle": handle});
+        ok(&state, "DeleteMessage", delete).await;
+        drop(state);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
