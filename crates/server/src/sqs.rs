@@ -25,7 +25,6 @@ mod visibility;
 use std::sync::Arc;
 
 use fifowin_engine::{BatchEntry, Timestamp};
-
 use fifowin_wire::{Request, Response, SqsError};
 
 use crate::state::AppState;
@@ -154,7 +153,7 @@ pub(crate) fn changes_state(request: &Request) -> bool {
 
 /// The queue named by a `QueueUrl` value: its last path segment, so any host,
 /// scheme or path layout (and a bare name) resolves.
-pub(crate) fn queue_name_from_url(url: &str) -> &str {
+fn queue_name_from_url(url: &str) -> &str {
     // Byte searches (memchr, short loops): this runs on every request, twice, and
     // the generic `&str`-pattern searchers cost more than the rest of the lookup.
     let bytes = url.as_bytes();
@@ -178,7 +177,8 @@ fn memchr_from(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
         .map(|i| from + i)
 }
 
-pub(super) fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHandle>> {
+/// The queue a `QueueUrl` names: missing and unknown URLs are SQS's errors.
+fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHandle>> {
     let url = url.ok_or_else(|| SqsError::missing("QueueUrl"))?;
     state
         .registry
@@ -188,7 +188,7 @@ pub(super) fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHa
 
 /// Whole-request checks shared by the three batch operations happen in the engine;
 /// here a missing entry list or entry id is reported the way AWS does.
-pub(super) fn batch_entries<E, T>(
+fn batch_entries<E, T>(
     entries: Option<Vec<E>>,
     mut convert: impl FnMut(E) -> Result<(Option<String>, T)>,
 ) -> Result<Vec<BatchEntry<T>>> {
