@@ -9,7 +9,7 @@ pub struct BrowserConfig {
     /// with CORS headers (`--cors-allow-origin`).
     pub cors_allow_origins: Vec<String>,
     /// Host names (lowercase, no port) a loopback server answers to besides
-    /// localhost, 127.0.0.1 and [::1] (`--allow-host`).
+    /// localhost, 127.0.0.1 and `[::1]` (`--allow-host`).
     pub allow_hosts: Vec<String>,
 }
 

@@ -8,7 +8,7 @@
 //!   can change something, including "simple" text/plain and form posts that need
 //!   no preflight. Requests a page makes without `Origin` (an `<img>` GET of a
 //!   Query URL) carry `Sec-Fetch-Site: cross-site`, refused the same way.
-//! - On a loopback bind, a `Host` other than localhost, 127.0.0.1, [::1], the
+//! - On a loopback bind, a `Host` other than localhost, 127.0.0.1, `[::1]`, the
 //!   `--public-url` host or an `--allow-host` is refused with 403: a DNS-rebinding
 //!   page reaches 127.0.0.1 under its own name, and its requests are same-origin.
 //! - Control API requests with a body must say `Content-Type: application/json`

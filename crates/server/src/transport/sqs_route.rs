@@ -15,7 +15,7 @@ use super::{json, query};
 use crate::state::AppState;
 
 /// Every request outside the control API lands here, except AWS JSON requests,
-/// which the accept loop hands to [`handle_json`] directly.
+/// which the accept loop hands to [`json::handle_json`] directly.
 pub(crate) async fn handle_sqs(
     State(state): State<AppState>,
     method: Method,
