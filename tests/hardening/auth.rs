@@ -7,7 +7,7 @@ use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use fifowin_e2e::TestServer;
 use fifowin_server::ServerConfig;
-use fifowin_server::auth::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
+use fifowin_server::config::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
 
 const KEY_ID: &str = "AKIDHARDENING";
 const SECRET: &str = "s3cr3t/with+special=chars";

@@ -10,7 +10,7 @@ async fn unlogged_control_actions_and_move_tasks_are_refused() {
     let dir =
         std::env::temp_dir().join(format!("fifowin-hardening-durable-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let state = fifowin_server::durable::open(ServerConfig::default(), &dir)
+    let state = fifowin_server::open_durable(ServerConfig::default(), &dir)
         .await
         .expect("a fresh data directory opens");
     let server = TestServer::start_with_state(state).await;

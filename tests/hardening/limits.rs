@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use fifowin_e2e::TestServer;
 use fifowin_server::ServerConfig;
-use fifowin_server::limits::Limits;
+use fifowin_server::config::Limits;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 

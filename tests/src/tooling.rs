@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_sdk_sqs::config::retry::RetryConfig;
 use aws_sdk_sqs::config::timeout::TimeoutConfig;
-use fifowin_server::config_file::{self, ConfigError};
+use fifowin_server::config::file::{self as config_file, ConfigError};
 use fifowin_server::{AppState, ServerConfig};
 use serde_json::Value;
 

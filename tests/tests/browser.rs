@@ -5,7 +5,7 @@
 //! `--cors-allow-origin` and `--allow-host` still get through.
 
 use fifowin_e2e::{RawResponse, TestServer};
-use fifowin_server::browser::BrowserConfig;
+use fifowin_server::config::BrowserConfig;
 use fifowin_server::{ClockMode, ServerConfig};
 use serde_json::json;
 
@@ -421,8 +421,8 @@ async fn the_dashboard_is_served_with_a_strict_policy_unless_the_control_api_is_
         );
     }
     let off = TestServer::start_with(ServerConfig {
-        auth: fifowin_server::auth::AuthConfig {
-            control: fifowin_server::auth::ControlAccess::Disabled,
+        auth: fifowin_server::config::AuthConfig {
+            control: fifowin_server::config::ControlAccess::Disabled,
             ..Default::default()
         },
         ..ServerConfig::default()
@@ -433,8 +433,8 @@ async fn the_dashboard_is_served_with_a_strict_policy_unless_the_control_api_is_
     assert!(!resp.body.contains("<html"));
     // With a token the page loads (it asks for the token), the API does not.
     let locked = TestServer::start_with(ServerConfig {
-        auth: fifowin_server::auth::AuthConfig {
-            control: fifowin_server::auth::ControlAccess::Token("t".into()),
+        auth: fifowin_server::config::AuthConfig {
+            control: fifowin_server::config::ControlAccess::Token("t".into()),
             ..Default::default()
         },
         ..ServerConfig::default()

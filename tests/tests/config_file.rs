@@ -4,7 +4,7 @@
 
 use fifowin_e2e::{TestServer, sys_attr};
 use fifowin_server::ServerConfig;
-use fifowin_server::config_file::ConfigError;
+use fifowin_server::config::file::ConfigError;
 
 const EXAMPLE: &str = include_str!("../../fifowin.example.toml");
 

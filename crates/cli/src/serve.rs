@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use fifowin_server::config::DEFAULT_BUSY_POLL;
-use fifowin_server::config_file::{self, ConfigError, FileConfig};
+use fifowin_server::config::file::{self as config_file, ConfigError, FileConfig};
 use fifowin_server::{AppState, ClockMode, ServerConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -211,7 +211,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("binding {addr}"))?;
         let local = listener.local_addr()?;
-        if !host.is_loopback() && state.config.auth.mode == fifowin_server::auth::AuthMode::None {
+        if !host.is_loopback() && state.config.auth.mode == fifowin_server::config::AuthMode::None {
             tracing::warn!(
                 "listening on {local}, reachable beyond this machine, with no authentication"
             );

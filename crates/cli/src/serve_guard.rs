@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use fifowin_server::auth::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
-use fifowin_server::limits::{Limits, MIN_HEADER_BYTES};
+use fifowin_server::config::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
+use fifowin_server::config::{Limits, MIN_HEADER_BYTES};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum AuthArg {
@@ -71,7 +71,7 @@ pub(crate) struct GuardArgs {
         env = "FIFOWIN_CORS_ALLOW_ORIGIN",
         value_delimiter = ',',
         value_name = "ORIGIN",
-        value_parser = fifowin_server::browser::parse_origin
+        value_parser = fifowin_server::config::parse_origin
     )]
     cors_allow_origin: Vec<String>,
     /// A host name a loopback server also answers to (the Host header), e.g.
@@ -82,7 +82,7 @@ pub(crate) struct GuardArgs {
         env = "FIFOWIN_ALLOW_HOST",
         value_delimiter = ',',
         value_name = "HOST",
-        value_parser = fifowin_server::browser::parse_host
+        value_parser = fifowin_server::config::parse_host
     )]
     allow_host: Vec<String>,
 }
@@ -133,7 +133,7 @@ impl GuardArgs {
             .build()
             .context("starting the replay runtime")?;
         let state = runtime
-            .block_on(fifowin_server::durable::open(config.clone(), dir))
+            .block_on(fifowin_server::open_durable(config.clone(), dir))
             .with_context(|| format!("opening the data directory {}", dir.display()))?;
         Ok(Some(state))
     }
@@ -161,7 +161,7 @@ impl GuardArgs {
     /// Flags over the config file's `[auth]` table; keys from both are accepted.
     pub(crate) fn auth(
         &self,
-        file: &fifowin_server::config_file::FileAuth,
+        file: &fifowin_server::config::file::FileAuth,
     ) -> anyhow::Result<AuthConfig> {
         let mut keys = file.keys.clone();
         for pair in &self.auth_keys {
@@ -205,7 +205,7 @@ impl GuardArgs {
         &self,
         file_origins: &Option<Vec<String>>,
         file_hosts: &Option<Vec<String>>,
-    ) -> fifowin_server::browser::BrowserConfig {
+    ) -> fifowin_server::config::BrowserConfig {
         let pick = |flags: &Vec<String>, file: &Option<Vec<String>>| {
             if flags.is_empty() {
                 file.clone().unwrap_or_default()
@@ -213,7 +213,7 @@ impl GuardArgs {
                 flags.clone()
             }
         };
-        fifowin_server::browser::BrowserConfig {
+        fifowin_server::config::BrowserConfig {
             cors_allow_origins: pick(&self.cors_allow_origin, file_origins),
             allow_hosts: pick(&self.allow_host, file_hosts),
         }

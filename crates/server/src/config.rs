@@ -1,9 +1,37 @@
 //! Server settings: identity (account, region), URLs, the default dedup window and
-//! the escape-detection budget.
+//! the escape-detection budget, and the settings of the other layers (limits,
+//! authentication, browsers), which `fifowin serve`, the config file and tests fill in.
+//! The bottom of the server's modules: it imports none of them.
 
 use fifowin_engine::QueueSettings;
 
-use crate::clock::ClockMode;
+pub mod auth;
+pub mod browser;
+pub mod file;
+pub mod limits;
+
+pub use auth::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
+pub use browser::{BrowserConfig, parse_host, parse_origin};
+pub use limits::{Limits, MIN_HEADER_BYTES};
+
+/// How time moves.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Wall-clock time, plus whatever was advanced.
+    System,
+    /// Starts at the wall-clock time of start-up and moves only when advanced.
+    Manual,
+}
+
+impl ClockMode {
+    /// `system` or `manual`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockMode::System => "system",
+            ClockMode::Manual => "manual",
+        }
+    }
+}
 
 /// What `fifowin serve` decides for the whole server.
 #[derive(Clone, Debug)]
@@ -25,17 +53,17 @@ pub struct ServerConfig {
     /// Most escape records kept per queue.
     pub escape_record_cap: usize,
     /// Queue count, memory, header and timeout limits.
-    pub limits: crate::limits::Limits,
+    pub limits: Limits,
     /// SigV4 verification and control-API access.
-    pub auth: crate::auth::AuthConfig,
+    pub auth: AuthConfig,
     /// How long a connection keeps polling its socket after a request before
     /// sleeping ([`fifowin_spin`]); zero turns busy polling off.
     pub busy_poll: std::time::Duration,
     /// CreateQueue refuses a name deleted less than 60 s ago (QueueDeletedRecently),
     /// as AWS does; off by default because test suites re-create queues at once.
     pub deleted_queue_cooldown: bool,
-    /// Origins and host names browsers may use ([`crate::browser`]).
-    pub browser: crate::browser::BrowserConfig,
+    /// Origins and host names browsers may use ([`browser`]).
+    pub browser: BrowserConfig,
 }
 
 /// Busy polling after each request: longer than the gap between a reply and
@@ -54,11 +82,11 @@ impl Default for ServerConfig {
             escape_horizon_ms: QueueSettings::DEFAULT_ESCAPE_HORIZON_MS,
             escape_tombstone_cap: QueueSettings::DEFAULT_ESCAPE_TOMBSTONE_CAP,
             escape_record_cap: QueueSettings::DEFAULT_ESCAPE_RECORD_CAP,
-            limits: crate::limits::Limits::default(),
-            auth: crate::auth::AuthConfig::default(),
+            limits: Limits::default(),
+            auth: AuthConfig::default(),
             busy_poll: DEFAULT_BUSY_POLL,
             deleted_queue_cooldown: false,
-            browser: crate::browser::BrowserConfig::default(),
+            browser: BrowserConfig::default(),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The control API under `/_fifowin/`: health, the clock (read and advance), escaped
-//! duplicates, and reset; with the fault and inspection routes merged in, and
-//! Prometheus text at `/metrics`. JSON in, JSON out; errors are `{"error": "..."}`.
+//! duplicates, and reset; with the fault, inspection and retry-lag routes merged
+//! in, and Prometheus text at `/metrics`. JSON in, JSON out; errors are
+//! `{"error": "..."}`. A second door into the server beside the SQS transport:
+//! it acts on the shared state and the pipeline's fault rules, never on requests.
 
 use axum::Json;
 use axum::Router;
@@ -13,10 +15,17 @@ use fifowin_engine::Clock;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::AppState;
+use crate::state::AppState;
+
+pub(crate) mod durable_guard;
+mod faults;
+mod inspect;
+mod lags;
+mod metrics;
+pub(crate) mod ui;
 
 /// The control routes; everything else falls through to the SQS handler.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/_fifowin/health", get(health))
         .route("/_fifowin/clock", get(clock))
@@ -26,9 +35,9 @@ pub fn routes() -> Router<AppState> {
         // moto's test suite resets its server between tests through this path.
         .route("/moto-api/reset", post(reset))
         .route("/metrics", get(metrics))
-        .merge(crate::faults::routes())
-        .merge(crate::inspect::routes())
-        .merge(crate::lags::routes())
+        .merge(faults::routes())
+        .merge(inspect::routes())
+        .merge(lags::routes())
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {
@@ -114,7 +123,7 @@ async fn reset(State(state): State<AppState>) -> Response {
     state.move_tasks.clear();
     state.recently_deleted.clear();
     let faults_removed = state.faults.clear();
-    match crate::provision::provision(&state, &state.startup_queues) {
+    match state.provision() {
         Ok(created) => Json(json!({
             "queues_dropped": dropped,
             "queues_created": created,
@@ -132,11 +141,8 @@ async fn reset(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            crate::metrics::CONTENT_TYPE,
-        )],
-        crate::metrics::render(&state),
+        [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        metrics::render(&state),
     )
         .into_response()
 }

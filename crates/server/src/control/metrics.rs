@@ -1,0 +1,148 @@
+//! Prometheus text exposition at `/metrics`: per-queue counters and gauges read
+//! from the engine at scrape time (so the engine stays the single source of
+//! truth, with nothing to keep in step on every send), retry lags, the request
+//! families the pipeline recorded, and fault-rule firings.
+
+use std::fmt::Write as _;
+
+use fifowin_engine::Clock;
+
+use crate::pipeline::metrics::{family, label, render_requests};
+use crate::state::AppState;
+
+/// `Content-Type` of the exposition format.
+pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// One family with a sample per queue.
+fn per_queue(out: &mut String, name: &str, kind: &str, help: &str, rows: &[(String, u64)]) {
+    family(out, name, kind, help);
+    for (queue, value) in rows {
+        let _ = writeln!(out, "{name}{{queue=\"{}\"}} {value}", label(queue));
+    }
+}
+
+/// A per-queue family: name, type, help text, and how to read a row's value.
+type Family<'a> = (&'a str, &'a str, &'a str, &'a dyn Fn(&QueueRow) -> u64);
+
+/// What one queue contributes, read under its lock.
+struct QueueRow {
+    name: String,
+    stats: fifowin_engine::QueueStats,
+    counts: fifowin_engine::QueueCounts,
+    dedup_entries: u64,
+    /// FIFO queues only.
+    lags: Option<super::lags::LagBuckets>,
+}
+
+/// Renders every metric family.
+pub(super) fn render(state: &AppState) -> String {
+    let now = state.clock.now();
+    let rows: Vec<QueueRow> = state
+        .registry
+        .all()
+        .into_iter()
+        .map(|q| {
+            let mut engine = q.lock();
+            // `counts` applies everything due at `now`, dedup expiry included.
+            let counts = engine.counts(now);
+            QueueRow {
+                name: q.name.clone(),
+                stats: engine.stats(),
+                counts,
+                dedup_entries: engine.dedup_len() as u64,
+                lags: (q.kind == fifowin_engine::QueueKind::Fifo)
+                    .then(|| super::lags::LagBuckets::of(engine.retry_lags())),
+            }
+        })
+        .collect();
+    let column = |f: &dyn Fn(&QueueRow) -> u64| -> Vec<(String, u64)> {
+        rows.iter().map(|r| (r.name.clone(), f(r))).collect()
+    };
+    let mut out = String::new();
+    family(&mut out, "fifowin_queues", "gauge", "Queues that exist.");
+    let _ = writeln!(out, "fifowin_queues {}", rows.len());
+    let queue_families: [Family<'_>; 10] = [
+        (
+            "fifowin_messages_sent_total",
+            "counter",
+            "Sends stored as new messages.",
+            &|r| r.stats.sent,
+        ),
+        (
+            "fifowin_duplicates_suppressed_total",
+            "counter",
+            "Sends answered from the dedup window instead of being stored.",
+            &|r| r.stats.duplicates,
+        ),
+        (
+            "fifowin_duplicates_escaped_total",
+            "counter",
+            "Sends accepted as new although their dedup id was seen before, after its window closed.",
+            &|r| r.stats.escapes,
+        ),
+        (
+            "fifowin_messages_received_total",
+            "counter",
+            "Messages handed out by receives.",
+            &|r| r.stats.received,
+        ),
+        (
+            "fifowin_messages_redelivered_total",
+            "counter",
+            "Receives of a message that had been received before.",
+            &|r| r.stats.redelivered,
+        ),
+        (
+            "fifowin_messages_deleted_total",
+            "counter",
+            "Messages deleted.",
+            &|r| r.stats.deleted,
+        ),
+        (
+            "fifowin_messages_visible",
+            "gauge",
+            "Messages receivable now.",
+            &|r| r.counts.visible,
+        ),
+        (
+            "fifowin_messages_in_flight",
+            "gauge",
+            "Messages received and not yet deleted or visible again.",
+            &|r| r.counts.in_flight,
+        ),
+        (
+            "fifowin_messages_delayed",
+            "gauge",
+            "Messages not yet receivable because of a delay.",
+            &|r| r.counts.delayed,
+        ),
+        (
+            "fifowin_dedup_entries",
+            "gauge",
+            "Live keys in the FIFO dedup window.",
+            &|r| r.dedup_entries,
+        ),
+    ];
+    for (name, kind, help, f) in queue_families {
+        per_queue(&mut out, name, kind, help, &column(f));
+    }
+    let lag_rows: Vec<(&str, &super::lags::LagBuckets)> = rows
+        .iter()
+        .filter_map(|r| Some((r.name.as_str(), r.lags.as_ref()?)))
+        .collect();
+    super::lags::render_family(&mut out, &lag_rows);
+    render_requests(&mut out, &state.metrics);
+    family(
+        &mut out,
+        "fifowin_faults_fired_total",
+        "counter",
+        "Times fault rules acted, by action (rules removed are no longer counted).",
+    );
+    for (action, fired) in state.faults.fired_by_action() {
+        let _ = writeln!(
+            out,
+            "fifowin_faults_fired_total{{action=\"{action}\"}} {fired}"
+        );
+    }
+    out
+}

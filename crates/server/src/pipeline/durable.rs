@@ -1,0 +1,156 @@
+//! Durable mode (`fifowin serve --data-dir DIR`): every state-changing SQS request
+//! is appended to a command log (`fifowin-store`, redb) and answered only once its
+//! record is committed and fsynced; at start-up the log is replayed through the
+//! same service code to rebuild the exact state (queues, attributes, tags,
+//! messages, in-flight messages and receipt handles, receive counts, the dedup
+//! table with its first-send times).
+//!
+//! Replay is exact because the engine is deterministic and this module removes
+//! the three sources of difference between a live request and its replay:
+//! - **order**: state-changing requests run one at a time under [`Durable::order`],
+//!   and are appended in that order (the commit itself happens outside the lock,
+//!   so concurrent requests still share one fsync: group commit);
+//! - **time**: the request's `now` is read once, under that lock, handed to the
+//!   service as its argument and logged; replay hands the logged instant;
+//! - **ids**: the service gets [`MessageIds::Derived`], so message ids are hashes
+//!   of the database's seed, the queue's name and creation time and a counter,
+//!   not random.
+//!
+//! A long poll reaches this layer as separate zero-wait attempts
+//! ([`receive_attempt`], driven by `long_poll`). Every attempt that runs is
+//! logged, empty ones too, because each receive advances the queue's receive
+//! serial that receipt handles carry; only an attempt that returns messages
+//! waits for its commit (an empty one is on disk before any later record is, and
+//! nothing a client holds depends on it). Requests that fail change nothing and
+//! are not logged. Message move tasks (which run on timers) are refused.
+
+pub(crate) mod log;
+pub(crate) mod replay;
+
+use fifowin_engine::{Clock, ReceivedMessage, Timestamp};
+use fifowin_store::StoreError;
+use fifowin_wire::{ErrorCode, Request, Response, SqsError};
+
+use crate::sqs::ids::MessageIds;
+use crate::sqs::receive::{self, PreparedReceive};
+use crate::sqs::{self, RequestContext};
+use crate::state::AppState;
+pub(crate) use log::RawRequest;
+use log::{Durable, record};
+
+fn internal(err: StoreError) -> SqsError {
+    tracing::error!("durable mode: {err}");
+    SqsError::new(
+        ErrorCode::InternalError,
+        "The request could not be made durable.",
+    )
+}
+
+/// Applies one request: in memory at the clock's time with random ids; in
+/// durable mode in log order, at one instant, with derived ids, answered once
+/// its record is committed.
+pub(crate) async fn apply(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: Request,
+    raw: RawRequest<'_>,
+) -> Result<Response, SqsError> {
+    let Some(durable) = state.durable.as_deref() else {
+        return sqs::execute(state, ctx, request, state.clock.now(), MessageIds::Random);
+    };
+    // Boxed, so the in-memory path's future (every request's) does not carry
+    // the larger state of durable mode's ordering.
+    Box::pin(apply_logged(state, durable, ctx, request, raw)).await
+}
+
+async fn apply_logged(
+    state: &AppState,
+    durable: &Durable,
+    ctx: &RequestContext,
+    request: Request,
+    raw: RawRequest<'_>,
+) -> Result<Response, SqsError> {
+    let ids = MessageIds::Derived { seed: durable.seed };
+    if !sqs::changes_state(&request) {
+        return sqs::execute(state, ctx, request, state.clock.now(), ids);
+    }
+    if matches!(
+        request,
+        Request::StartMessageMoveTask(_) | Request::CancelMessageMoveTask(_)
+    ) {
+        return Err(SqsError::new(
+            ErrorCode::UnsupportedOperation,
+            "Message move tasks are not available in durable mode (--data-dir).",
+        ));
+    }
+    let guard = durable.order.lock().await;
+    let now = state.clock.now();
+    let result = sqs::execute(state, ctx, request, now, ids);
+    let append = append(durable, &result, now, ctx, raw);
+    drop(guard);
+    if let Some(append) = append {
+        append.await.map_err(internal)?;
+    }
+    result
+}
+
+/// Queues the record of a request that succeeded (call with `order` held); the
+/// returned future resolves when it is committed.
+fn append<T>(
+    durable: &Durable,
+    result: &Result<T, SqsError>,
+    now: Timestamp,
+    ctx: &RequestContext,
+    raw: RawRequest<'_>,
+) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T>> {
+    result
+        .is_ok()
+        .then(|| durable.log.append(record(now, ctx, raw)))
+}
+
+/// What one receive attempt of a long poll did.
+pub(crate) enum Attempt {
+    /// Received at `now` (perhaps nothing).
+    Received {
+        messages: Vec<ReceivedMessage>,
+        now: Timestamp,
+    },
+    /// Not run: nothing was visible, and in durable mode a retry that can only
+    /// come back empty would still write a record.
+    Skipped,
+}
+
+/// One zero-wait receive of a long poll. `first` is the attempt the engine
+/// validates the request with, so it always runs.
+pub(crate) async fn receive_attempt(
+    state: &AppState,
+    ctx: &RequestContext,
+    poll: &PreparedReceive,
+    raw: RawRequest<'_>,
+    first: bool,
+) -> Result<Attempt, SqsError> {
+    let Some(durable) = state.durable.as_deref() else {
+        let now = state.clock.now();
+        let messages = receive::attempt(state, poll, now)?;
+        return Ok(Attempt::Received { messages, now });
+    };
+    let guard = durable.order.lock().await;
+    let idle = !first
+        && poll.request.attempt_id.is_none()
+        && poll.queue.lock().counts(state.clock.now()).visible == 0;
+    if idle {
+        return Ok(Attempt::Skipped);
+    }
+    let now = state.clock.now();
+    let result = receive::attempt(state, poll, now);
+    let append = append(durable, &result, now, ctx, raw);
+    drop(guard);
+    let messages = result?;
+    if !messages.is_empty()
+        && let Some(append) = append
+    {
+        append.await.map_err(internal)?;
+    }
+    // An empty attempt's record is queued already; its commit need not be awaited.
+    Ok(Attempt::Received { messages, now })
+}

@@ -1,0 +1,110 @@
+//! Durable mode's command log records: what a state-changing request leaves in
+//! `fifowin-store` (its wire form, its context and its time) and how a record is
+//! read back for replay; and [`Durable`], the log with the lock that orders writes.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::Uri;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use fifowin_engine::Timestamp;
+use fifowin_store::Log;
+use fifowin_wire::{Request, json, query};
+use serde::{Deserialize, Serialize};
+
+use crate::sqs::context::RequestContext;
+
+/// The command log and what keeps live requests and their replay identical.
+#[derive(Debug)]
+pub struct Durable {
+    pub(super) log: Log,
+    /// The database's random seed, for message ids.
+    pub(super) seed: u64,
+    /// Held while a state-changing request runs and is appended.
+    pub(super) order: tokio::sync::Mutex<()>,
+}
+
+impl Durable {
+    /// Live durable mode on an opened log.
+    pub(super) fn new(log: Log) -> Self {
+        Self {
+            seed: log.seed(),
+            log,
+            order: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+/// The request as it came off the wire, borrowed from the handler that decoded
+/// it; the log keeps it (the decoded request has no wire form).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum RawRequest<'a> {
+    Json { target: &'a str, body: &'a Bytes },
+    Query { uri: &'a Uri, body: &'a Bytes },
+}
+
+/// One log record.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    /// The request's time, ms.
+    now: u64,
+    /// `json` or `query`.
+    proto: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    query: Option<String>,
+    /// Base64 of the body.
+    body: String,
+    host: Option<String>,
+    sender: String,
+    trace: Option<String>,
+}
+
+pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) -> Vec<u8> {
+    let (proto, target, path, query, body) = match raw {
+        RawRequest::Json { target, body } => ("json", target.to_owned(), String::new(), None, body),
+        RawRequest::Query { uri, body } => (
+            "query",
+            String::new(),
+            uri.path().to_owned(),
+            uri.query().map(str::to_owned),
+            body,
+        ),
+    };
+    let record = Record {
+        now: now.as_millis(),
+        proto: proto.into(),
+        target,
+        path,
+        query,
+        body: STANDARD.encode(body),
+        host: ctx.host.clone(),
+        sender: ctx.sender_id.to_string(),
+        trace: ctx.trace_header.clone(),
+    };
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// A record read back: the request, its context and its time.
+pub(super) fn decode(bytes: &[u8]) -> Result<(Request, RequestContext, Timestamp), String> {
+    let record: Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let body = STANDARD
+        .decode(record.body.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let request = match record.proto.as_str() {
+        "json" => json::decode(&record.target, &body),
+        "query" => query::decode(record.query.as_deref(), &body, &record.path),
+        other => return Err(format!("unknown protocol {other:?}")),
+    };
+    let request = request.map_err(|e| e.message.to_string())?;
+    let ctx = RequestContext {
+        host: record.host,
+        sender_id: Arc::from(record.sender),
+        trace_header: record.trace,
+    };
+    Ok((request, ctx, Timestamp(record.now)))
+}

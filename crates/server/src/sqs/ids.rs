@@ -1,0 +1,77 @@
+//! Where a new queue's message ids come from: random v4 UUIDs, as on AWS, or in
+//! durable mode UUID-shaped hashes that come out the same when the command log
+//! is replayed.
+
+use std::sync::Arc;
+
+use fifowin_engine::{IdSource, Timestamp};
+use sha2::{Digest, Sha256};
+
+/// The id source the service gives each queue it creates; chosen per request by
+/// the layer that knows the mode, like `now`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum MessageIds {
+    /// Random v4 UUIDs.
+    Random,
+    /// Hashes of the database's seed, the queue's name and creation time, and a
+    /// counter. Only what the log reproduces goes in (not a counter that a
+    /// failed, unlogged CreateQueue would also have moved).
+    Derived { seed: u64 },
+}
+
+impl MessageIds {
+    /// The id source of a queue called `name` created at `now`.
+    pub(crate) fn for_queue(self, name: &str, now: Timestamp) -> Box<dyn IdSource> {
+        match self {
+            MessageIds::Random => Box::new(UuidIds),
+            MessageIds::Derived { seed } => {
+                let queue = Sha256::new()
+                    .chain_update(name.as_bytes())
+                    .chain_update(now.as_millis().to_le_bytes())
+                    .finalize();
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&queue[..8]);
+                Box::new(HashedIds {
+                    seed,
+                    queue: u64::from_le_bytes(first),
+                    next: 0,
+                })
+            }
+        }
+    }
+}
+
+/// Random v4 UUIDs.
+struct UuidIds;
+
+impl IdSource for UuidIds {
+    fn message_id(&mut self) -> Arc<str> {
+        // encode_lower instead of Display: one id per send, ten per batch.
+        let mut buf = uuid::Uuid::encode_buffer();
+        Arc::from(&*uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf))
+    }
+}
+
+/// UUID-shaped hashes that a replay reproduces.
+struct HashedIds {
+    seed: u64,
+    /// Hash of the queue's name and creation time.
+    queue: u64,
+    next: u64,
+}
+
+impl IdSource for HashedIds {
+    fn message_id(&mut self) -> Arc<str> {
+        self.next += 1;
+        let digest = Sha256::new()
+            .chain_update(self.seed.to_le_bytes())
+            .chain_update(self.queue.to_le_bytes())
+            .chain_update(self.next.to_le_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        let mut buf = uuid::Uuid::encode_buffer();
+        let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        Arc::from(&*id.hyphenated().encode_lower(&mut buf))
+    }
+}

@@ -1,0 +1,72 @@
+//! The server's clock: system time plus an offset, or a manual clock. Both can be
+//! advanced through the control API so tests cross a 5-minute window in milliseconds.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use fifowin_engine::{Clock, ManualClock, Timestamp};
+use tokio::sync::Notify;
+
+use crate::config::ClockMode;
+
+/// The clock every request reads once.
+#[derive(Debug)]
+pub struct ServerClock {
+    mode: ClockMode,
+    manual: ManualClock,
+    offset_ms: AtomicU64,
+    /// Woken on every advance, so long polls and timers re-check their deadlines.
+    advanced: Notify,
+}
+
+fn system_now() -> Timestamp {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl ServerClock {
+    /// A clock in `mode`; a manual clock starts at the current wall-clock time.
+    pub fn new(mode: ClockMode) -> Self {
+        Self {
+            mode,
+            manual: ManualClock::new(system_now()),
+            offset_ms: AtomicU64::new(0),
+            advanced: Notify::new(),
+        }
+    }
+
+    /// System or manual.
+    pub fn mode(&self) -> ClockMode {
+        self.mode
+    }
+
+    /// Moves time forward by `ms` and wakes everyone waiting on time.
+    pub fn advance(&self, ms: u64) -> Timestamp {
+        match self.mode {
+            ClockMode::System => {
+                self.offset_ms.fetch_add(ms, Ordering::SeqCst);
+            }
+            ClockMode::Manual => {
+                self.manual.advance(ms);
+            }
+        }
+        self.advanced.notify_waiters();
+        self.now()
+    }
+
+    /// Resolves at the next [`ServerClock::advance`].
+    pub fn advanced(&self) -> &Notify {
+        &self.advanced
+    }
+}
+
+impl Clock for ServerClock {
+    fn now(&self) -> Timestamp {
+        match self.mode {
+            ClockMode::System => system_now().plus_ms(self.offset_ms.load(Ordering::SeqCst)),
+            ClockMode::Manual => self.manual.now(),
+        }
+    }
+}
