@@ -21,6 +21,8 @@ pub enum ErrorCode {
     /// A request without `Action`, or one SNS does not define or fifowin does not serve.
     InvalidAction,
     MissingAction,
+    /// A parameter string that cannot be decoded.
+    MalformedQueryString,
     InternalError,
 }
 
@@ -44,6 +46,7 @@ impl ErrorCode {
             Self::TagLimitExceeded => "TagLimitExceeded",
             Self::InvalidAction => "InvalidAction",
             Self::MissingAction => "MissingAction",
+            Self::MalformedQueryString => "MalformedQueryString",
             Self::InternalError => "InternalError",
         }
     }
@@ -61,7 +64,8 @@ impl ErrorCode {
             | Self::BatchRequestTooLong
             | Self::TagLimitExceeded
             | Self::InvalidAction
-            | Self::MissingAction => 400,
+            | Self::MissingAction
+            | Self::MalformedQueryString => 400,
             Self::TopicLimitExceeded
             | Self::SubscriptionLimitExceeded
             | Self::FilterPolicyLimitExceeded => 403,

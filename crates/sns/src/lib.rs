@@ -16,6 +16,7 @@
 //! - [`envelope`]: the JSON envelope SQS subscribers receive.
 //! - [`publish`]: Publish/PublishBatch rules and the delivery plan.
 //! - [`registry`]: [`Sns`], every operation.
+//! - [`service`]: one decoded request applied to [`Sns`].
 //! - [`codec`]: Query form parameters -> [`codec::Request`]; responses and errors -> XML.
 
 pub mod arn;
@@ -26,6 +27,7 @@ pub mod filter;
 pub mod message;
 pub mod publish;
 pub mod registry;
+pub mod service;
 pub mod settings;
 pub mod subscription;
 pub mod topic;
@@ -35,4 +37,5 @@ pub use arn::Scope;
 pub use error::{ErrorCode, SnsError};
 pub use publish::{BatchEntry, BatchPublished, Delivery, DeliveryRefusal, Published};
 pub use registry::{CreateTopic, Page, Sns, Subscribe, SubscriptionSummary, TopicEscape};
+pub use service::{Handled, handle};
 pub use settings::SnsSettings;
