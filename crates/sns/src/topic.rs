@@ -12,7 +12,7 @@ use crate::window::TopicWindow;
 pub const MAX_NAME_LEN: usize = 256;
 
 /// Attributes a topic takes besides `FifoTopic` (which only CreateTopic takes).
-pub const SETTABLE_ATTRIBUTES: [&str; 24] = [
+pub const SETTABLE_ATTRIBUTES: [&str; 23] = [
     "DisplayName",
     "Policy",
     "DeliveryPolicy",
@@ -22,7 +22,6 @@ pub const SETTABLE_ATTRIBUTES: [&str; 24] = [
     "ContentBasedDeduplication",
     "FifoThroughputScope",
     "ArchivePolicy",
-    "DataProtectionPolicy",
     "ApplicationSuccessFeedbackRoleArn",
     "ApplicationSuccessFeedbackSampleRate",
     "ApplicationFailureFeedbackRoleArn",
@@ -140,7 +139,7 @@ pub(crate) fn normalize(
                 "SignatureVersion: Invalid value [{value}]. Must be 1 or 2."
             ))),
         },
-        "Policy" | "DeliveryPolicy" | "ArchivePolicy" | "DataProtectionPolicy"
+        "Policy" | "DeliveryPolicy" | "ArchivePolicy"
             if serde_json::from_str::<serde_json::Value>(value).is_err() && !value.is_empty() =>
         {
             Err(context.error(format!("{name}: failed to parse JSON.")))

@@ -35,5 +35,33 @@ pub const SIGNING_NAME: &str = "sns";
 /// The content type of every SNS response.
 pub const CONTENT_TYPE: &str = "text/xml";
 
+/// Whether a Query request sharing the port with SQS is for SNS: the SigV4
+/// credential scope's service when signed (`.../<region>/sns/aws4_request`),
+/// else the `Version` parameter SDKs always send (SQS's is 2012-11-05), since
+/// some action names (AddPermission, RemovePermission) exist in both services.
+pub fn is_sns_request(
+    authorization: Option<&str>,
+    query_string: Option<&str>,
+    body: &[u8],
+) -> bool {
+    if let Some(service) = authorization.and_then(credential_scope_service) {
+        return service == SIGNING_NAME;
+    }
+    let version = format!("Version={API_VERSION}");
+    let names_version = |bytes: &[u8]| {
+        bytes
+            .split(|b| *b == b'&')
+            .any(|pair| pair == version.as_bytes())
+    };
+    query_string.is_some_and(|q| names_version(q.as_bytes())) || names_version(body)
+}
+
+/// The service of `Credential=<key>/<date>/<region>/<service>/aws4_request`.
+fn credential_scope_service(authorization: &str) -> Option<&str> {
+    let credential = authorization.split("Credential=").nth(1)?;
+    let scope = credential.split([',', ' ']).next()?;
+    scope.split('/').nth(3)
+}
+
 #[cfg(test)]
 mod tests;

@@ -191,3 +191,35 @@ fn encodes_errors_with_type_code_and_status() {
         "ParameterValueInvalid"
     );
 }
+
+#[test]
+fn routes_by_credential_scope_then_version() {
+    let sns_auth = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00";
+    let sqs_auth = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00";
+    assert!(is_sns_request(
+        Some(sns_auth),
+        None,
+        b"Action=AddPermission&Version=2012-11-05"
+    ));
+    assert!(!is_sns_request(
+        Some(sqs_auth),
+        None,
+        b"Action=AddPermission&Version=2010-03-31"
+    ));
+    assert!(is_sns_request(
+        None,
+        None,
+        b"Action=AddPermission&Version=2010-03-31"
+    ));
+    assert!(is_sns_request(
+        None,
+        Some("Action=ListTopics&Version=2010-03-31"),
+        b""
+    ));
+    assert!(!is_sns_request(
+        None,
+        None,
+        b"Action=AddPermission&Version=2012-11-05"
+    ));
+    assert!(!is_sns_request(None, None, b"Action=ListTopics"));
+}

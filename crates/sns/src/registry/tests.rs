@@ -1065,3 +1065,91 @@ fn tags_rules() {
         (ErrorCode::ResourceNotFound, 404)
     );
 }
+
+#[test]
+fn tv_h_content_based_dedup_ids_passed_to_the_queue() {
+    let vectors = [
+        (
+            "Test",
+            "532eaabd9574880dbf76b9b8cc00832c20a6ec113d682299550d7a6e0f345e25",
+        ),
+        (
+            "Test single",
+            "2591186cff6c740cb9e0cfce1653a7e6998d57da12e1da13d85344b1c08be4cb",
+        ),
+        (
+            "Test batched",
+            "32a45f72fe3d20fb5d4f1647421d1c5f9d20ef207c8ab713443cc9f9b76c468c",
+        ),
+        (
+            "Test Message with two attributes",
+            "47f6d7e2c477469ad670ae3bfee60ed3e79080bb0105fc01a2805a50f8b21358",
+        ),
+        (
+            r#"{"memberId":"6f3cb92b-fb50-4dab-81b4-96b84c1659de","contractId":"af8a4082-45be-4d6c-9ab4-83e5225f27d0","eventType":"SUSPENSION_CREATED"}"#,
+            "b217e47e5cba27e740bd9a0c814ef1c322447ea281dbcd1cb4231dfabff63528",
+        ),
+    ];
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let topic = fifo_topic(&mut sns, "t.fifo", &[("ContentBasedDeduplication", "true")]);
+    subscribe(&mut sns, &topic, "q.fifo", &[], &mut ids).unwrap();
+    for (message, hash) in vectors {
+        let p = sns
+            .publish(
+                &scope(),
+                Some(&topic),
+                &msg(message, Some("g"), None),
+                &mut ids,
+                Timestamp(0),
+            )
+            .unwrap();
+        assert_eq!(
+            p.deliveries[0].message_deduplication_id.as_deref(),
+            Some(hash),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn tv_r_raw_attributes_hash_as_aws_hashed_them_in_the_queue() {
+    let vectors: [(&[(&str, &str)], &str); 3] = [
+        (&[("attr1", "99.12")], "d302007e9aa062660afc85fd0a482472"),
+        (
+            &[("attr1", "99.12"), ("attr2", "109.12")],
+            "9b720b3af309c1c4b0d395c53b08c502",
+        ),
+        (&[("attr1", "19.12")], "1f07082409022a373fa2a2601f82b3cb"),
+    ];
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let topic = fifo_topic(&mut sns, "t.fifo", &[]);
+    subscribe(
+        &mut sns,
+        &topic,
+        "q.fifo",
+        &[("RawMessageDelivery", "true")],
+        &mut ids,
+    )
+    .unwrap();
+    for (i, (list, md5)) in vectors.iter().enumerate() {
+        let mut f = msg("m", Some("g"), Some(&format!("d{i}")));
+        for (name, value) in *list {
+            f.message_attributes.push(MessageAttributeInput {
+                name: (*name).into(),
+                data_type: Some("Number".into()),
+                string_value: Some((*value).into()),
+                binary_value: None,
+            });
+        }
+        let p = sns
+            .publish(&scope(), Some(&topic), &f, &mut ids, Timestamp(0))
+            .unwrap();
+        let attributes = &p.deliveries[0].message_attributes;
+        assert_eq!(
+            fifowin_engine::checksum::md5_of_attributes(attributes).as_deref(),
+            Some(*md5)
+        );
+    }
+}
