@@ -3,6 +3,7 @@
 //! `ParameterValueInvalid`), size, MessageStructure; the FIFO id checks need the
 //! topic and live in [`crate::publish`].
 
+use fifowin_engine::validate;
 use fifowin_engine::{AttributeValue, MessageAttributes};
 
 use crate::error::{ErrorCode, SnsError};
@@ -13,8 +14,6 @@ pub const MAX_MESSAGE_BYTES: usize = 262_144;
 pub const MAX_SUBJECT_CHARS: usize = 100;
 /// Longest attribute name and DataType, bytes.
 pub const MAX_ATTRIBUTE_NAME_BYTES: usize = 256;
-/// Longest MessageGroupId / MessageDeduplicationId.
-pub const MAX_ID_CHARS: usize = 128;
 
 /// One message attribute as the request carries it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -139,21 +138,27 @@ fn check_attribute(attr: &MessageAttributeInput) -> Result<AttributeValue, SnsEr
     Ok(value)
 }
 
-/// An attribute's bytes against the size limit: name, DataType and value.
-fn attribute_size(name: &str, value: &AttributeValue) -> usize {
-    name.len()
-        + value.data_type.len()
-        + value.string_value.as_ref().map_or(0, String::len)
-        + value.binary_value.as_ref().map_or(0, Vec::len)
+/// The bytes a publish counts against the size limit, before its checks (a
+/// batch's total is checked first): Message and every attribute's name,
+/// DataType and value.
+pub(crate) fn unchecked_size(fields: &PublishFields) -> usize {
+    fields.message.as_ref().map_or(0, String::len)
+        + fields
+            .message_attributes
+            .iter()
+            .map(|a| {
+                a.name.len()
+                    + a.data_type.as_ref().map_or(0, String::len)
+                    + a.string_value.as_ref().map_or(0, String::len)
+                    + a.binary_value.as_ref().map_or(0, Vec::len)
+            })
+            .sum::<usize>()
 }
 
 /// Checks that a MessageGroupId or MessageDeduplicationId has 1-128 characters
 /// of `A-Za-z0-9` and ASCII punctuation.
 pub(crate) fn check_id(member: &str, id: &str) -> Result<(), SnsError> {
-    let ok = !id.is_empty()
-        && id.chars().count() <= MAX_ID_CHARS
-        && id.chars().all(|c| c.is_ascii_graphic());
-    if ok {
+    if validate::is_valid_token(id) {
         Ok(())
     } else {
         Err(SnsError::invalid(format!(
@@ -178,13 +183,10 @@ pub(crate) fn check(fields: &PublishFields) -> Result<Checked, SnsError> {
         return Err(SnsError::invalid("Empty message"));
     }
     let mut attributes = MessageAttributes::new();
-    let mut size = message.len();
     for attr in &fields.message_attributes {
-        let value = check_attribute(attr)?;
-        size += attribute_size(&attr.name, &value);
-        attributes.insert(attr.name.clone(), value);
+        attributes.insert(attr.name.clone(), check_attribute(attr)?);
     }
-    if size > MAX_MESSAGE_BYTES {
+    if validate::message_size(message, &attributes) > MAX_MESSAGE_BYTES {
         return Err(SnsError::invalid("Message too long"));
     }
     let structured = match fields.message_structure.as_deref() {

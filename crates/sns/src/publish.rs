@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use fifowin_engine::checksum::content_dedup_id;
+use fifowin_engine::validate;
 use fifowin_engine::{EscapeRecord, IdSource, MessageAttributes, Timestamp};
 use sha2::{Digest, Sha256};
 
@@ -128,23 +129,15 @@ pub(crate) fn check_batch(entries: &[BatchEntry]) -> Result<(), SnsError> {
     let mut seen = BTreeSet::new();
     for entry in entries {
         let id = &entry.id;
-        if id.chars().count() > MAX_BATCH_ID_CHARS {
-            return Err(SnsError::new(
-                ErrorCode::InvalidBatchEntryId,
-                format!("The Id of a batch entry in the batch request is too long: {id}"),
-            ));
-        }
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            return Err(SnsError::new(
-                ErrorCode::InvalidBatchEntryId,
+        if !validate::is_valid_batch_entry_id(id) {
+            let message = if id.len() > MAX_BATCH_ID_CHARS {
+                format!("The Id of a batch entry in the batch request is too long: {id}")
+            } else {
                 format!(
                     "The Id of a batch entry in the batch request contains an impermissible character: {id}"
-                ),
-            ));
+                )
+            };
+            return Err(SnsError::new(ErrorCode::InvalidBatchEntryId, message));
         }
         if !seen.insert(id.as_str()) {
             return Err(SnsError::new(
@@ -155,19 +148,7 @@ pub(crate) fn check_batch(entries: &[BatchEntry]) -> Result<(), SnsError> {
     }
     let total: usize = entries
         .iter()
-        .map(|e| {
-            e.fields.message.as_ref().map_or(0, String::len)
-                + e.fields
-                    .message_attributes
-                    .iter()
-                    .map(|a| {
-                        a.name.len()
-                            + a.data_type.as_ref().map_or(0, String::len)
-                            + a.string_value.as_ref().map_or(0, String::len)
-                            + a.binary_value.as_ref().map_or(0, Vec::len)
-                    })
-                    .sum::<usize>()
-        })
+        .map(|e| message::unchecked_size(&e.fields))
         .sum();
     if total > MAX_MESSAGE_BYTES {
         return Err(SnsError::new(

@@ -29,11 +29,7 @@ impl FilterInput {
             let values = if value.data_type == "String.Array" {
                 match serde_json::from_str::<Value>(text) {
                     Ok(Value::Array(items)) => {
-                        let mut out = Vec::new();
-                        for item in &items {
-                            flatten_scalars(item, &mut out);
-                        }
-                        out
+                        items.iter().filter_map(Literal::from_json).collect()
                     }
                     _ => vec![Literal::Str(text.to_string())],
                 }
@@ -90,26 +86,10 @@ fn flatten(value: &Value, path: &str, out: &mut BTreeMap<String, Vec<Literal>>) 
             }
         }
         scalar => {
-            if let Some(lit) = scalar_literal(scalar) {
+            if let Some(lit) = Literal::from_json(scalar) {
                 out.entry(path.to_string()).or_default().push(lit);
             }
         }
-    }
-}
-
-fn flatten_scalars(value: &Value, out: &mut Vec<Literal>) {
-    if let Some(lit) = scalar_literal(value) {
-        out.push(lit);
-    }
-}
-
-fn scalar_literal(value: &Value) -> Option<Literal> {
-    match value {
-        Value::String(s) => Some(Literal::Str(s.clone())),
-        Value::Number(n) => n.as_f64().map(Literal::Num),
-        Value::Bool(b) => Some(Literal::Bool(*b)),
-        Value::Null => Some(Literal::Null),
-        Value::Array(_) | Value::Object(_) => None,
     }
 }
 

@@ -74,6 +74,20 @@ enum Literal {
     Null,
 }
 
+impl Literal {
+    /// A JSON scalar as a literal; `None` for arrays and objects.
+    fn from_json(value: &serde_json::Value) -> Option<Self> {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Some(Self::Str(s.clone())),
+            Value::Number(n) => n.as_f64().map(Self::Num),
+            Value::Bool(b) => Some(Self::Bool(*b)),
+            Value::Null => Some(Self::Null),
+            Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Pattern {
     Exact(Literal),

@@ -144,18 +144,8 @@ fn or(value: &Value, prefix: &str, scope: FilterScope, keys: &mut Keys<'_>) -> R
     Ok(Condition::Or(alternatives))
 }
 
-fn literal(value: &Value) -> Option<Literal> {
-    match value {
-        Value::String(s) => Some(Literal::Str(s.clone())),
-        Value::Number(n) => n.as_f64().map(Literal::Num),
-        Value::Bool(b) => Some(Literal::Bool(*b)),
-        Value::Null => Some(Literal::Null),
-        Value::Array(_) | Value::Object(_) => None,
-    }
-}
-
 fn pattern(value: &Value) -> Result<Pattern> {
-    if let Some(lit) = literal(value) {
+    if let Some(lit) = Literal::from_json(value) {
         return Ok(Pattern::Exact(lit));
     }
     let Value::Object(map) = value else {
@@ -189,9 +179,9 @@ fn pattern(value: &Value) -> Result<Pattern> {
 fn anything_but(arg: &Value) -> Result<Pattern> {
     let bad = || detail("Value of anything-but must be an array or single string/number value.");
     match arg {
-        Value::String(_) | Value::Number(_) => {
-            Ok(Pattern::AnythingBut(vec![literal(arg).ok_or_else(bad)?]))
-        }
+        Value::String(_) | Value::Number(_) => Ok(Pattern::AnythingBut(vec![
+            Literal::from_json(arg).ok_or_else(bad)?,
+        ])),
         Value::Array(items) => {
             if items.is_empty() {
                 return Err(detail("Empty arrays are not allowed"));
@@ -199,7 +189,7 @@ fn anything_but(arg: &Value) -> Result<Pattern> {
             items
                 .iter()
                 .map(|item| match item {
-                    Value::String(_) | Value::Number(_) => literal(item).ok_or_else(bad),
+                    Value::String(_) | Value::Number(_) => Literal::from_json(item).ok_or_else(bad),
                     _ => Err(bad()),
                 })
                 .collect::<Result<Vec<_>>>()
