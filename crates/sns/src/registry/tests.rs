@@ -30,6 +30,17 @@ fn fifo_topic(sns: &mut Sns, name: &str, extra: &[(&str, &str)]) -> String {
     .unwrap()
 }
 
+fn standard_topic(sns: &mut Sns, name: &str) -> String {
+    sns.create_topic(
+        &scope(),
+        &CreateTopic {
+            name: name.into(),
+            ..CreateTopic::default()
+        },
+    )
+    .unwrap()
+}
+
 fn subscribe(
     sns: &mut Sns,
     topic: &str,
@@ -241,15 +252,7 @@ fn subscribe_rules_and_idempotency() {
     let mut sns = Sns::default();
     let mut ids = SeqIds::default();
     let s = scope();
-    let std_topic = sns
-        .create_topic(
-            &s,
-            &CreateTopic {
-                name: "std".into(),
-                ..CreateTopic::default()
-            },
-        )
-        .unwrap();
+    let std_topic = standard_topic(&mut sns, "std");
     let fifo = fifo_topic(&mut sns, "f.fifo", &[]);
     assert_eq!(
         subscribe(&mut sns, &std_topic, "q.fifo", &[], &mut ids)
@@ -717,15 +720,7 @@ fn publish_errors_in_order() {
     let mut ids = SeqIds::default();
     let s = scope();
     let fifo = fifo_topic(&mut sns, "t.fifo", &[]);
-    let std_topic = sns
-        .create_topic(
-            &s,
-            &CreateTopic {
-                name: "std".into(),
-                ..CreateTopic::default()
-            },
-        )
-        .unwrap();
+    let std_topic = standard_topic(&mut sns, "std");
     let err = |sns: &mut Sns, ids: &mut SeqIds, topic: &str, f: PublishFields| {
         sns.publish(&s, Some(topic), &f, ids, Timestamp(0))
             .unwrap_err()
