@@ -1148,3 +1148,179 @@ fn tv_r_raw_attributes_hash_as_aws_hashed_them_in_the_queue() {
         );
     }
 }
+
+#[test]
+fn create_topic_attribute_errors_and_limits() {
+    let mut sns = Sns::default();
+    let s = scope();
+    let create = |sns: &mut Sns, name: &str, a: &[(&str, &str)]| {
+        sns.create_topic(
+            &s,
+            &CreateTopic {
+                name: name.into(),
+                attributes: attrs(a),
+                tags: vec![],
+            },
+        )
+    };
+    assert_eq!(
+        create(&mut sns, "t.fifo", &[("FifoTopic", "yes")])
+            .unwrap_err()
+            .message,
+        "Invalid parameter: Attributes Reason: FifoTopic: Invalid value [yes]. Must be true or false."
+    );
+    assert_eq!(
+        create(&mut sns, "t", &[("Unknown", "x")])
+            .unwrap_err()
+            .message,
+        "Invalid parameter: AttributeName"
+    );
+    assert_eq!(
+        create(
+            &mut sns,
+            "t.fifo",
+            &[("FifoTopic", "true"), ("FifoThroughputScope", "Group")]
+        )
+        .unwrap_err()
+        .message,
+        "Invalid parameter: Attributes Reason: FifoThroughputScope: Invalid value [Group]. Please use either Topic or MessageGroup"
+    );
+    let mut sns = Sns::default();
+    for i in 0..MAX_FIFO_TOPICS {
+        create(&mut sns, &format!("t{i}.fifo"), &[("FifoTopic", "true")]).unwrap();
+    }
+    let err = create(&mut sns, "one-more.fifo", &[("FifoTopic", "true")]).unwrap_err();
+    assert_eq!(
+        (err.code, err.code.status()),
+        (ErrorCode::TopicLimitExceeded, 403)
+    );
+    // Standard topics count separately.
+    assert!(create(&mut sns, "standard", &[]).is_ok());
+}
+
+#[test]
+fn filter_policy_and_subscription_limits_per_topic() {
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let topic = fifo_topic(&mut sns, "t.fifo", &[]);
+    for i in 0..MAX_FIFO_SUBSCRIPTIONS {
+        subscribe(&mut sns, &topic, &format!("q{i}"), &[], &mut ids).unwrap();
+    }
+    let err = subscribe(&mut sns, &topic, "q-extra", &[], &mut ids).unwrap_err();
+    assert_eq!(
+        (err.code, err.code.status()),
+        (ErrorCode::SubscriptionLimitExceeded, 403)
+    );
+
+    let topic = standard_topic(&mut sns, "std");
+    let policy = [("FilterPolicy", r#"{"a":["b"]}"#)];
+    for i in 0..MAX_FILTER_POLICIES {
+        subscribe(&mut sns, &topic, &format!("q{i}"), &policy, &mut ids).unwrap();
+    }
+    let err = subscribe(&mut sns, &topic, "q-extra", &policy, &mut ids).unwrap_err();
+    assert_eq!(
+        (err.code, err.code.status()),
+        (ErrorCode::FilterPolicyLimitExceeded, 403)
+    );
+    // Without a policy the subscription is still taken, and setting one is refused.
+    let plain = subscribe(&mut sns, &topic, "q-plain", &[], &mut ids).unwrap();
+    let err = sns
+        .set_subscription_attributes(&plain, "FilterPolicy", Some(r#"{"a":["b"]}"#))
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::FilterPolicyLimitExceeded);
+}
+
+#[test]
+fn escapes_under_message_group_scope_name_the_plain_dedup_id() {
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let s = scope();
+    let topic = fifo_topic(
+        &mut sns,
+        "t.fifo",
+        &[("FifoThroughputScope", "MessageGroup")],
+    );
+    sns.publish(
+        &s,
+        Some(&topic),
+        &msg("x", Some("g1"), Some("d1")),
+        &mut ids,
+        Timestamp(0),
+    )
+    .unwrap();
+    let late = sns
+        .publish(
+            &s,
+            Some(&topic),
+            &msg("x", Some("g1"), Some("d1")),
+            &mut ids,
+            Timestamp(301_000),
+        )
+        .unwrap();
+    let escape = late.escape.expect("escape");
+    assert_eq!(escape.dedup_id, "d1");
+    assert_eq!(escape.group_id.as_deref(), Some("g1"));
+    assert_eq!(escape.late_by_ms, 1_000);
+    assert_eq!(sns.escapes()[0].record.dedup_id, "d1");
+}
+
+#[test]
+fn message_structure_json_delivers_the_sqs_entry_without_attributes() {
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let s = scope();
+    let topic = standard_topic(&mut sns, "std");
+    subscribe(
+        &mut sns,
+        &topic,
+        "raw",
+        &[("RawMessageDelivery", "true")],
+        &mut ids,
+    )
+    .unwrap();
+    let mut f = msg(r#"{"default":"d","sqs":"for sqs"}"#, None, None);
+    f.message_structure = Some("json".into());
+    f.message_attributes.push(MessageAttributeInput {
+        name: "a".into(),
+        data_type: Some("String".into()),
+        string_value: Some("v".into()),
+        binary_value: None,
+    });
+    let p = sns
+        .publish(&s, Some(&topic), &f, &mut ids, Timestamp(0))
+        .unwrap();
+    assert_eq!(p.deliveries[0].body, "for sqs");
+    assert!(p.deliveries[0].message_attributes.is_empty());
+}
+
+#[test]
+fn reset_forgets_topics_and_delete_topic_clears_the_window() {
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let s = scope();
+    let topic = fifo_topic(&mut sns, "t.fifo", &[]);
+    let first = sns
+        .publish(
+            &s,
+            Some(&topic),
+            &msg("x", Some("g"), Some("d")),
+            &mut ids,
+            Timestamp(0),
+        )
+        .unwrap();
+    sns.delete_topic(&s, &topic).unwrap();
+    fifo_topic(&mut sns, "t.fifo", &[]);
+    let again = sns
+        .publish(
+            &s,
+            Some(&topic),
+            &msg("x", Some("g"), Some("d")),
+            &mut ids,
+            Timestamp(1),
+        )
+        .unwrap();
+    assert!(!again.duplicate);
+    assert_ne!(again.message_id, first.message_id);
+    sns.reset();
+    assert!(sns.list_topics(&s, None).unwrap().items.is_empty());
+}
