@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use fifowin_engine::{EscapeRecord, IdSource, Timestamp};
+use fifowin_engine::{DedupEntryView, EscapeRecord, IdSource, Timestamp};
 
 use crate::arn::{self, Scope};
 use crate::error::{AttributeContext, ErrorCode, SnsError};
@@ -592,6 +592,19 @@ impl Sns {
                 })
             })
             .collect()
+    }
+
+    /// A FIFO topic's live dedup ids at `now`, in publish order (inspection).
+    pub fn dedup_entries(
+        &mut self,
+        topic_arn: &str,
+        now: Timestamp,
+    ) -> Option<Vec<DedupEntryView>> {
+        self.topics
+            .get_mut(topic_arn)?
+            .window
+            .as_mut()
+            .map(|w| w.entries(now))
     }
 
     /// The control API's reset: no topics, no subscriptions.

@@ -223,3 +223,35 @@ fn routes_by_credential_scope_then_version() {
     ));
     assert!(!is_sns_request(None, None, b"Action=ListTopics"));
 }
+
+#[test]
+fn decodes_get_query_strings() {
+    let req = decode(
+        Some("Action=GetTopicAttributes&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A0%3At"),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(
+        req,
+        Request::GetTopicAttributes {
+            topic_arn: "arn:aws:sns:us-east-1:0:t".into()
+        }
+    );
+}
+
+proptest::proptest! {
+    /// Any bytes decode to a request of the named operation or a client error, never a panic.
+    #[test]
+    fn decode_never_panics(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200), action in 0usize..16) {
+        let op = Operation::ALL[action % Operation::ALL.len()].name();
+        let mut input = format!("Action={op}&").into_bytes();
+        input.extend(&body);
+        match decode(None, &input) {
+            Ok(request) => proptest::prop_assert_eq!(request.operation().name(), op),
+            Err(err) => proptest::prop_assert_eq!(err.code.status(), 400),
+        }
+        if let Err(err) = decode(None, &body) {
+            proptest::prop_assert_eq!(err.code.status(), 400);
+        }
+    }
+}

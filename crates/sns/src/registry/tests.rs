@@ -1324,3 +1324,45 @@ fn reset_forgets_topics_and_delete_topic_clears_the_window() {
     sns.reset();
     assert!(sns.list_topics(&s, None).unwrap().items.is_empty());
 }
+
+#[test]
+fn dedup_entries_show_live_ids_until_the_window_closes() {
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let s = scope();
+    let topic = fifo_topic(&mut sns, "t.fifo", &[]);
+    let p = sns
+        .publish(
+            &s,
+            Some(&topic),
+            &msg("x", Some("g"), Some("d")),
+            &mut ids,
+            Timestamp(0),
+        )
+        .unwrap();
+    sns.publish(
+        &s,
+        Some(&topic),
+        &msg("x", Some("g"), Some("d")),
+        &mut ids,
+        Timestamp(5),
+    )
+    .unwrap();
+    let live = sns.dedup_entries(&topic, Timestamp(299_999)).unwrap();
+    assert_eq!(live.len(), 1);
+    assert_eq!(
+        (live[0].dedup_id.as_str(), live[0].message_id.as_str()),
+        ("d", p.message_id.as_str())
+    );
+    assert_eq!(
+        (live[0].expires_at, live[0].suppressed),
+        (Timestamp(300_000), 1)
+    );
+    assert!(
+        sns.dedup_entries(&topic, Timestamp(300_000))
+            .unwrap()
+            .is_empty()
+    );
+    let std_topic = standard_topic(&mut sns, "std");
+    assert_eq!(sns.dedup_entries(&std_topic, Timestamp(0)), None);
+}
