@@ -81,7 +81,8 @@ impl Borrow<str> for Key {
     }
 }
 
-const GROUP_SEPARATOR: char = '\n';
+/// Separates the group from the id in a messageGroup-scope key.
+pub const GROUP_SEPARATOR: char = '\n';
 
 impl Key {
     fn dedup_id(&self) -> &str {
@@ -137,7 +138,7 @@ fn find_place(
 
 /// What a send's key found in the table.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Check<'a> {
+pub enum Check<'a> {
     /// Inside the window: answer with the original message.
     Duplicate {
         message_id: &'a str,
@@ -149,18 +150,18 @@ pub(crate) enum Check<'a> {
     New(Option<EscapeRecord>),
 }
 
-/// Per-table limits, copied from the queue settings.
+/// Per-table limits, copied from the queue (or topic) settings.
 #[derive(Copy, Clone, Debug)]
-pub(crate) struct Limits {
-    pub(crate) window_ms: u64,
-    pub(crate) horizon_ms: u64,
-    pub(crate) tombstone_cap: usize,
-    pub(crate) record_cap: usize,
+pub struct Limits {
+    pub window_ms: u64,
+    pub horizon_ms: u64,
+    pub tombstone_cap: usize,
+    pub record_cap: usize,
 }
 
-/// The dedup window of one FIFO queue.
+/// The dedup window of one FIFO queue (or one SNS FIFO topic).
 #[derive(Debug)]
-pub(crate) struct DedupTable {
+pub struct DedupTable {
     limits: Limits,
     /// Key scope fixed at creation: `(group, id)` instead of `id`.
     by_group: bool,
@@ -185,7 +186,7 @@ pub(crate) struct DedupTable {
 }
 
 impl DedupTable {
-    pub(crate) fn new(limits: Limits, by_group: bool) -> Self {
+    pub fn new(limits: Limits, by_group: bool) -> Self {
         Self {
             limits,
             by_group,
@@ -203,7 +204,7 @@ impl DedupTable {
     }
 
     /// Applies every expiry due at `now`: live keys become tombstones, old tombstones go.
-    pub(crate) fn expire(&mut self, now: Timestamp) {
+    pub fn expire(&mut self, now: Timestamp) {
         while self.live.front().is_some_and(|e| e.expires_at <= now) {
             let Some(entry) = self.live.pop_front() else {
                 break;
@@ -259,7 +260,7 @@ impl DedupTable {
 
     /// Looks `(group, dedup_id)` up at `now` (after [`Self::expire`]). A duplicate
     /// is counted as suppressed; a new key is *not* inserted (see [`Self::insert`]).
-    pub(crate) fn check(&mut self, group: &str, dedup_id: &str, now: Timestamp) -> Check<'_> {
+    pub fn check(&mut self, group: &str, dedup_id: &str, now: Timestamp) -> Check<'_> {
         let key: &str = if self.by_group {
             self.scratch.clear();
             self.scratch.push_str(group);
@@ -306,7 +307,7 @@ impl DedupTable {
 
     /// Records an accepted send under its key; call after `check` returned `New`.
     /// Returns the stored key, for the message to share.
-    pub(crate) fn insert(
+    pub fn insert(
         &mut self,
         group: &Arc<str>,
         dedup_id: &str,
@@ -342,7 +343,7 @@ impl DedupTable {
 
     /// PurgeQueue: forgets every live key. Tombstones stay, so escapes of keys that
     /// had expired before the purge are still detected.
-    pub(crate) fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.suppressions.clear();
         self.live.clear();
         self.live_index.clear();
@@ -350,7 +351,7 @@ impl DedupTable {
     }
 
     /// The earliest live-key expiry.
-    pub(crate) fn next_expiry(&self) -> Option<Timestamp> {
+    pub fn next_expiry(&self) -> Option<Timestamp> {
         self.live.front().map(|e| e.expires_at)
     }
 
@@ -366,16 +367,16 @@ impl DedupTable {
         self.tombstones.len()
     }
 
-    pub(crate) fn escape_total(&self) -> u64 {
+    pub fn escape_total(&self) -> u64 {
         self.escape_total
     }
 
-    pub(crate) fn escapes(&self) -> Vec<EscapeRecord> {
+    pub fn escapes(&self) -> Vec<EscapeRecord> {
         self.escapes.iter().cloned().collect()
     }
 
     /// Live keys in insertion order.
-    pub(crate) fn entries(&self) -> Vec<DedupEntryView> {
+    pub fn entries(&self) -> Vec<DedupEntryView> {
         let mut times: std::collections::HashMap<&str, Vec<Timestamp>> =
             std::collections::HashMap::new();
         for (key, at) in &self.suppressions {
@@ -402,7 +403,7 @@ impl DedupTable {
     }
 
     /// Up to `limit` expired keys still remembered, the latest to expire first.
-    pub(crate) fn expired(&self, limit: usize) -> Vec<ExpiredDedupView> {
+    pub fn expired(&self, limit: usize) -> Vec<ExpiredDedupView> {
         self.tombstone_order
             .iter_rev()
             // Entries of keys accepted again since are stale.
