@@ -21,6 +21,10 @@ use crate::message::MessageAttributes;
 use super::QueueCounts;
 use super::groups::Groups;
 
+mod snapshot;
+
+pub(crate) use snapshot::{Counters, StoreImage};
+
 /// Where a message is in its life.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum State {
