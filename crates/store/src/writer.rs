@@ -1,10 +1,10 @@
 //! The writer thread: the only code that writes the database once it is open.
 //!
 //! Appends come first. Each turn takes every append waiting (up to
-//! [`MAX_BATCH`]) and commits them in one fsynced transaction (group commit).
-//! Only when no append is waiting does it spend a turn on snapshot work: one
-//! chunk of a snapshot per transaction, without fsync, so an append never
-//! waits behind more than one chunk's write; then one fsynced transaction
+//! [`MAX_BATCH`]) and commits them in one fsynced transaction (group commit),
+//! then does one step of snapshot work, if any: one chunk of a snapshot per
+//! transaction, without fsync, so an append never waits behind more than one
+//! chunk's write, and a snapshot finishes under any load; then one fsynced transaction
 //! switches META to the new snapshot and drops the old one's chunks; then the
 //! records the snapshot covers are deleted a slice at a time. A crash before
 //! the switch leaves the previous snapshot and the whole log; after it, the
@@ -137,7 +137,11 @@ impl Writer {
                 for (i, p) in batch.into_iter().enumerate() {
                     let _ = p.done.send(Ok(first + i as u64));
                 }
-            } else if self.snapshot_pending() {
+            }
+            // One step of background work per turn, after the appends: under a
+            // steady stream of appends it still finishes, one short
+            // transaction between two commits at a time.
+            if self.snapshot_pending() {
                 self.snapshot_step();
             } else if self.truncation_pending() {
                 if self.truncate_step().is_err() {
