@@ -72,7 +72,7 @@ fn fill(queue: &mut Queue, messages: u64, q: u64) {
 fn rss_mib() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096 >> 20)
+    Some((pages * 4096) >> 20)
 }
 
 fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
