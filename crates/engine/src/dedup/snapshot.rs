@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chunk_deque::ChunkDeque;
 use crate::clock::Timestamp;
-use crate::hash::LargeMap;
+use crate::hash::{FastMap, LargeMap};
 
 use super::{DedupTable, EscapeRecord, GROUP_SEPARATOR, Key, Limits, Live, find_place, key_hash};
 
@@ -124,6 +124,8 @@ impl DedupTable {
             }
         };
         let mut previous = 0;
+        // Entries of one group share its name, as they do when sent.
+        let mut groups: FastMap<String, Arc<str>> = FastMap::default();
         for live in image.live {
             check_key(&live.key)?;
             if live.sequence <= previous || live.sequence >= next_sequence {
@@ -146,7 +148,14 @@ impl DedupTable {
                 expires_at: first_sent.plus_ms(limits.window_ms),
                 message_id: Arc::from(live.message_id),
                 sequence: live.sequence,
-                group: live.group.map(Arc::from),
+                group: live.group.map(|g| match groups.get(&g) {
+                    Some(shared) => Arc::clone(shared),
+                    None => {
+                        let shared: Arc<str> = Arc::from(g.as_str());
+                        groups.insert(g, Arc::clone(&shared));
+                        shared
+                    }
+                }),
                 first_sent,
                 suppressed: live.suppressed,
             });
@@ -198,19 +207,11 @@ impl DedupTable {
         Ok(table)
     }
 
-    /// The live entry whose original message has sequence offset `sequence`:
-    /// its stored key and message id. Live entries are in sequence order.
-    pub(crate) fn live_by_sequence(&self, sequence: u64) -> Option<(&Arc<str>, &Arc<str>)> {
-        let (mut low, mut high) = (0usize, self.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            let entry = self.live.get(mid)?;
-            match entry.sequence.cmp(&sequence) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some((&entry.key.0, &entry.message_id)),
-            }
-        }
-        None
+    /// Live entries in sequence order (which is their order): sequence,
+    /// stored key, message id.
+    pub(crate) fn live_by_sequence(&self) -> impl Iterator<Item = (u64, &Arc<str>, &Arc<str>)> {
+        self.live
+            .iter()
+            .map(|entry| (entry.sequence, &entry.key.0, &entry.message_id))
     }
 }

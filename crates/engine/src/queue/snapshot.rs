@@ -136,11 +136,10 @@ impl QueueImage {
 
     /// The version, then the image in postcard.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = postcard::to_stdvec(&self.version).unwrap_or_default();
-        // Serializing into a Vec fails only on types serde cannot express,
-        // which this image has none of.
-        postcard::to_io(self, &mut out).expect("an image serializes into a Vec");
-        out
+        // A tuple is its fields back to back in postcard: the version varint,
+        // then the image. Serializing into a Vec fails only on types serde
+        // cannot express, which this image has none of.
+        postcard::to_allocvec(&(self.version, self)).expect("an image serializes into a Vec")
     }
 
     /// Reads what [`Self::encode`] wrote; refuses another version before

@@ -167,6 +167,9 @@ impl Store {
         let mut previous = 0;
         let mut sender = Arc::clone(last_sender);
         let mut visible_stamps = Vec::new();
+        // Messages in serial order have increasing sequence numbers, as live
+        // dedup entries do: one walk pairs each message with its entry.
+        let mut live = dedup.live_by_sequence().peekable();
         for m in image.messages {
             let serial = m.serial;
             let problem = |what: &str| format!("message {serial} ({}): {what}", m.message_id);
@@ -196,7 +199,11 @@ impl Store {
                 }
                 StateImage::InFlight(t) => State::InFlight(Timestamp(t)),
             };
-            let original = sequence.and_then(|s| dedup.live_by_sequence(s.get()));
+            let original = sequence.and_then(|s| {
+                while live.next_if(|(at, _, _)| *at < s.get()).is_some() {}
+                live.next_if(|(at, _, _)| *at == s.get())
+                    .map(|(_, key, id)| (key, id))
+            });
             let message_id = match original {
                 Some((_, id)) if **id == *m.message_id => Arc::clone(id),
                 _ => Arc::from(m.message_id),
