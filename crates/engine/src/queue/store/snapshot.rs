@@ -11,7 +11,7 @@ use crate::clock::Timestamp;
 use crate::dedup::DedupTable;
 use crate::message::{AttributeValue, MessageAttributes};
 
-use super::{DedupId, Extras, Message, State, Store, count};
+use super::{DedupId, Extras, Message, State, Store};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoreImage {
@@ -273,7 +273,7 @@ impl Store {
                 visibility_changed: m.visibility_changed,
                 visible_since: m.visible_since,
             });
-            store.restore_message(serial, message);
+            store.place(serial, message);
         }
         // A FIFO group's turn is keyed by its head's stamp: two visible
         // messages with one stamp would make one group lose its turn for good.
@@ -288,23 +288,5 @@ impl Store {
             *last_sender = sender;
         }
         Ok(store)
-    }
-
-    /// Stores a message as it was, in any state, keeping its visibility stamp;
-    /// serials come in increasing order.
-    fn restore_message(&mut self, serial: u64, message: Box<Message>) {
-        let state = message.state;
-        let group = message.group.clone();
-        self.by_age.insert((message.enqueued_at, serial));
-        self.messages.insert_absent(serial, message);
-        *count(&mut self.counts, state) += 1;
-        self.schedule(serial, state);
-        if self.fifo {
-            if let Some(group) = group {
-                self.groups.push(&group, serial, &self.messages);
-            }
-        } else if state == State::Visible {
-            self.visible.insert(serial);
-        }
     }
 }
