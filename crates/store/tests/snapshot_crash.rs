@@ -158,6 +158,8 @@ fn sigkill_during_snapshots_loses_no_acknowledged_record() {
         });
         let mut heard = Heard::default();
         let note = |line: &str, heard: &mut Heard| {
+            // libtest writes "test NAME ... " before the child's first line.
+            let line = line.rsplit(" ... ").next().unwrap_or(line);
             let mut words = line.split_whitespace();
             match (words.next(), words.next(), words.next()) {
                 (Some("ack"), Some(n), None) => heard.acked = n.parse().expect("number"),
