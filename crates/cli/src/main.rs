@@ -9,6 +9,7 @@ mod replay;
 mod runtime;
 mod serve;
 mod serve_guard;
+mod store;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,8 @@ enum Command {
     Health(health::HealthArgs),
     /// Load-test an SQS endpoint (AWS JSON 1.0 over HTTP) and check what it stored (exit 1 when a check fails).
     Bench(Box<fifowin_bench::BenchArgs>),
+    /// Inspect a durable-mode data directory (`store check --data-dir DIR`: exit 0 usable, 1 with the problem).
+    Store(store::StoreArgs),
 }
 
 /// Exit code for a command line that does not parse. clap's own default is 2, which
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(args),
         Command::Health(args) => health::run(args),
         Command::Bench(args) => fifowin_bench::run(*args).map_err(anyhow::Error::from),
+        Command::Store(args) => store::run(args),
     };
     match result {
         Ok(code) => code,

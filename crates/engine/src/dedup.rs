@@ -22,6 +22,10 @@ use crate::chunk_deque::ChunkDeque;
 use crate::clock::Timestamp;
 use crate::hash::{FastHasher, LargeMap};
 
+mod snapshot;
+
+pub(crate) use snapshot::DedupImage;
+
 /// A send whose dedup key had been seen before, but whose window had closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EscapeRecord {

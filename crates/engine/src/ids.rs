@@ -15,6 +15,14 @@ pub struct SeqIds {
     next: u64,
 }
 
+impl SeqIds {
+    /// The source that continues after `drawn` ids, for a queue restored from
+    /// an image ([`crate::QueueImage::ids_drawn`]).
+    pub fn after(drawn: u64) -> Self {
+        Self { next: drawn }
+    }
+}
+
 impl IdSource for SeqIds {
     fn message_id(&mut self) -> Arc<str> {
         self.next += 1;

@@ -16,6 +16,10 @@
 
 use hdrhistogram::Histogram;
 
+mod snapshot;
+
+pub(crate) use snapshot::LagsImage;
+
 use crate::clock::Timestamp;
 
 /// Bucket bounds every queue shares, ms: from sub-second SDK retries to the

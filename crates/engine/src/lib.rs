@@ -21,7 +21,8 @@
 //!   exact Prometheus buckets around the window.
 //! - [`queue`]: `Queue`, the state machine behind every queue operation: message
 //!   storage and timers, FIFO group order, receipt handles, send, receive, visibility,
-//!   and inspection for test tooling (counters, message views, redeliver, reset).
+//!   and inspection for test tooling (counters, message views, redeliver, reset),
+//!   and snapshots (`QueueImage`: `Queue::snapshot`, `Queue::restore`).
 
 pub mod attributes;
 pub mod checksum;
@@ -44,7 +45,7 @@ pub use ids::{IdSource, SeqIds};
 pub use lags::RetryLags;
 pub use message::{AttributeValue, MessageAttributes};
 pub use queue::{
-    BatchEntry, BatchResult, DeadLetter, EscapeRecord, MessageState, MessageView, MovedMessage,
-    Queue, QueueCounts, QueueKind, QueueSettings, QueueStats, ReceiveOutcome, ReceiveRequest,
-    ReceivedMessage, SendOutcome, SendRequest,
+    BatchEntry, BatchResult, DeadLetter, EscapeRecord, IMAGE_VERSION, MessageState, MessageView,
+    MovedMessage, Queue, QueueCounts, QueueImage, QueueKind, QueueSettings, QueueStats,
+    ReceiveOutcome, ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest, SnapshotError,
 };

@@ -5,14 +5,28 @@
 //! state-changing requests with their times. The server appends each such
 //! request (opaque bytes here) and answers only after [`Log::append`] resolves,
 //! which happens once the record is in a committed and fsynced redb write transaction. At
-//! start-up [`Log::open`] hands back every committed record, in order, for replay.
+//! start-up [`Log::open`] hands back the latest complete snapshot and every
+//! committed record after it, in order, for replay.
 //!
 //! # Group commit
 //! Appends go through a channel to one writer thread. It takes everything that is
-//! waiting, writes it in **one** transaction, commits (with fsync in
-//! [`Fsync::Always`]) and then resolves every append of the batch. While it is
+//! waiting, writes it in **one** transaction, commits with fsync and then
+//! resolves every append of the batch. While it is
 //! committing, new appends queue up and form the next batch, so many concurrent
 //! requests share one fsync.
+//!
+//! # Snapshots
+//! [`Log::write_snapshot`] stores opaque bytes that stand for the state after
+//! record `S` and then deletes the records up to `S`, so the file follows the
+//! live state rather than the history. The bytes are written a chunk per
+//! transaction while appends keep flowing between them, and one fsynced
+//! transaction makes the new snapshot current (see `writer`).
+//!
+//! # Honest failure
+//! The database carries its store format version ([`FORMAT_VERSION`]); another
+//! version, a damaged file, or a directory another process holds open is an
+//! error naming the file or directory ([`StoreError`]). [`check`] reports on a
+//! data directory without changing it.
 //!
 //! # Crash safety
 //! redb commits are atomic and copy-on-write, with checksummed roots: after a
@@ -23,19 +37,21 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
 
-use redb::{Database, Durability, ReadableTable, TableDefinition};
+use redb::{Database, Durability, ReadableTable};
 use tokio::sync::oneshot;
 
-/// Sequence number -> one record.
-const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
-/// Small settings of the database (its random seed).
-const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+mod check;
+mod layout;
+mod writer;
+
+pub use check::{Report, check};
+pub use layout::{FILE_NAME, FORMAT_VERSION};
+
+use layout::{KEY_FORMAT, KEY_SEED, LOG, META, SNAPSHOT, file_of};
+use writer::{Command, Pending, SnapshotJob, Writer};
 
 /// redb's page cache.
 const CACHE_BYTES: usize = 16 * 1024 * 1024;
-
-/// Most records written in one transaction (bounds the latency of a batch).
-const MAX_BATCH: usize = 4096;
 
 /// What can go wrong with the log.
 #[derive(Debug, thiserror::Error)]
@@ -45,29 +61,41 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the database: {0}")]
-    Open(#[from] redb::DatabaseError),
+    #[error("cannot open {path}: {problem}")]
+    Open { path: PathBuf, problem: String },
+    #[error("no fifowin database in the data directory: {path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("the data directory {dir} is in use by another fifowin process ({path} is locked)")]
+    Locked { dir: PathBuf, path: PathBuf },
+    #[error(
+        "{path} was written in store format {found}; this build of fifowin reads format {supported}"
+    )]
+    Version {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+    #[error("{path} is damaged: {problem}")]
+    Corrupt { path: PathBuf, problem: String },
     #[error("storage: {0}")]
     Storage(String),
     /// The writer thread is gone (an earlier commit failed); the server must stop.
     #[error("the command log is closed after a failed commit")]
     Closed,
+    /// A snapshot that would cover records not yet logged, or be older than the current one.
+    #[error("snapshot refused: {0}")]
+    Snapshot(String),
 }
 
 fn storage(e: impl std::fmt::Display) -> StoreError {
     StoreError::Storage(e.to_string())
 }
 
-struct Pending {
-    record: Vec<u8>,
-    done: oneshot::Sender<Result<u64, String>>,
-}
-
 /// The open command log.
 #[derive(Debug)]
 pub struct Log {
     /// `None` only while dropping.
-    tx: Option<mpsc::Sender<Pending>>,
+    tx: Option<mpsc::Sender<Command>>,
     /// Joined on drop, so the database file is closed when the `Log` is gone.
     writer: Option<thread::JoinHandle<()>>,
     seed: u64,
@@ -83,41 +111,82 @@ impl Drop for Log {
     }
 }
 
-/// A database opened: the log to append to and the records to replay.
+/// The state a snapshot stands for: everything up to and including record `covers`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub covers: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// A snapshot made current by [`Log::write_snapshot`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    /// The last record it covers.
+    pub covers: u64,
+    /// Its size.
+    pub bytes: u64,
+    /// The transactions its bytes were written in.
+    pub chunks: u64,
+}
+
+/// A database opened: the log to append to and the state to rebuild.
 #[derive(Debug)]
 pub struct Opened {
     pub log: Log,
-    /// Every committed record, oldest first.
+    /// The latest complete snapshot, if one was written.
+    pub snapshot: Option<Snapshot>,
+    /// Every committed record after the snapshot (all of them without one), oldest first.
     pub records: Vec<Vec<u8>>,
+    /// The sequence number of `records[0]`: the snapshot's `covers + 1`.
+    pub first_record: u64,
 }
 
 impl Log {
-    /// Opens (or creates) `dir/fifowin.redb`, reads the committed records and
-    /// starts the writer thread.
+    /// Opens (or creates) `dir/fifowin.redb`, reads the latest snapshot and the
+    /// committed records after it, and starts the writer thread. Another store
+    /// format, a damaged file or a directory held by another process is an
+    /// error naming it.
     pub fn open(dir: &Path) -> Result<Opened, StoreError> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),
             source,
         })?;
+        let path = file_of(dir);
         // The log is appended to and read once at start-up: a small page cache
         // does (redb's default would let a busy server's RSS grow by a gigabyte).
-        let db = Database::builder()
-            .set_cache_size(CACHE_BYTES)
-            .create(dir.join("fifowin.redb"))?;
-        let seed = init_meta(&db)?;
-        let (records, next) = read_all(&db)?;
-        let (tx, rx) = mpsc::channel::<Pending>();
+        let db = layout::guarded(dir, || {
+            Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .create(&path)
+        })?;
+        let next_id = init(&db, &path)?;
+        let contents = {
+            let txn = db.begin_read().map_err(storage)?;
+            layout::read(&txn, &path, true)?
+        };
+        let first_on_disk = first_record(&db)?.unwrap_or(contents.snapshot.covers + 1);
+        let snapshot = contents
+            .snapshot_bytes
+            .map(|bytes| Snapshot {
+                covers: contents.snapshot.covers,
+                bytes,
+            })
+            .filter(|_| contents.snapshot.id != 0);
+        let writer = Writer::new(db, contents.next, contents.snapshot, next_id, first_on_disk);
+        let (tx, rx) = mpsc::channel::<Command>();
         let writer = thread::Builder::new()
             .name("fifowin-log".into())
-            .spawn(move || writer(db, rx, next))
+            .spawn(move || writer.run(rx))
             .map_err(storage)?;
         Ok(Opened {
             log: Log {
                 tx: Some(tx),
                 writer: Some(writer),
-                seed,
+                seed: contents.seed,
             },
-            records,
+            snapshot,
+            records: contents.records.into_iter().map(|(_, r)| r).collect(),
+            first_record: contents.snapshot.covers + 1,
         })
     }
 
@@ -127,6 +196,13 @@ impl Log {
         self.seed
     }
 
+    fn send(&self, command: Command) -> Result<(), StoreError> {
+        match &self.tx {
+            Some(tx) => tx.send(command).map_err(|_| StoreError::Closed),
+            None => Err(StoreError::Closed),
+        }
+    }
+
     /// Queues `record` (in call order) and resolves with its sequence number once
     /// it is committed. Call it in the order the records must be replayed.
     pub fn append(
@@ -134,12 +210,9 @@ impl Log {
         record: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<u64, StoreError>> + use<> {
         let (done, wait) = oneshot::channel();
-        let sent = match &self.tx {
-            Some(tx) => tx.send(Pending { record, done }).map_err(|_| ()),
-            None => Err(()),
-        };
+        let sent = self.send(Command::Append(Pending { record, done }));
         async move {
-            sent.map_err(|_| StoreError::Closed)?;
+            sent?;
             match wait.await {
                 Ok(Ok(seq)) => Ok(seq),
                 Ok(Err(message)) => Err(StoreError::Storage(message)),
@@ -147,25 +220,91 @@ impl Log {
             }
         }
     }
-}
 
-fn init_meta(db: &Database) -> Result<u64, StoreError> {
-    let txn = db.begin_write().map_err(storage)?;
-    let seed = {
-        let mut meta = txn.open_table(META).map_err(storage)?;
-        let existing = meta.get("seed").map_err(storage)?.map(|v| v.value());
-        match existing {
-            Some(seed) => seed,
-            None => {
-                let seed = random_seed();
-                meta.insert("seed", seed).map_err(storage)?;
-                seed
+    /// Stores `bytes` as the state after record `covers` and then deletes the
+    /// records up to `covers`; resolves once the snapshot is current (fsynced).
+    /// Appends made before this call are committed before the snapshot is
+    /// checked against the log; appends keep being committed while it is
+    /// written. A crash before it resolves leaves the previous snapshot and
+    /// every record after it.
+    pub fn write_snapshot(
+        &self,
+        covers: u64,
+        bytes: Vec<u8>,
+    ) -> impl std::future::Future<Output = Result<SnapshotInfo, StoreError>> + use<> {
+        let (done, wait) = oneshot::channel();
+        let sent = self.send(Command::Snapshot(SnapshotJob {
+            covers,
+            bytes,
+            done,
+        }));
+        async move {
+            sent?;
+            match wait.await {
+                Ok(Ok(info)) => Ok(info),
+                Ok(Err(message)) => Err(StoreError::Snapshot(message)),
+                Err(_) => Err(StoreError::Closed),
             }
         }
+    }
+}
+
+/// Stamps a new database (format, seed) or checks an existing one's format,
+/// and drops the chunks of snapshots a crash cut off. Returns the id the next
+/// snapshot gets.
+fn init(db: &Database, path: &Path) -> Result<u64, StoreError> {
+    let mut txn = db.begin_write().map_err(storage)?;
+    txn.set_durability(Durability::Immediate);
+    let next_id = {
+        let mut meta = txn.open_table(META).map_err(storage)?;
+        let format = meta.get(KEY_FORMAT).map_err(storage)?.map(|v| v.value());
+        match format {
+            Some(found) if found != FORMAT_VERSION => {
+                return Err(StoreError::Version {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: FORMAT_VERSION,
+                });
+            }
+            Some(_) => {}
+            // A new file, or one from before the version was stamped (its
+            // tables are this format's).
+            None => {
+                meta.insert(KEY_FORMAT, FORMAT_VERSION).map_err(storage)?;
+            }
+        }
+        if meta.get(KEY_SEED).map_err(storage)?.is_none() {
+            meta.insert(KEY_SEED, random_seed()).map_err(storage)?;
+        }
+        let current = meta
+            .get(layout::KEY_SNAPSHOT_ID)
+            .map_err(storage)?
+            .map_or(0, |v| v.value());
+        let mut chunks = txn.open_table(SNAPSHOT).map_err(storage)?;
+        let mut highest = current;
+        let mut orphans = Vec::new();
+        for entry in chunks.iter().map_err(storage)? {
+            let (key, _) = entry.map_err(storage)?;
+            let (id, chunk) = key.value();
+            highest = highest.max(id);
+            if id != current {
+                orphans.push((id, chunk));
+            }
+        }
+        for key in orphans {
+            chunks.remove(key).map_err(storage)?;
+        }
+        highest + 1
     };
     txn.open_table(LOG).map_err(storage)?;
     txn.commit().map_err(storage)?;
-    Ok(seed)
+    Ok(next_id)
+}
+
+fn first_record(db: &Database) -> Result<Option<u64>, StoreError> {
+    let txn = db.begin_read().map_err(storage)?;
+    let log = txn.open_table(LOG).map_err(storage)?;
+    Ok(log.first().map_err(storage)?.map(|(seq, _)| seq.value()))
 }
 
 /// Randomness without a dependency: the std hasher is randomly keyed per process.
@@ -175,64 +314,6 @@ fn random_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     RandomState::new().hash_one((time, std::process::id()))
-}
-
-fn read_all(db: &Database) -> Result<(Vec<Vec<u8>>, u64), StoreError> {
-    let txn = db.begin_read().map_err(storage)?;
-    let table = txn.open_table(LOG).map_err(storage)?;
-    let mut records = Vec::new();
-    let mut next = 1;
-    for entry in table.iter().map_err(storage)? {
-        let (seq, record) = entry.map_err(storage)?;
-        next = seq.value() + 1;
-        records.push(record.value().to_vec());
-    }
-    Ok((records, next))
-}
-
-/// The writer thread: one transaction per batch of waiting appends.
-fn writer(db: Database, rx: mpsc::Receiver<Pending>, mut next: u64) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(p) => batch.push(p),
-                Err(_) => break,
-            }
-        }
-        match commit(&db, &batch, next) {
-            Ok(()) => {
-                let first = next;
-                next += batch.len() as u64;
-                for (i, p) in batch.into_iter().enumerate() {
-                    let _ = p.done.send(Ok(first + i as u64));
-                }
-            }
-            Err(message) => {
-                // Nothing of this batch is on disk and later records must not
-                // follow it: fail the batch and stop (appends then fail Closed).
-                for p in batch {
-                    let _ = p.done.send(Err(message.clone()));
-                }
-                return;
-            }
-        }
-    }
-}
-
-fn commit(db: &Database, batch: &[Pending], first: u64) -> Result<(), String> {
-    let mut txn = db.begin_write().map_err(|e| e.to_string())?;
-    // fsync before the commit returns: an answered request survives power loss.
-    txn.set_durability(Durability::Immediate);
-    {
-        let mut table = txn.open_table(LOG).map_err(|e| e.to_string())?;
-        for (i, p) in batch.iter().enumerate() {
-            table
-                .insert(first + i as u64, p.record.as_slice())
-                .map_err(|e| e.to_string())?;
-        }
-    }
-    txn.commit().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //!
 //! Submodules: `store` (messages, states, timers), `groups` (FIFO group order),
 //! `receipt` (receipt handles), `send`, `receive` and `visibility` (the
-//! operations), `types` (the request and response shapes).
+//! operations), `types` (the request and response shapes), `snapshot` (the
+//! queue image: `Queue::snapshot` and `Queue::restore`).
 
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
@@ -25,6 +26,7 @@ mod permissions;
 mod receipt;
 mod receive;
 mod send;
+mod snapshot;
 mod store;
 mod types;
 mod visibility;
@@ -32,6 +34,7 @@ mod visibility;
 pub use crate::dedup::EscapeRecord;
 pub use inspect::{MessageState, MessageView, QueueStats};
 pub use moves::MovedMessage;
+pub use snapshot::{IMAGE_VERSION, QueueImage, SnapshotError};
 pub use types::{
     BatchEntry, BatchResult, DeadLetter, QueueCounts, QueueKind, QueueSettings, ReceiveOutcome,
     ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,
@@ -59,6 +62,8 @@ pub struct Queue {
     next_sequence: u64,
     next_serial: u64,
     next_receive: u64,
+    /// Message ids taken from `ids` (a restored queue's source continues after them).
+    ids_drawn: u64,
     store: Store,
     /// FIFO only (standard queues never consult it).
     dedup: DedupTable,
@@ -117,6 +122,7 @@ impl Queue {
             next_sequence: 1,
             next_serial: 1,
             next_receive: 1,
+            ids_drawn: 0,
             last_purge: None,
             last_sender: Arc::from(""),
             stats: QueueStats::default(),

@@ -17,6 +17,10 @@ use super::receipt::{self, Receipt};
 use super::store::{DedupId, Message, State};
 use super::{DeadLetter, Queue, QueueKind, ReceiveOutcome, ReceiveRequest, ReceivedMessage};
 
+mod snapshot;
+
+pub(crate) use snapshot::AttemptsImage;
+
 /// In-flight messages a queue holds at most (FIFO: receives return nothing more;
 /// standard: receives fail with OverLimit).
 pub(crate) const MAX_IN_FLIGHT: u64 = 120_000;

@@ -216,6 +216,7 @@ impl Queue {
         self.stats.sent += 1;
         let serial = self.take_serial();
         let message_id = self.ids.message_id();
+        self.ids_drawn += 1;
         let sequence = fifo.then(|| self.take_sequence());
         let group: Option<Arc<str>> = p.group.as_deref().map(|g| {
             if fifo {

@@ -21,6 +21,10 @@ use crate::message::MessageAttributes;
 use super::QueueCounts;
 use super::groups::Groups;
 
+mod snapshot;
+
+pub(crate) use snapshot::{Counters, StoreImage};
+
 /// Where a message is in its life.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum State {
@@ -181,10 +185,16 @@ impl Store {
 
     /// Stores a new message (state `Visible` or `Delayed`) under a fresh, largest serial.
     pub(crate) fn insert(&mut self, serial: u64, mut message: Box<Message>) {
-        let state = message.state;
-        if state == State::Visible {
+        if message.state == State::Visible {
             message.visible_since = self.stamp();
         }
+        self.place(serial, message);
+    }
+
+    /// Stores a message in the state it has, with the stamp it has, under a
+    /// serial larger than any stored: a new message, or one being restored.
+    fn place(&mut self, serial: u64, message: Box<Message>) {
+        let state = message.state;
         let group = message.group.clone();
         self.by_age.insert((message.enqueued_at, serial));
         self.messages.insert_absent(serial, message);

@@ -7,6 +7,9 @@
 //! model's messages in the model's order. Shared by the proptest and the
 //! recorded-AWS cases in `tests/fifo_lifecycle_model.rs`.
 //!
+//! One operation replaces the queue by the restore of its snapshot, so the
+//! model checks restored queues too.
+//!
 //! The model is deliberately naive (it sorts all groups on every receive and
 //! finds expiries by scanning), so it shares no structure with the engine's
 //! indexes.
@@ -14,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use fifowin_engine::{
-    Queue, QueueKind, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp,
+    Queue, QueueImage, QueueKind, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,6 +281,14 @@ impl Harness {
         );
     }
 
+    /// Replaces the queue by the restore of its snapshot (through the image's
+    /// bytes): the model goes on checking the restored queue.
+    pub(crate) fn restore(&mut self) {
+        let image = QueueImage::decode(&self.queue.snapshot().encode()).expect("an image decodes");
+        let ids = Box::new(SeqIds::after(image.ids_drawn()));
+        self.queue = Queue::restore(image, ids).expect("an image restores");
+    }
+
     /// Every message not deleted, after every visibility timeout has run out,
     /// comes out (in the model's order) when each receive's messages are deleted.
     pub(crate) fn drain(&mut self) {
@@ -310,7 +321,7 @@ pub(crate) fn run(data: &[u8]) {
     let mut h = Harness::new(u32::from(data.first().copied().unwrap_or(0) % 3));
     let mut sent = 0;
     for chunk in data.chunks_exact(3).take(500) {
-        let (kind, a, b) = (chunk[0] % 5, chunk[1], chunk[2]);
+        let (kind, a, b) = (chunk[0] % 6, chunk[1], chunk[2]);
         match kind {
             0 => {
                 let group = format!("g{}", a % 4);
@@ -335,7 +346,8 @@ pub(crate) fn run(data: &[u8]) {
                     h.change_visibility(body, u32::from(b % 4));
                 }
             }
-            _ => h.advance(u64::from(a) * 50),
+            4 => h.advance(u64::from(a) * 50),
+            _ => h.restore(),
         }
     }
     h.drain();

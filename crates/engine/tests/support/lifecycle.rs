@@ -7,12 +7,14 @@
 //! Checked: a message is only delivered when the model says it is receivable (so
 //! never while in flight or delayed, and never after its delete); the engine's
 //! counts equal the model's; and at the end every message not deleted is still
-//! there (nothing lost).
+//! there (nothing lost). One operation replaces the queue by the restore of
+//! its snapshot (through the image's bytes), so the model checks restored
+//! queues too.
 
 use std::collections::{BTreeMap, HashMap};
 
 use fifowin_engine::{
-    Queue, QueueKind, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp,
+    Queue, QueueImage, QueueKind, QueueSettings, ReceiveRequest, SendRequest, SeqIds, Timestamp,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub(crate) fn run(data: &[u8]) {
     let mut order: Vec<String> = Vec::new();
     let mut now = 1u64;
     for chunk in data.chunks_exact(3).take(500) {
-        let (kind, a, b) = (chunk[0] % 5, chunk[1], chunk[2]);
+        let (kind, a, b) = (chunk[0] % 6, chunk[1], chunk[2]);
         match kind {
             0 => {
                 let delay = i64::from(a % 4);
@@ -147,7 +149,8 @@ pub(crate) fn run(data: &[u8]) {
                     };
                 }
             }
-            _ => now += u64::from(a) * 50,
+            4 => now += u64::from(a) * 50,
+            _ => q = restored(&q),
         }
         let counts = q.counts(Timestamp(now));
         let (mut live, mut in_flight, mut delayed) = (0, 0, 0);
@@ -205,4 +208,11 @@ pub(crate) fn run(data: &[u8]) {
     }
     drained.sort();
     assert_eq!(drained, left, "messages left at the end");
+}
+
+/// `queue` restored from its snapshot, through the image's bytes.
+fn restored(queue: &Queue) -> Queue {
+    let image = QueueImage::decode(&queue.snapshot().encode()).expect("an image decodes");
+    let ids = Box::new(SeqIds::after(image.ids_drawn()));
+    Queue::restore(image, ids).expect("an image restores")
 }

@@ -1,0 +1,217 @@
+//! The dedup table's part of a queue image: live keys in expiry order, the
+//! tombstone order with each entry marked current or stale, escape records
+//! and recent suppressions. The hash index is rebuilt on restore.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chunk_deque::ChunkDeque;
+use crate::clock::Timestamp;
+use crate::hash::{FastMap, LargeMap};
+
+use super::{DedupTable, EscapeRecord, GROUP_SEPARATOR, Key, Limits, Live, find_place, key_hash};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DedupImage {
+    by_group: bool,
+    /// In insertion (and expiry) order.
+    live: Vec<LiveImage>,
+    /// The tombstone order, oldest first.
+    tombstones: Vec<TombstoneImage>,
+    escapes: Vec<EscapeImage>,
+    escape_total: u64,
+    /// (key, when), oldest first.
+    suppressions: Vec<(String, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct LiveImage {
+    key: String,
+    message_id: String,
+    sequence: u64,
+    group: Option<String>,
+    first_sent: u64,
+    suppressed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct TombstoneImage {
+    key: String,
+    first_sent: u64,
+    /// The key's tombstone; a stale entry only waits its turn to be dropped.
+    current: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct EscapeImage {
+    dedup_id: String,
+    group_id: Option<String>,
+    first_sent: u64,
+    resent: u64,
+    late_by_ms: u64,
+}
+
+impl DedupImage {
+    pub(crate) fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live.is_empty() && self.tombstones.is_empty() && self.escape_total == 0
+    }
+}
+
+impl DedupTable {
+    pub(crate) fn image(&self) -> DedupImage {
+        DedupImage {
+            by_group: self.by_group,
+            live: self
+                .live
+                .iter()
+                .map(|l| LiveImage {
+                    key: l.key.0.to_string(),
+                    message_id: l.message_id.to_string(),
+                    sequence: l.sequence,
+                    group: l.group.as_deref().map(str::to_string),
+                    first_sent: l.first_sent.as_millis(),
+                    suppressed: l.suppressed,
+                })
+                .collect(),
+            tombstones: self
+                .tombstone_order
+                .iter()
+                .map(|(first_sent, key)| TombstoneImage {
+                    key: key.0.to_string(),
+                    first_sent: first_sent.as_millis(),
+                    current: self.tombstones.get(key) == Some(first_sent),
+                })
+                .collect(),
+            escapes: self
+                .escapes
+                .iter()
+                .map(|e| EscapeImage {
+                    dedup_id: e.dedup_id.clone(),
+                    group_id: e.group_id.clone(),
+                    first_sent: e.first_sent.as_millis(),
+                    resent: e.resent.as_millis(),
+                    late_by_ms: e.late_by_ms,
+                })
+                .collect(),
+            escape_total: self.escape_total,
+            suppressions: self
+                .suppressions
+                .iter()
+                .map(|(key, at)| (key.0.to_string(), at.as_millis()))
+                .collect(),
+        }
+    }
+
+    /// The table `image` describes, with `limits` from the queue's settings;
+    /// every live key's sequence must be below `next_sequence`.
+    pub(crate) fn restore(
+        image: DedupImage,
+        limits: Limits,
+        next_sequence: u64,
+    ) -> Result<DedupTable, String> {
+        let mut table = DedupTable::new(limits, image.by_group);
+        let check_key = |key: &str| {
+            if key.contains(GROUP_SEPARATOR) == image.by_group {
+                Ok(())
+            } else {
+                Err(format!("dedup key {key:?} does not fit the table's scope"))
+            }
+        };
+        let mut previous = 0;
+        // Entries of one group share its name, as they do when sent.
+        let mut groups: FastMap<String, Arc<str>> = FastMap::default();
+        for live in image.live {
+            check_key(&live.key)?;
+            if live.sequence <= previous || live.sequence >= next_sequence {
+                return Err(format!(
+                    "dedup key {:?}: sequence {} out of order or not below the next sequence",
+                    live.key, live.sequence
+                ));
+            }
+            previous = live.sequence;
+            if find_place(&table.live, &table.live_index, 0, &live.key).is_some() {
+                return Err(format!("dedup key {:?} is live twice", live.key));
+            }
+            let key = Key(Arc::from(live.key));
+            let place = table.live_next;
+            table.live_next += 1;
+            table.live_index.insert_hashed(key_hash(&key.0), place, ());
+            let first_sent = Timestamp(live.first_sent);
+            table.live.push_back(Live {
+                key,
+                expires_at: first_sent.plus_ms(limits.window_ms),
+                message_id: Arc::from(live.message_id),
+                sequence: live.sequence,
+                group: live.group.map(|g| match groups.get(&g) {
+                    Some(shared) => Arc::clone(shared),
+                    None => {
+                        let shared: Arc<str> = Arc::from(g.as_str());
+                        groups.insert(g, Arc::clone(&shared));
+                        shared
+                    }
+                }),
+                first_sent,
+                suppressed: live.suppressed,
+            });
+        }
+        let mut order = ChunkDeque::default();
+        let mut tombstones = LargeMap::default();
+        for t in image.tombstones {
+            check_key(&t.key)?;
+            let key = Key(Arc::from(t.key));
+            let first_sent = Timestamp(t.first_sent);
+            if t.current {
+                let live = find_place(&table.live, &table.live_index, 0, &key.0).is_some();
+                if live || tombstones.insert(key.clone(), first_sent).is_some() {
+                    return Err(format!(
+                        "dedup key {:?} has two current entries (live or tombstone)",
+                        key.0
+                    ));
+                }
+            }
+            order.push_back((first_sent, key));
+        }
+        table.tombstones = tombstones;
+        table.tombstone_order = order;
+        table.escapes = image
+            .escapes
+            .into_iter()
+            .map(|e| EscapeRecord {
+                dedup_id: e.dedup_id,
+                group_id: e.group_id,
+                first_sent: Timestamp(e.first_sent),
+                resent: Timestamp(e.resent),
+                late_by_ms: e.late_by_ms,
+            })
+            .collect();
+        table.escape_total = image.escape_total;
+        table.suppressions = image
+            .suppressions
+            .into_iter()
+            .map(|(key, at)| {
+                // Share the live key's text when there is one, as `check` does.
+                let key = match find_place(&table.live, &table.live_index, 0, &key) {
+                    Some(place) => table.live.get(place).map(|l| l.key.clone()),
+                    None => None,
+                }
+                .unwrap_or_else(|| Key(Arc::from(key)));
+                (key, Timestamp(at))
+            })
+            .collect::<VecDeque<_>>();
+        Ok(table)
+    }
+
+    /// Live entries in sequence order (which is their order): sequence,
+    /// stored key, message id.
+    pub(crate) fn live_by_sequence(&self) -> impl Iterator<Item = (u64, &Arc<str>, &Arc<str>)> {
+        self.live
+            .iter()
+            .map(|entry| (entry.sequence, &entry.key.0, &entry.message_id))
+    }
+}
