@@ -153,19 +153,6 @@ impl Registry {
         queues
     }
 
-    /// Whether queues live in more than one region.
-    pub fn regions_in_use(&self) -> usize {
-        let mut regions: Vec<String> = Vec::new();
-        for slot in self.queues.iter() {
-            for q in slot.value() {
-                if !regions.contains(&q.region) {
-                    regions.push(q.region.clone());
-                }
-            }
-        }
-        regions.len()
-    }
-
     /// Wakes every long poll (the clock moved).
     pub fn wake_all(&self) {
         for slot in self.queues.iter() {
@@ -207,7 +194,6 @@ mod tests {
             Inserted::Existing(_)
         ));
         assert_eq!(registry.len(), 2);
-        assert_eq!(registry.regions_in_use(), 2);
         let west = registry.get("us-west-1", "q").unwrap();
         assert_eq!(west.arn, "arn:aws:sqs:us-west-1:000000000000:q");
         let north = registry
