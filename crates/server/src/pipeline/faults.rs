@@ -1,7 +1,7 @@
 //! Fault injection: rules that make chosen SQS requests fail, lose their answer
 //! after taking effect, slow down, or have their messages redelivered early.
 //!
-//! A rule matches an operation (or `*`) and optionally a queue; its trigger decides
+//! A rule matches an operation (or `*`) and optionally a queue and a region; its trigger decides
 //! deterministically which matching requests it fires on: every one, the first
 //! `count`, or each with `probability` drawn from a generator seeded by `seed`
 //! (the same requests in the same order fire the same way on every run). `skip`
