@@ -602,3 +602,102 @@ async fn durable_mode_keeps_same_named_queues_in_their_regions_across_a_restart(
     server.stop().await.expect("stops");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escapes_and_lag_logs_name_the_region_of_queues_outside_the_servers() {
+    let server = TestServer::start().await;
+    let north = client(&server, NORTH);
+    let fifo = |sqs: aws_sdk_sqs::Client| async move {
+        sqs.create_queue()
+            .queue_name("pay.fifo")
+            .attributes(QueueAttributeName::FifoQueue, "true")
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap()
+    };
+    let url = fifo(server.sqs.clone()).await;
+    fifo(north.clone()).await;
+    let send = |sqs: aws_sdk_sqs::Client, url: String| async move {
+        sqs.send_message()
+            .queue_url(url)
+            .message_body("pay")
+            .message_group_id("g")
+            .message_deduplication_id("pay-1")
+            .send()
+            .await
+            .unwrap();
+    };
+    for sqs in [&server.sqs, &north] {
+        send(sqs.clone(), url.clone()).await;
+    }
+    // Past the 5-minute window: the resend in eu-north-1 escapes there only.
+    server.advance(300_000).await;
+    send(north.clone(), url.clone()).await;
+    let escapes = server.escapes().await;
+    assert_eq!(escapes["count"], 1, "{escapes}");
+    assert_eq!(
+        (
+            &escapes["escapes"][0]["queue"],
+            &escapes["escapes"][0]["region"]
+        ),
+        (&json!("pay.fifo"), &json!(NORTH))
+    );
+
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let http = http.clone();
+        async move {
+            let resp = http.get(path).send().await.unwrap();
+            (resp.status().as_u16(), resp.text().await.unwrap())
+        }
+    };
+    let (status, all) = get(format!("{}/_fifowin/lags.hlog", server.endpoint)).await;
+    assert_eq!(status, 200);
+    assert!(all.contains("#queue pay.fifo window_ms=300000"), "{all}");
+    assert!(
+        all.contains("#queue eu-north-1/pay.fifo window_ms=300000"),
+        "{all}"
+    );
+    let (status, one) = get(format!(
+        "{}/_fifowin/queues/pay.fifo/lags.hlog?region=eu-north-1",
+        server.endpoint
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        one.contains("#queue eu-north-1/pay.fifo window_ms"),
+        "{one}"
+    );
+    assert!(!one.contains("#queue pay.fifo"), "{one}");
+    let (status, _) = get(format!(
+        "{}/_fifowin/queues/pay.fifo/lags.hlog?region=ap-south-1",
+        server.endpoint
+    ))
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_presigned_query_names_its_region_in_the_credential() {
+    let server = TestServer::start().await;
+    let north = client(&server, NORTH);
+    let url = create(&north, "presigned").await;
+    let credential = "AKIDEXAMPLE/20260101/eu-north-1/sqs/aws4_request";
+    let sent = server
+        .query_get(
+            "/",
+            &[
+                ("Action", "SendMessage"),
+                ("QueueUrl", &url),
+                ("MessageBody", "by a presigned URL"),
+                ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+                ("X-Amz-Credential", credential),
+                ("X-Amz-Date", "20260101T000000Z"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{sent:?}");
+    assert_eq!(receive(&north, &url).await, ["by a presigned URL"]);
+}
