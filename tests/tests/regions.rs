@@ -386,8 +386,28 @@ async fn dead_letter_queues_are_found_by_arn_in_their_region() {
     assert_eq!(receive(&north, &source).await, ["poison"]);
     // The second receive moves it to eu-north-1's dlq, not us-west-1's.
     assert_eq!(receive(&north, &source).await, Vec::<String>::new());
-    assert_eq!(receive(&north, &north_dlq).await, ["poison"]);
-    assert_eq!(receive(&west, &north_dlq).await, Vec::<String>::new());
+    let in_dlq = |region: &str| format!("/_fifowin/queues/dlq/messages?region={region}");
+    assert_eq!(server.control_get(&in_dlq(NORTH)).await["visible"], 1);
+    assert_eq!(server.control_get(&in_dlq(WEST)).await["visible"], 0);
+
+    // A move task started through a us-west-1 client finds the DLQ and the
+    // source by ARN, in eu-north-1.
+    west.start_message_move_task()
+        .source_arn(&north_arn)
+        .send()
+        .await
+        .unwrap();
+    let mut back = Vec::new();
+    for _ in 0..500 {
+        back = receive(&north, &source).await;
+        if !back.is_empty() {
+            break;
+        }
+        server.advance(1_000).await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(back, ["poison"]);
+    assert_eq!(server.control_get(&in_dlq(NORTH)).await["visible"], 0);
 
     // A dead-letter queue must be in its source's region.
     let cross = west
