@@ -721,3 +721,23 @@ async fn a_presigned_query_names_its_region_in_the_credential() {
     assert_eq!(sent.status, 200, "{sent:?}");
     assert_eq!(receive(&north, &url).await, ["by a presigned URL"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deleted_queue_cooldown_holds_a_name_in_its_region_only() {
+    let server = TestServer::start_with(ServerConfig {
+        clock_mode: ClockMode::Manual,
+        deleted_queue_cooldown: true,
+        ..ServerConfig::default()
+    })
+    .await;
+    let (west, north) = (client(&server, WEST), client(&server, NORTH));
+    let url = create(&west, "short-lived").await;
+    west.delete_queue().queue_url(&url).send().await.unwrap();
+    let again = west.create_queue().queue_name("short-lived").send().await;
+    assert_sqs_error(
+        &again.unwrap_err(),
+        "AWS.SimpleQueueService.QueueDeletedRecently",
+        "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
+    );
+    create(&north, "short-lived").await;
+}
