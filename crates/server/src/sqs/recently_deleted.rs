@@ -27,15 +27,15 @@ impl RecentlyDeleted {
     }
 
     /// The queue `arn` was deleted at `now`.
-    pub fn record(&self, name: &str, now: Timestamp) {
+    pub fn record(&self, arn: &str, now: Timestamp) {
         let mut names = self.names();
         names.retain(|_, at| at.plus_ms(COOLDOWN_MS) > now);
-        names.insert(name.to_string(), now);
+        names.insert(arn.to_string(), now);
     }
 
     /// QueueDeletedRecently if the queue `arn` was deleted less than a minute before `now`.
-    pub fn check(&self, name: &str, now: Timestamp) -> Result<(), SqsError> {
-        match self.names().get(name) {
+    pub fn check(&self, arn: &str, now: Timestamp) -> Result<(), SqsError> {
+        match self.names().get(arn) {
             Some(at) if at.plus_ms(COOLDOWN_MS) > now => Err(SqsError::new(
                 ErrorCode::QueueDeletedRecently,
                 "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
