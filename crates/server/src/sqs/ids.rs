@@ -13,22 +13,31 @@ use sha2::{Digest, Sha256};
 pub(crate) enum MessageIds {
     /// Random v4 UUIDs.
     Random,
-    /// Hashes of the database's seed, the queue's name and creation time, and a
-    /// counter. Only what the log reproduces goes in (not a counter that a
+    /// Hashes of the database's seed, the queue's name (and region, outside the
+    /// server's own) and creation time, and a counter. Only what the log reproduces goes in (not a counter that a
     /// failed, unlogged CreateQueue would also have moved).
     Derived { seed: u64 },
 }
 
 impl MessageIds {
-    /// The id source of a queue called `name` created at `now`.
-    pub(crate) fn for_queue(self, name: &str, now: Timestamp) -> Box<dyn IdSource> {
+    /// The id source of a queue called `name` created at `now`; `other_region`
+    /// is its region when that is not the server's default, so same-named queues
+    /// of two regions draw different ids while a default-region queue's ids
+    /// depend on its name and time only.
+    pub(crate) fn for_queue(
+        self,
+        name: &str,
+        other_region: Option<&str>,
+        now: Timestamp,
+    ) -> Box<dyn IdSource> {
         match self {
             MessageIds::Random => Box::new(UuidIds),
             MessageIds::Derived { seed } => {
-                let queue = Sha256::new()
-                    .chain_update(name.as_bytes())
-                    .chain_update(now.as_millis().to_le_bytes())
-                    .finalize();
+                let mut hash = Sha256::new().chain_update(name.as_bytes());
+                if let Some(region) = other_region {
+                    hash = hash.chain_update(b"\0").chain_update(region.as_bytes());
+                }
+                let queue = hash.chain_update(now.as_millis().to_le_bytes()).finalize();
                 let mut first = [0u8; 8];
                 first.copy_from_slice(&queue[..8]);
                 Box::new(HashedIds {
