@@ -1,5 +1,5 @@
 //! The state every layer shares, one `Arc` per part: settings, the clock, the
-//! queue registry, and each layer's own tables (fault rules and request metrics
+//! queue registry, the SNS topics, and each layer's own tables (fault rules and request metrics
 //! of the pipeline, durable mode's log, move tasks and recently deleted names of
 //! the SQS service). The parts are defined where they are used; the files that
 //! define them import nothing from here, so this module closes no import cycle.
@@ -16,6 +16,7 @@ use crate::config::file::{ConfigError, QueueSpec};
 use crate::pipeline::durable::log::Durable;
 use crate::pipeline::faults::Faults;
 use crate::pipeline::metrics::Metrics;
+use crate::sns::SnsState;
 use crate::sqs::move_tasks::tasks::MoveTasks;
 use crate::sqs::provision::provision;
 use crate::sqs::recently_deleted::RecentlyDeleted;
@@ -40,12 +41,15 @@ pub struct AppState {
     pub durable: Option<Arc<Durable>>,
     /// Names deleted within the last minute (`--deleted-queue-cooldown`).
     pub recently_deleted: Arc<RecentlyDeleted>,
+    /// SNS topics and subscriptions.
+    pub sns: Arc<SnsState>,
 }
 
 impl AppState {
     /// Fresh state with no queues.
     pub fn new(config: ServerConfig) -> Self {
         let clock = Arc::new(ServerClock::new(config.clock_mode));
+        let sns = Arc::new(SnsState::new(&config, Vec::new()));
         Self {
             config: Arc::new(config),
             clock,
@@ -56,6 +60,7 @@ impl AppState {
             startup_queues: Arc::default(),
             durable: None,
             recently_deleted: Arc::default(),
+            sns,
         }
     }
 
