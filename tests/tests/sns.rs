@@ -3,6 +3,7 @@
 //! engine, so a publish crosses the topic's window and then each queue's.
 
 mod api;
+mod fifo;
 
 use aws_sdk_sns::Client as Sns;
 use fifowin_e2e::TestServer;

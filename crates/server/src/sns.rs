@@ -6,6 +6,7 @@
 //! addresses ([`topic_of`]) and whether it changes state ([`changes_state`]).
 
 mod deliver;
+pub(crate) mod provision;
 
 use std::sync::{Mutex, MutexGuard};
 

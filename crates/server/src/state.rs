@@ -12,11 +12,12 @@ use std::sync::Arc;
 use fifowin_engine::Clock;
 
 use crate::config::ServerConfig;
-use crate::config::file::{ConfigError, QueueSpec};
+use crate::config::file::{ConfigError, QueueSpec, TopicSpec};
 use crate::pipeline::durable::log::Durable;
 use crate::pipeline::faults::Faults;
 use crate::pipeline::metrics::Metrics;
 use crate::sns::SnsState;
+use crate::sns::provision::window_overrides;
 use crate::sqs::move_tasks::tasks::MoveTasks;
 use crate::sqs::provision::provision;
 use crate::sqs::recently_deleted::RecentlyDeleted;
@@ -43,6 +44,9 @@ pub struct AppState {
     pub recently_deleted: Arc<RecentlyDeleted>,
     /// SNS topics and subscriptions.
     pub sns: Arc<SnsState>,
+    /// The config file's topics: created after its queues at start-up and again
+    /// by a global reset.
+    pub startup_topics: Arc<Vec<TopicSpec>>,
 }
 
 impl AppState {
@@ -61,6 +65,7 @@ impl AppState {
             durable: None,
             recently_deleted: Arc::default(),
             sns,
+            startup_topics: Arc::default(),
         }
     }
 
@@ -72,6 +77,29 @@ impl AppState {
         };
         state.provision()?;
         Ok(state)
+    }
+
+    /// This state with the config file's topics created (after its queues, which
+    /// their subscriptions name) and their window overrides in force.
+    pub fn with_topics(self, topics: Vec<TopicSpec>) -> Result<Self, ConfigError> {
+        let sns = SnsState::new(&self.config, window_overrides(&topics));
+        let state = Self {
+            sns: Arc::new(sns),
+            startup_topics: Arc::new(topics),
+            ..self
+        };
+        state.provision_topics()?;
+        Ok(state)
+    }
+
+    /// Creates the config file's topics (at start-up, and again after a global reset).
+    pub(crate) fn provision_topics(&self) -> Result<usize, ConfigError> {
+        crate::sns::provision::provision(
+            &self.config,
+            &self.sns,
+            &self.startup_topics,
+            self.clock.now(),
+        )
     }
 
     /// Creates the config file's queues (at start-up, and again after a global reset).
