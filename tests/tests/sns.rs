@@ -3,10 +3,20 @@
 //! engine, so a publish crosses the topic's window and then each queue's.
 
 mod api;
+mod delivery;
 mod fifo;
 
 use aws_sdk_sns::Client as Sns;
 use fifowin_e2e::TestServer;
+use sha2::{Digest, Sha256};
+
+/// Lowercase hex SHA-256: the dedup id content-based deduplication derives.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A server and an SNS client for it.
 pub(crate) struct Fixture {

@@ -7,16 +7,8 @@ use aws_sdk_sns::types::PublishBatchRequestEntry;
 use fifowin_e2e::TestServer;
 use fifowin_server::{AppState, ClockMode, ServerConfig};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use super::Fixture;
-
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use super::{Fixture, sha256_hex};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_publish_inside_the_window_answers_the_original_ids_and_delivers_once_per_queue()
