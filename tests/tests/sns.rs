@@ -5,6 +5,7 @@
 mod api;
 mod delivery;
 mod fifo;
+mod observe;
 
 use aws_sdk_sns::Client as Sns;
 use fifowin_e2e::TestServer;
