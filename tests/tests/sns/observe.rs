@@ -349,3 +349,48 @@ async fn durable_mode_replays_topics_subscriptions_and_the_topic_window_after_a_
     tokio::time::sleep(Duration::from_millis(10)).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_annotated_examples_topic_starts_with_its_window_and_subscriptions() {
+    let example = include_str!("../../../fifowin.example.toml")
+        .replace("clock = \"system\"", "clock = \"manual\"");
+    let server = TestServer::from_toml(&example, ServerConfig::default())
+        .await
+        .expect("the example starts");
+    let fx = Fixture::on(server);
+    let topic = "arn:aws:sns:us-east-1:000000000000:prices.fifo";
+    let attributes = fx
+        .sns
+        .get_topic_attributes()
+        .topic_arn(topic)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attributes["DisplayName"], "Prices");
+    assert_eq!(attributes["FifoThroughputScope"], "MessageGroup");
+    assert_eq!(attributes["SubscriptionsConfirmed"], "2");
+    let subs = fx
+        .sns
+        .list_subscriptions_by_topic()
+        .topic_arn(topic)
+        .send()
+        .await
+        .unwrap();
+    let mut endpoints: Vec<&str> = subs
+        .subscriptions()
+        .iter()
+        .filter_map(|s| s.endpoint())
+        .collect();
+    endpoints.sort();
+    assert_eq!(
+        endpoints,
+        [
+            "arn:aws:sqs:us-east-1:000000000000:events",
+            "arn:aws:sqs:us-east-1:000000000000:orders.fifo"
+        ]
+    );
+    let listed = fx.server.control_get("/_fifowin/topics").await;
+    assert_eq!(listed["topics"][0]["dedup_window_ms"], 90_000);
+}
