@@ -70,19 +70,7 @@ async fn topics_are_created_idempotently_described_changed_listed_by_page_and_de
         )
     );
 
-    let attributes = |arn: String| {
-        let sns = fx.sns.clone();
-        async move {
-            sns.get_topic_attributes()
-                .topic_arn(arn)
-                .send()
-                .await
-                .unwrap()
-                .attributes
-                .unwrap()
-        }
-    };
-    let got = attributes(arn.clone()).await;
+    let got = fx.topic_attributes(&arn).await;
     assert_eq!(got["TopicArn"], arn);
     assert_eq!(got["FifoTopic"], "true");
     assert_eq!(got["ContentBasedDeduplication"], "false");
@@ -100,7 +88,7 @@ async fn topics_are_created_idempotently_described_changed_listed_by_page_and_de
         .unwrap();
     let url = fx.server.fifo_queue("orders", &[]).await;
     fx.subscribe(&arn, &url, &[]).await;
-    let got = attributes(arn.clone()).await;
+    let got = fx.topic_attributes(&arn).await;
     assert_eq!(got["ContentBasedDeduplication"], "true");
     assert_eq!(got["SubscriptionsConfirmed"], "1");
 

@@ -4,8 +4,6 @@
 //! series (a 90 s topic window in front of a 5 min queue window).
 
 use aws_sdk_sns::types::PublishBatchRequestEntry;
-use fifowin_e2e::TestServer;
-use fifowin_server::{AppState, ClockMode, ServerConfig};
 use serde_json::json;
 
 use super::{Fixture, sha256_hex};
@@ -185,7 +183,7 @@ async fn a_publish_batch_retried_after_a_lost_acknowledgement_is_suppressed_by_t
 /// A server whose queues keep the default 5-minute window and whose topic
 /// `prices.fifo` (from the config file) has a 90 s window.
 async fn two_windows() -> Fixture {
-    let file = fifowin_server::config::file::parse(
+    Fixture::from_toml(
         r#"
 [[queues]]
 name = "prices.fifo"
@@ -198,15 +196,7 @@ queue = "prices.fifo"
 raw = true
 "#,
     )
-    .unwrap();
-    let config = ServerConfig {
-        clock_mode: ClockMode::Manual,
-        ..ServerConfig::default()
-    };
-    let state = AppState::with_queues(config, file.queues)
-        .and_then(|s| s.with_topics(file.topics))
-        .unwrap();
-    Fixture::on(TestServer::start_with_state(state).await)
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
