@@ -256,3 +256,64 @@ async fn a_90_s_topic_window_in_front_of_a_5_min_queue_window() {
     let topics = fx.server.control_get("/_fifowin/topics").await;
     assert_eq!(topics["topics"][0]["dedup_window_ms"], 90_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_group_throughput_scope_keys_by_group_and_the_queues_scope_decides_what_is_seen() {
+    let fx = Fixture::start().await;
+    let topic = fx
+        .fifo_topic("scoped", &[("FifoThroughputScope", "MessageGroup")])
+        .await;
+    // sns-spec.md §3.4: the same id in two groups passes a MessageGroup-scoped
+    // topic twice; a queue-scoped queue then drops the second, a group-scoped one keeps both.
+    let by_queue = fx
+        .server
+        .fifo_queue("by-queue", &[("DeduplicationScope", "queue")])
+        .await;
+    let by_group = fx
+        .server
+        .fifo_queue(
+            "by-group",
+            &[
+                ("DeduplicationScope", "messageGroup"),
+                ("FifoThroughputLimit", "perMessageGroupId"),
+            ],
+        )
+        .await;
+    let raw = [("RawMessageDelivery", "true")];
+    fx.subscribe(&topic, &by_queue, &raw).await;
+    fx.subscribe(&topic, &by_group, &raw).await;
+    let g1 = fx.publish(&topic, "g1", Some("d1"), "from g1").await;
+    let g2 = fx.publish(&topic, "g2", Some("d1"), "from g2").await;
+    assert_ne!(g1.0, g2.0, "two accepted publishes");
+    let again = fx.publish(&topic, "g1", Some("d1"), "from g1 again").await;
+    assert_eq!(again, g1, "the key is (group, id)");
+    assert_eq!(fx.server.receive_bodies(&by_queue, 10).await, ["from g1"]);
+    let mut both = fx.server.receive_bodies(&by_group, 10).await;
+    both.sort();
+    assert_eq!(both, ["from g1", "from g2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_queue_receives_a_groups_messages_in_publish_order() {
+    let fx = Fixture::start().await;
+    let topic = fx
+        .fifo_topic("ordered", &[("ContentBasedDeduplication", "true")])
+        .await;
+    let a = fx.server.fifo_queue("ordered-a", &[]).await;
+    let b = fx.server.fifo_queue("ordered-b", &[]).await;
+    let raw = [("RawMessageDelivery", "true")];
+    fx.subscribe(&topic, &a, &raw).await;
+    fx.subscribe(&topic, &b, &raw).await;
+    let mut seqs = Vec::new();
+    for i in 0..5 {
+        let (_, seq) = fx.publish(&topic, "g", None, &format!("m{i}")).await;
+        seqs.push(seq.parse::<u128>().unwrap());
+    }
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    for url in [&a, &b] {
+        assert_eq!(
+            fx.server.receive_bodies(url, 10).await,
+            ["m0", "m1", "m2", "m3", "m4"]
+        );
+    }
+}
