@@ -246,13 +246,18 @@ async fn a_90_s_topic_window_in_front_of_a_5_min_queue_window() {
         escapes["topic_count"], 2,
         "the topic's window let two through"
     );
-    let late: Vec<u64> = escapes["topic_escapes"]
-        .as_array()
-        .unwrap()
+    // The same through fifowin-testing's typed call.
+    let typed = fx.server.fifowin().topic_escapes().await.unwrap();
+    let late: Vec<(&str, u64)> = typed
         .iter()
-        .map(|e| e["late_by_ms"].as_u64().unwrap())
+        .map(|e| (e.topic.as_str(), e.late_by_ms))
         .collect();
-    assert_eq!(late, [30_000, 91_000]);
+    assert_eq!(late, [("prices.fifo", 30_000), ("prices.fifo", 91_000)]);
+    assert!(
+        typed
+            .iter()
+            .all(|e| e.topic_arn == topic && e.dedup_id == "price-214")
+    );
     let topics = fx.server.control_get("/_fifowin/topics").await;
     assert_eq!(topics["topics"][0]["dedup_window_ms"], 90_000);
 }
