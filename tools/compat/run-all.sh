@@ -25,8 +25,8 @@ passed=0
 failed=0
 failures=()
 for client in "${clients[@]}"; do
-  read -r script arg <<<"$client"
-  if "tools/compat/$script" ${arg:+"$arg"}; then
+  read -r -a words <<<"$client"
+  if "tools/compat/${words[0]}" "${words[@]:1}"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
