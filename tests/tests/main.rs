@@ -23,5 +23,6 @@ mod queue_attributes;
 mod queues;
 mod send_receive;
 mod smoke;
+mod sns;
 mod tags;
 mod visibility;

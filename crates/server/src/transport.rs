@@ -1,7 +1,7 @@
 //! From the socket to a decoded request and back: the accept loop and its
 //! limits, the browser guard, the route that takes SQS JSON calls past the
-//! router, the JSON and Query protocol handlers (and STS GetCallerIdentity on
-//! the same port), and SigV4 verification. Handlers hand decoded requests to the
+//! router, the JSON and Query protocol handlers (and SNS and STS
+//! GetCallerIdentity on the same port), and SigV4 verification. Handlers hand decoded requests to the
 //! pipeline and encode what it replies.
 
 pub(crate) mod auth;
@@ -11,5 +11,6 @@ pub(crate) mod listener;
 mod query;
 pub(crate) mod request;
 mod router_bypass;
+mod sns;
 pub(crate) mod sqs_route;
 mod sts;
