@@ -19,11 +19,11 @@ import botocore
 from sns_expect import (
     SEQUENCE,
     SHA256_OF_TEST,
+    SNS_PUBLIC_URL,
     UUID,
     check,
     check_deliveries,
     finish,
-    origin_of,
     sha256_hex,
     subscription_attributes,
     subscription_list,
@@ -68,7 +68,6 @@ for role in ("raw", "env", "filt"):
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     queues[role] = (url, arn)
 account = queues["raw"][1].split(":")[4]
-base = origin_of(queues["raw"][0])
 
 name = f"prices-{suffix}.fifo"
 topic_arn = sns.create_topic(Name=name, Attributes={"FifoTopic": "true", "DisplayName": "Prices"}, Tags=[{"Key": "team", "Value": "payments"}])["TopicArn"]
@@ -153,7 +152,7 @@ check_deliveries(
     drain(queues["env"][0]),
     drain(queues["filt"][0]),
     topic_arn,
-    f"{base}/?Action=Unsubscribe&SubscriptionArn={subs['env']}",
+    f"{SNS_PUBLIC_URL}/?Action=Unsubscribe&SubscriptionArn={subs['env']}",
     [p1["MessageId"], ids["a"]["MessageId"]],
 )
 

@@ -17,6 +17,10 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 # sns-spec.md §4.5 TV-H: the SQS MessageDeduplicationId SNS derives from "Test".
 SHA256_OF_TEST = "532eaabd9574880dbf76b9b8cc00832c20a6ec113d682299550d7a6e0f345e25"
 
+# The base of the envelope's UnsubscribeURL when fifowin runs without --public-url,
+# as in sns-spec.md §4.4's example (queue URLs use the request's Host instead).
+SNS_PUBLIC_URL = "http://localhost:9324"
+
 EFFECTIVE_DELIVERY_POLICY = (
     '{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,'
     '"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},'
@@ -119,11 +123,6 @@ def envelope(message_id, sequence_number, topic_arn, subject, message, timestamp
         fields.append(("MessageAttributes", "{\n    " + ",\n    ".join(entries) + "\n  }"))
     return "{\n" + ",\n".join(f'  "{k}" : {v}' for k, v in fields) + "\n}"
 
-
-def origin_of(url):
-    """scheme://host:port of a URL: the base the server writes its own links with."""
-    m = re.match(r"^(https?://[^/]+)", url)
-    return m.group(1) if m else url
 
 
 def check_deliveries(accepted, raw, env, filt, topic_arn, env_unsubscribe_url, filt_message_ids):
