@@ -1,5 +1,6 @@
-"""The SNS compat scenario for the AWS CLI v1 (`aws sns ...` and `aws sqs ...`
-subprocesses, JSON output): a FIFO topic fanning out to a raw, an enveloped and a
+"""The SNS compat scenario for the AWS CLI v1 (`aws sns ...` subprocesses, JSON
+output; the queues are set up and read in-process with the CLI's own botocore, which
+keeps the run short: each `aws` start costs about a second): a FIFO topic fanning out to a raw, an enveloped and a
 filtered FIFO queue, publishes with an explicit and a content-based dedup id,
 duplicates answered with the original ids and delivered once, publish-batch and its
 retry, attributes, tags, unsubscribe, delete, and errors checked in the CLI's idiom
@@ -13,6 +14,11 @@ import os
 import subprocess
 import sys
 import uuid
+
+try:
+    from botocore.session import get_session
+except ModuleNotFoundError:  # recent awscli releases vendor botocore as awscli.botocore
+    from awscli.botocore.session import get_session
 
 from sns_expect import (
     SEQUENCE,
@@ -33,28 +39,23 @@ REGION = "us-east-1"
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION=REGION, AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
 
 
-def run(service, *args):
-    return subprocess.run([AWS, "--endpoint-url", ENDPOINT, "--output", "json", service, *args], env=ENV, capture_output=True, text=True)
+sqs = get_session().create_client("sqs", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
 
 
-def aws(service, *args):
-    proc = run(service, *args)
-    if proc.returncode != 0:
-        raise SystemExit(f"aws {service} {' '.join(args)} failed: {proc.stderr}")
-    return json.loads(proc.stdout) if proc.stdout.strip() else {}
+def run(*args):
+    return subprocess.run([AWS, "--endpoint-url", ENDPOINT, "--output", "json", "sns", *args], env=ENV, capture_output=True, text=True)
 
 
 def sns(*args):
-    return aws("sns", *args)
-
-
-def sqs(*args):
-    return aws("sqs", *args)
+    proc = run(*args)
+    if proc.returncode != 0:
+        raise SystemExit(f"aws sns {' '.join(args)} failed: {proc.stderr}")
+    return json.loads(proc.stdout) if proc.stdout.strip() else {}
 
 
 def error_of(*args):
     """(exit status, stderr) of an `aws sns` call expected to fail."""
-    proc = run("sns", *args)
+    proc = run(*args)
     return proc.returncode, proc.stderr.strip()
 
 
@@ -65,11 +66,11 @@ def cli_error(operation, code, message):
 def drain(url):
     got = []
     for _ in range(20):
-        batch = sqs("receive-message", "--queue-url", url, "--max-number-of-messages", "10", "--attribute-names", "All", "--message-attribute-names", "All").get("Messages", [])
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
         if not batch:
             break
         for m in batch:
-            sqs("delete-message", "--queue-url", url, "--receipt-handle", m["ReceiptHandle"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         got += batch
     return sorted(got, key=lambda m: int(m["Attributes"]["SequenceNumber"]))
 
@@ -83,8 +84,8 @@ print((version.stdout or version.stderr).strip())
 suffix = uuid.uuid4().hex[:8]
 queues = {}
 for role in ("raw", "env", "filt"):
-    url = sqs("create-queue", "--queue-name", f"cli-{role}-{suffix}.fifo", "--attributes", "FifoQueue=true")["QueueUrl"]
-    queues[role] = (url, sqs("get-queue-attributes", "--queue-url", url, "--attribute-names", "QueueArn")["Attributes"]["QueueArn"])
+    url = sqs.create_queue(QueueName=f"cli-{role}-{suffix}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    queues[role] = (url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
 queue_arns = {r: q[1] for r, q in queues.items()}
 account = queue_arns["raw"].split(":")[4]
 
@@ -197,5 +198,5 @@ check("delete-topic: gone from list-topics", topics == [], topics)
 err = error_of("get-topic-attributes", "--topic-arn", topic_arn)
 check("get-topic-attributes of a deleted topic: exit 255 and the NotFound line", err == (255, cli_error("GetTopicAttributes", "NotFound", "Topic does not exist")), err)
 for url, _ in queues.values():
-    sqs("delete-queue", "--queue-url", url)
+    sqs.delete_queue(QueueUrl=url)
 sys.exit(finish())
