@@ -7,8 +7,12 @@ mod delivery;
 mod fifo;
 mod observe;
 
+use std::collections::HashMap;
+
 use aws_sdk_sns::Client as Sns;
+use aws_sdk_sns::types::MessageAttributeValue;
 use fifowin_e2e::TestServer;
+use fifowin_server::{ClockMode, ServerConfig};
 use sha2::{Digest, Sha256};
 
 /// Lowercase hex SHA-256: the dedup id content-based deduplication derives.
@@ -17,6 +21,15 @@ pub(crate) fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A message attribute of `data_type` with a string value.
+pub(crate) fn attr(data_type: &str, value: &str) -> MessageAttributeValue {
+    MessageAttributeValue::builder()
+        .data_type(data_type)
+        .string_value(value)
+        .build()
+        .unwrap()
 }
 
 /// A server and an SNS client for it.
@@ -28,6 +41,18 @@ pub(crate) struct Fixture {
 impl Fixture {
     pub(crate) async fn start() -> Self {
         Self::on(TestServer::start().await)
+    }
+
+    /// A server on the manual clock started from config-file text (queues and topics).
+    pub(crate) async fn from_toml(text: &str) -> Self {
+        let manual = ServerConfig {
+            clock_mode: ClockMode::Manual,
+            ..ServerConfig::default()
+        };
+        let server = TestServer::from_toml(text, manual)
+            .await
+            .expect("the config starts");
+        Self::on(server)
     }
 
     pub(crate) fn on(server: TestServer) -> Self {
@@ -50,6 +75,18 @@ impl Fixture {
             .expect("create FIFO topic")
             .topic_arn
             .expect("topic arn")
+    }
+
+    /// GetTopicAttributes.
+    pub(crate) async fn topic_attributes(&self, topic_arn: &str) -> HashMap<String, String> {
+        self.sns
+            .get_topic_attributes()
+            .topic_arn(topic_arn)
+            .send()
+            .await
+            .expect("get topic attributes")
+            .attributes
+            .unwrap_or_default()
     }
 
     /// The ARN of the queue at `url`.

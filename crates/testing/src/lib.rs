@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-pub use control::Escape;
+pub use control::{Escape, TopicEscape};
 pub use fifowin_server::{AppState, ClockMode, ServerConfig};
 pub use reqwest::Method;
 use tokio::sync::oneshot;

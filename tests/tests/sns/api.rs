@@ -5,6 +5,10 @@ use aws_sdk_sns::config::http::HttpResponse;
 use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::{PublishBatchRequestEntry, Tag};
 
+use fifowin_e2e::TestServer;
+use fifowin_server::ServerConfig;
+use fifowin_server::config::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
+
 use super::Fixture;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,19 +74,7 @@ async fn topics_are_created_idempotently_described_changed_listed_by_page_and_de
         )
     );
 
-    let attributes = |arn: String| {
-        let sns = fx.sns.clone();
-        async move {
-            sns.get_topic_attributes()
-                .topic_arn(arn)
-                .send()
-                .await
-                .unwrap()
-                .attributes
-                .unwrap()
-        }
-    };
-    let got = attributes(arn.clone()).await;
+    let got = fx.topic_attributes(&arn).await;
     assert_eq!(got["TopicArn"], arn);
     assert_eq!(got["FifoTopic"], "true");
     assert_eq!(got["ContentBasedDeduplication"], "false");
@@ -100,7 +92,7 @@ async fn topics_are_created_idempotently_described_changed_listed_by_page_and_de
         .unwrap();
     let url = fx.server.fifo_queue("orders", &[]).await;
     fx.subscribe(&arn, &url, &[]).await;
-    let got = attributes(arn.clone()).await;
+    let got = fx.topic_attributes(&arn).await;
     assert_eq!(got["ContentBasedDeduplication"], "true");
     assert_eq!(got["SubscriptionsConfirmed"], "1");
 
@@ -426,4 +418,39 @@ async fn sns_actions_fifowin_does_not_serve_answer_a_clear_error() {
         .await;
     assert_eq!(sqs.status, 200);
     assert!(sqs.body.contains("<ListQueuesResponse"), "{}", sqs.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigv4_mode_verifies_sns_requests_like_sqs_ones() {
+    let mut keys = AccessKeys::default();
+    keys.insert("AKIDSNS", "sns-secret");
+    let config = ServerConfig {
+        auth: AuthConfig {
+            mode: AuthMode::SigV4,
+            keys,
+            control: ControlAccess::Open,
+        },
+        ..ServerConfig::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let client = |secret: &str| {
+        let config = fifowin_testing::sns_config(&server.endpoint)
+            .credentials_provider(aws_sdk_sns::config::Credentials::new(
+                "AKIDSNS", secret, None, None, "test",
+            ))
+            .build();
+        aws_sdk_sns::Client::from_conf(config)
+    };
+    let signed = client("sns-secret")
+        .create_topic()
+        .name("signed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed.topic_arn(),
+        Some("arn:aws:sns:us-east-1:000000000000:signed")
+    );
+    let forged = client("wrong").list_topics().send().await;
+    assert_eq!(failure(forged).0, "SignatureDoesNotMatch");
 }

@@ -4,19 +4,9 @@
 //! whose queue is missing (its DLQ gets the message), a standard queue behind
 //! a FIFO topic.
 
-use aws_sdk_sns::types::MessageAttributeValue;
 use aws_sdk_sqs::types::MessageSystemAttributeName as Sys;
 
-use super::{Fixture, sha256_hex};
-
-/// A String (or other type) message attribute.
-fn attr(data_type: &str, value: &str) -> MessageAttributeValue {
-    MessageAttributeValue::builder()
-        .data_type(data_type)
-        .string_value(value)
-        .build()
-        .unwrap()
-}
+use super::{Fixture, attr, sha256_hex};
 
 impl Fixture {
     /// Publishes with a Subject and message attributes (name, type, value); returns the MessageId.

@@ -4,8 +4,6 @@
 //! series (a 90 s topic window in front of a 5 min queue window).
 
 use aws_sdk_sns::types::PublishBatchRequestEntry;
-use fifowin_e2e::TestServer;
-use fifowin_server::{AppState, ClockMode, ServerConfig};
 use serde_json::json;
 
 use super::{Fixture, sha256_hex};
@@ -185,7 +183,7 @@ async fn a_publish_batch_retried_after_a_lost_acknowledgement_is_suppressed_by_t
 /// A server whose queues keep the default 5-minute window and whose topic
 /// `prices.fifo` (from the config file) has a 90 s window.
 async fn two_windows() -> Fixture {
-    let file = fifowin_server::config::file::parse(
+    Fixture::from_toml(
         r#"
 [[queues]]
 name = "prices.fifo"
@@ -198,15 +196,7 @@ queue = "prices.fifo"
 raw = true
 "#,
     )
-    .unwrap();
-    let config = ServerConfig {
-        clock_mode: ClockMode::Manual,
-        ..ServerConfig::default()
-    };
-    let state = AppState::with_queues(config, file.queues)
-        .and_then(|s| s.with_topics(file.topics))
-        .unwrap();
-    Fixture::on(TestServer::start_with_state(state).await)
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,13 +246,79 @@ async fn a_90_s_topic_window_in_front_of_a_5_min_queue_window() {
         escapes["topic_count"], 2,
         "the topic's window let two through"
     );
-    let late: Vec<u64> = escapes["topic_escapes"]
-        .as_array()
-        .unwrap()
+    // The same through fifowin-testing's typed call.
+    let typed = fx.server.fifowin().topic_escapes().await.unwrap();
+    let late: Vec<(&str, u64)> = typed
         .iter()
-        .map(|e| e["late_by_ms"].as_u64().unwrap())
+        .map(|e| (e.topic.as_str(), e.late_by_ms))
         .collect();
-    assert_eq!(late, [30_000, 91_000]);
+    assert_eq!(late, [("prices.fifo", 30_000), ("prices.fifo", 91_000)]);
+    assert!(
+        typed
+            .iter()
+            .all(|e| e.topic_arn == topic && e.dedup_id == "price-214")
+    );
     let topics = fx.server.control_get("/_fifowin/topics").await;
     assert_eq!(topics["topics"][0]["dedup_window_ms"], 90_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_group_throughput_scope_keys_by_group_and_the_queues_scope_decides_what_is_seen() {
+    let fx = Fixture::start().await;
+    let topic = fx
+        .fifo_topic("scoped", &[("FifoThroughputScope", "MessageGroup")])
+        .await;
+    // sns-spec.md §3.4: the same id in two groups passes a MessageGroup-scoped
+    // topic twice; a queue-scoped queue then drops the second, a group-scoped one keeps both.
+    let by_queue = fx
+        .server
+        .fifo_queue("by-queue", &[("DeduplicationScope", "queue")])
+        .await;
+    let by_group = fx
+        .server
+        .fifo_queue(
+            "by-group",
+            &[
+                ("DeduplicationScope", "messageGroup"),
+                ("FifoThroughputLimit", "perMessageGroupId"),
+            ],
+        )
+        .await;
+    let raw = [("RawMessageDelivery", "true")];
+    fx.subscribe(&topic, &by_queue, &raw).await;
+    fx.subscribe(&topic, &by_group, &raw).await;
+    let g1 = fx.publish(&topic, "g1", Some("d1"), "from g1").await;
+    let g2 = fx.publish(&topic, "g2", Some("d1"), "from g2").await;
+    assert_ne!(g1.0, g2.0, "two accepted publishes");
+    let again = fx.publish(&topic, "g1", Some("d1"), "from g1 again").await;
+    assert_eq!(again, g1, "the key is (group, id)");
+    assert_eq!(fx.server.receive_bodies(&by_queue, 10).await, ["from g1"]);
+    let mut both = fx.server.receive_bodies(&by_group, 10).await;
+    both.sort();
+    assert_eq!(both, ["from g1", "from g2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_queue_receives_a_groups_messages_in_publish_order() {
+    let fx = Fixture::start().await;
+    let topic = fx
+        .fifo_topic("ordered", &[("ContentBasedDeduplication", "true")])
+        .await;
+    let a = fx.server.fifo_queue("ordered-a", &[]).await;
+    let b = fx.server.fifo_queue("ordered-b", &[]).await;
+    let raw = [("RawMessageDelivery", "true")];
+    fx.subscribe(&topic, &a, &raw).await;
+    fx.subscribe(&topic, &b, &raw).await;
+    let mut seqs = Vec::new();
+    for i in 0..5 {
+        let (_, seq) = fx.publish(&topic, "g", None, &format!("m{i}")).await;
+        seqs.push(seq.parse::<u128>().unwrap());
+    }
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    for url in [&a, &b] {
+        assert_eq!(
+            fx.server.receive_bodies(url, 10).await,
+            ["m0", "m1", "m2", "m3", "m4"]
+        );
+    }
 }

@@ -3,13 +3,11 @@
 
 use std::time::Duration;
 
-use aws_sdk_sns::types::MessageAttributeValue;
-use fifowin_e2e::TestServer;
-use fifowin_server::{AppState, ClockMode, ServerConfig};
+use fifowin_server::ServerConfig;
 use fifowin_testing::Fifowin;
 use serde_json::json;
 
-use super::Fixture;
+use super::{Fixture, attr};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topics_and_their_dedup_ids_are_in_the_inspection_api() {
@@ -80,6 +78,7 @@ async fn topics_and_their_dedup_ids_are_in_the_inspection_api() {
                 "first_sent_ms": t0,
                 "expires_ms": t0 + 300_000,
                 "suppressed": 1,
+                "suppressed_at_ms": [t0],
             }],
         })
     );
@@ -102,11 +101,7 @@ async fn metrics_count_publishes_per_topic_and_deliveries_per_subscription() {
     let sub = fx
         .subscribe(&topic, &url, &[("FilterPolicy", r#"{"kind":["order"]}"#)])
         .await;
-    let order = MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value("order")
-        .build()
-        .unwrap();
+    let order = attr("String", "order");
     for dedup in ["a", "a", "b"] {
         fx.sns
             .publish()
@@ -178,35 +173,13 @@ dead_letter = "orders-dlq.fifo"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_file_topics_deliver_and_a_global_reset_recreates_them_and_drops_the_rest() {
-    let file = fifowin_server::config::file::parse(CONFIG).unwrap();
-    let config = ServerConfig {
-        clock_mode: ClockMode::Manual,
-        ..ServerConfig::default()
-    };
-    let state = AppState::with_queues(config, file.queues)
-        .and_then(|s| s.with_topics(file.topics))
-        .unwrap();
-    let fx = Fixture::on(TestServer::start_with_state(state).await);
+    let fx = Fixture::from_toml(CONFIG).await;
     let topic = "arn:aws:sns:us-east-1:000000000000:orders.fifo";
-    let attributes = fx
-        .sns
-        .get_topic_attributes()
-        .topic_arn(topic)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap();
+    let attributes = fx.topic_attributes(topic).await;
     assert_eq!(attributes["DisplayName"], "Orders");
     assert_eq!(attributes["ContentBasedDeduplication"], "true");
     assert_eq!(attributes["SubscriptionsConfirmed"], "1");
-    let kind = |v: &str| {
-        MessageAttributeValue::builder()
-            .data_type("String")
-            .string_value(v)
-            .build()
-            .unwrap()
-    };
+    let kind = |v: &str| attr("String", v);
     for (message, k) in [("an order", "order"), ("a refund", "refund")] {
         fx.sns
             .publish()
@@ -354,20 +327,9 @@ async fn durable_mode_replays_topics_subscriptions_and_the_topic_window_after_a_
 async fn the_annotated_examples_topic_starts_with_its_window_and_subscriptions() {
     let example = include_str!("../../../fifowin.example.toml")
         .replace("clock = \"system\"", "clock = \"manual\"");
-    let server = TestServer::from_toml(&example, ServerConfig::default())
-        .await
-        .expect("the example starts");
-    let fx = Fixture::on(server);
+    let fx = Fixture::from_toml(&example).await;
     let topic = "arn:aws:sns:us-east-1:000000000000:prices.fifo";
-    let attributes = fx
-        .sns
-        .get_topic_attributes()
-        .topic_arn(topic)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap();
+    let attributes = fx.topic_attributes(topic).await;
     assert_eq!(attributes["DisplayName"], "Prices");
     assert_eq!(attributes["FifoThroughputScope"], "MessageGroup");
     assert_eq!(attributes["SubscriptionsConfirmed"], "2");

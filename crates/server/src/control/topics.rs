@@ -122,16 +122,7 @@ async fn dedup(State(state): State<AppState>, Path(name): Path<String>) -> Respo
         .and_then(|t| t.window().map(|w| w.window_ms()));
     let entries: Vec<Value> = entries
         .into_iter()
-        .map(|e| {
-            json!({
-                "dedup_id": e.dedup_id,
-                "group_id": e.group_id,
-                "message_id": e.message_id,
-                "first_sent_ms": e.first_sent.as_millis(),
-                "expires_ms": e.expires_at.as_millis(),
-                "suppressed": e.suppressed,
-            })
-        })
+        .map(super::inspect::dedup_entry_json)
         .collect();
     Json(json!({
         "topic": name,

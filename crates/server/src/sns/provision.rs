@@ -6,7 +6,7 @@
 use fifowin_engine::Timestamp;
 use fifowin_sns::{CreateTopic, Subscribe};
 
-use super::{SnsState, scope};
+use super::topics::{SnsState, scope};
 use crate::config::ServerConfig;
 use crate::config::file::{ConfigError, SubscriptionSpec, TopicSpec};
 use crate::sqs::ids::MessageIds;

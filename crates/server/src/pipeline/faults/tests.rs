@@ -187,3 +187,28 @@ fn rules_can_be_removed_one_by_one_or_all() {
     assert_eq!(faults.clear(), 1);
     assert!(faults.list().is_empty());
 }
+
+#[test]
+fn sns_operations_match_by_name_and_a_rule_may_name_a_topic() {
+    use serde_json::json;
+    assert_eq!(
+        spec(json!({"operation": "PublishBatch", "action": "fail"})).validate(),
+        Ok(Some("PublishBatch"))
+    );
+    let err = invalid(json!({"operation": "Publish", "action": "redeliver"}));
+    assert_eq!(err.field, "operation");
+    let err = invalid(json!({"operation": "Publsh", "action": "fail"}));
+    assert_eq!(
+        err.problem,
+        "unknown operation \"Publsh\" (an SQS or SNS operation name, or \"*\")"
+    );
+    let faults = Faults::default();
+    faults
+        .add(spec(
+            json!({"operation": "Publish", "queue": "orders.fifo", "action": "fail"}),
+        ))
+        .unwrap();
+    assert!(faults.before("Publish", Some("orders.fifo")).is_some());
+    assert!(faults.before("Publish", Some("other.fifo")).is_none());
+    assert!(faults.before("SendMessage", Some("orders.fifo")).is_none());
+}
