@@ -97,19 +97,37 @@ for (const role of Object.keys(queues)) {
   const i = subs[role].lastIndexOf(":");
   check(`Subscribe ${role}: <topic ARN>:<uuid>`, subs[role].slice(0, i) === topicArn && UUID.test(subs[role].slice(i + 1)), subs[role]);
 }
+// The default Policy and EffectiveDeliveryPolicy AWS lists, in AWS's key order (sns-spec.md §2.2).
+const defaultPolicy = JSON.stringify({
+  Version: "2008-10-17", Id: "__default_policy_ID",
+  Statement: [{
+    Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" },
+    Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+      "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+    Resource: topicArn, Condition: { StringEquals: { "AWS:SourceOwner": account } },
+  }],
+});
+const effectiveDeliveryPolicy = JSON.stringify({ http: {
+  defaultHealthyRetryPolicy: { minDelayTarget: 20, maxDelayTarget: 20, numRetries: 3, numMaxDelayRetries: 0, numNoDelayRetries: 0, numMinDelayRetries: 0, backoffFunction: "linear" },
+  disableSubscriptionOverrides: false, defaultRequestPolicy: { headerContentType: "text/plain; charset=UTF-8" },
+} });
+const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 const topicAttrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes;
-check("GetTopicAttributes: FIFO attributes and counts", same(
-  [topicAttrs.TopicArn, topicAttrs.Owner, topicAttrs.FifoTopic, topicAttrs.ContentBasedDeduplication, topicAttrs.DisplayName, topicAttrs.SubscriptionsConfirmed, topicAttrs.SubscriptionsPending, topicAttrs.SubscriptionsDeleted],
-  [topicArn, account, "true", "false", "", "3", "0", "0"],
-), topicAttrs);
-const filtAttrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subs.filt }))).Attributes;
-check("GetSubscriptionAttributes filt: policy, scope, confirmed", same(
-  [filtAttrs.FilterPolicy, filtAttrs.FilterPolicyScope, filtAttrs.PendingConfirmation, filtAttrs.RawMessageDelivery, filtAttrs.Endpoint, filtAttrs.Protocol],
-  [policy, "MessageAttributes", "false", "false", queues.filt.arn, "sqs"],
-), filtAttrs);
-const rawAttrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subs.raw }))).Attributes;
-check("GetSubscriptionAttributes raw: RawMessageDelivery true, no FilterPolicy",
-  rawAttrs.RawMessageDelivery === "true" && !("FilterPolicy" in rawAttrs), rawAttrs);
+const wantTopic = {
+  TopicArn: topicArn, Owner: account, Policy: defaultPolicy, DisplayName: "", EffectiveDeliveryPolicy: effectiveDeliveryPolicy,
+  SubscriptionsConfirmed: "3", SubscriptionsPending: "0", SubscriptionsDeleted: "0", FifoTopic: "true", ContentBasedDeduplication: "false",
+};
+check("GetTopicAttributes: every attribute, exact", same(sorted(topicAttrs), sorted(wantTopic)), topicAttrs);
+for (const role of Object.keys(queues)) {
+  const got = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subs[role] }))).Attributes;
+  const want = {
+    ConfirmationWasAuthenticated: "true", Endpoint: queues[role].arn, Owner: account, PendingConfirmation: "false", Protocol: "sqs",
+    RawMessageDelivery: role === "raw" ? "true" : "false", SubscriptionArn: subs[role],
+    SubscriptionPrincipal: `arn:aws:iam::${account}:root`, TopicArn: topicArn,
+    ...(role === "filt" ? { FilterPolicy: policy, FilterPolicyScope: "MessageAttributes" } : {}),
+  };
+  check(`GetSubscriptionAttributes ${role}: every attribute, exact`, same(sorted(got), sorted(want)), got);
+}
 
 const pick = (r) => [r.MessageId, r.SequenceNumber];
 const p1 = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: '{"sku":"214"}', Subject: "price", MessageGroupId: "p-214", MessageDeduplicationId: "d-1", MessageAttributes: retail }));
