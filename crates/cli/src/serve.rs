@@ -198,7 +198,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .or(file.host)
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let addr = SocketAddr::new(host, args.port.or(file.port).unwrap_or(9324));
-    let state = match args.guard.durable_state(&config, file.queues.len())? {
+    let state = match args.guard.durable_state(&config, &file.queues)? {
         Some(state) => state,
         None => AppState::with_queues(config, file.queues)
             .map_err(|e| in_file(args.config.as_deref(), e))?,

@@ -16,8 +16,9 @@ use crate::config::file::{ConfigError, QueueSpec};
 use crate::pipeline::durable::log::Durable;
 use crate::pipeline::faults::Faults;
 use crate::pipeline::metrics::Metrics;
+use crate::sqs::ids::MessageIds;
 use crate::sqs::move_tasks::tasks::MoveTasks;
-use crate::sqs::provision::provision;
+use crate::sqs::provision::{Existing, provision};
 use crate::sqs::recently_deleted::RecentlyDeleted;
 use clock::ServerClock;
 use registry::Registry;
@@ -65,17 +66,14 @@ impl AppState {
             startup_queues: Arc::new(queues),
             ..Self::new(config)
         };
-        state.provision()?;
-        Ok(state)
-    }
-
-    /// Creates the config file's queues (at start-up, and again after a global reset).
-    pub(crate) fn provision(&self) -> Result<usize, ConfigError> {
         provision(
-            &self.config,
-            &self.registry,
-            &self.startup_queues,
-            self.clock.now(),
-        )
+            &state.config,
+            &state.registry,
+            &state.startup_queues,
+            state.clock.now(),
+            MessageIds::Random,
+            Existing::Refuse,
+        )?;
+        Ok(state)
     }
 }

@@ -12,6 +12,8 @@ use fifowin_engine::{Clock, MessageState, QueueKind, QueueStats};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::pipeline::durable;
+use crate::sqs::actions::Action;
 use crate::state::AppState;
 
 /// The inspection routes.
@@ -208,11 +210,15 @@ async fn messages(
 }
 
 async fn reset(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some(q) = state.registry.get(&name) else {
-        return not_found(&name);
-    };
-    q.lock().reset(state.clock.now());
-    // Long polls re-check (and find nothing, or the next send).
-    q.arrivals.notify_waiters();
-    Json(json!({ "queue": q.name, "reset": true })).into_response()
+    match durable::act(
+        &state,
+        Action::QueueReset {
+            queue: name.clone(),
+        },
+    )
+    .await
+    {
+        Ok(_) => Json(json!({ "queue": name, "reset": true })).into_response(),
+        Err(err) => super::action_failed(&err),
+    }
 }

@@ -16,15 +16,33 @@ fn invalid(i: usize, key: &str, problem: impl std::fmt::Display) -> ConfigError 
     }
 }
 
-/// Creates `specs` in `registry` at `now`; returns how many queues were created.
+/// What provisioning does with a spec whose queue exists already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Existing {
+    /// An error: the registry was just cleared, so the queue is a concurrent CreateQueue's.
+    Refuse,
+    /// Leave the queue as it is, with its messages and the attributes changed at
+    /// run time (durable mode's start-up on a data directory that has it).
+    Keep,
+}
+
+/// Creates `specs` in `registry` at `now` with message ids from `ids`; returns
+/// how many queues were created (with [`Existing::Keep`], the absent ones only,
+/// and only those get their dead-letter wiring).
 pub(crate) fn provision(
     config: &ServerConfig,
     registry: &Registry,
     specs: &[QueueSpec],
     now: Timestamp,
+    ids: MessageIds,
+    existing: Existing,
 ) -> Result<usize, ConfigError> {
     let resolve = |arn: &str| registry.kind_of_arn(arn);
+    let mut created = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
+        if existing == Existing::Keep && registry.get(&spec.name).is_some() {
+            continue;
+        }
         let mut settings = config.queue_settings(&spec.name);
         if let Some(window) = spec.dedup_window_ms {
             settings.dedup_window_ms = window;
@@ -34,7 +52,7 @@ pub(crate) fn provision(
             &spec.attributes,
             &Default::default(),
             &resolve,
-            MessageIds::Random.for_queue(&spec.name, now),
+            ids.for_queue(&spec.name, now),
             now,
         )
         .map_err(|e| invalid(i, "attributes", e))?;
@@ -49,8 +67,10 @@ pub(crate) fn provision(
                 format!("queue {:?} already exists", spec.name),
             ));
         }
+        created.push(i);
     }
-    for (i, spec) in specs.iter().enumerate() {
+    for &i in &created {
+        let spec = &specs[i];
         let Some(dl) = &spec.dead_letter else {
             continue;
         };
@@ -75,5 +95,5 @@ pub(crate) fn provision(
             .set_attributes(&attributes, &resolve, now)
             .map_err(|e| invalid(i, "dead_letter", e))?;
     }
-    Ok(specs.len())
+    Ok(created.len())
 }

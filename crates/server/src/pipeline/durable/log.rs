@@ -1,6 +1,6 @@
 //! Durable mode's command log records: what a state-changing request leaves in
-//! `fifowin-store` (its wire form, its context and its time) and how a record is
-//! read back for replay; and [`Durable`], the log with the lock that orders writes.
+//! `fifowin-store` (its wire form, its context and its time), or an action (its
+//! typed form and its time), and how a record is read back for replay; and [`Durable`], the log with the lock that orders writes.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use fifowin_store::Log;
 use fifowin_wire::{Request, json, query};
 use serde::{Deserialize, Serialize};
 
+use crate::sqs::actions::Action;
 use crate::sqs::context::RequestContext;
 
 /// The command log and what keeps live requests and their replay identical.
@@ -49,7 +50,8 @@ pub(crate) enum RawRequest<'a> {
 struct Record {
     /// The request's time, ms.
     now: u64,
-    /// `json` or `query`.
+    /// `json`, `query`, or `action` (then `action` holds it and the request
+    /// fields are empty).
     proto: String,
     #[serde(default)]
     target: String,
@@ -62,6 +64,8 @@ struct Record {
     host: Option<String>,
     sender: String,
     trace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    action: Option<Action>,
 }
 
 pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) -> Vec<u8> {
@@ -85,13 +89,41 @@ pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) 
         host: ctx.host.clone(),
         sender: ctx.sender_id.to_string(),
         trace: ctx.trace_header.clone(),
+        action: None,
     };
     serde_json::to_vec(&record).unwrap_or_default()
 }
 
-/// A record read back: the request, its context and its time.
-pub(super) fn decode(bytes: &[u8]) -> Result<(Request, RequestContext, Timestamp), String> {
+pub(super) fn action_record(now: Timestamp, action: &Action) -> Vec<u8> {
+    let record = Record {
+        now: now.as_millis(),
+        proto: "action".into(),
+        target: String::new(),
+        path: String::new(),
+        query: None,
+        body: String::new(),
+        host: None,
+        sender: String::new(),
+        trace: None,
+        action: Some(action.clone()),
+    };
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// What a record holds.
+pub(super) enum Logged {
+    Request(Request, RequestContext),
+    Action(Action),
+}
+
+/// A record read back: what it holds and its time.
+pub(super) fn decode(bytes: &[u8]) -> Result<(Logged, Timestamp), String> {
     let record: Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let now = Timestamp(record.now);
+    if record.proto == "action" {
+        let action = record.action.ok_or("an action record without its action")?;
+        return Ok((Logged::Action(action), now));
+    }
     let body = STANDARD
         .decode(record.body.as_bytes())
         .map_err(|e| e.to_string())?;
@@ -106,5 +138,5 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Request, RequestContext, Timestamp
         sender_id: Arc::from(record.sender),
         trace_header: record.trace,
     };
-    Ok((request, ctx, Timestamp(record.now)))
+    Ok((Logged::Request(request, ctx), now))
 }
