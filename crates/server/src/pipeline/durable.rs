@@ -42,7 +42,7 @@ use crate::sqs::receive::{self, PreparedReceive};
 use crate::sqs::{self, RequestContext};
 use crate::state::AppState;
 pub(crate) use log::RawRequest;
-use log::{Durable, action_record, record};
+use log::{Durable, Prepared, action_record, prepare};
 
 fn internal(err: StoreError) -> SqsError {
     tracing::error!("durable mode: {err}");
@@ -110,10 +110,12 @@ async fn apply_logged(
     if !sqs::changes_state(&request) {
         return sqs::execute(state, ctx, request, state.clock.now(), ids);
     }
+    // Encoded before the lock: under it, only the time is written in.
+    let prepared = prepare(ctx, raw);
     let guard = durable.order.lock().await;
     let now = state.clock.now();
     let result = sqs::execute(state, ctx, request, now, ids);
-    let append = append(durable, &result, now, ctx, raw);
+    let append = append(durable, &result, now, prepared);
     drop(guard);
     if let Some(append) = append {
         append.await.map_err(internal)?;
@@ -127,12 +129,11 @@ fn append<T>(
     durable: &Durable,
     result: &Result<T, SqsError>,
     now: Timestamp,
-    ctx: &RequestContext,
-    raw: RawRequest<'_>,
+    prepared: Prepared,
 ) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T>> {
     result
         .is_ok()
-        .then(|| durable.log.append(record(now, ctx, raw)))
+        .then(|| durable.log.append(prepared.stamped(now)))
 }
 
 /// What one receive attempt of a long poll did.
@@ -161,6 +162,7 @@ pub(crate) async fn receive_attempt(
         let messages = receive::attempt(state, poll, now)?;
         return Ok(Attempt::Received { messages, now });
     };
+    let prepared = prepare(ctx, raw);
     let guard = durable.order.lock().await;
     let idle = !first
         && poll.request.attempt_id.is_none()
@@ -170,7 +172,7 @@ pub(crate) async fn receive_attempt(
     }
     let now = state.clock.now();
     let result = receive::attempt(state, poll, now);
-    let append = append(durable, &result, now, ctx, raw);
+    let append = append(durable, &result, now, prepared);
     drop(guard);
     let messages = result?;
     if !messages.is_empty()

@@ -68,30 +68,74 @@ struct Record {
     action: Option<Action>,
 }
 
-pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) -> Vec<u8> {
+/// The fields of a request's record but its time, borrowed: what is encoded
+/// before the order lock.
+#[derive(Serialize)]
+struct RequestFields<'a> {
+    proto: &'static str,
+    target: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    body: Base64<'a>,
+    host: Option<&'a str>,
+    sender: &'a str,
+    trace: Option<&'a str>,
+}
+
+/// Bytes serialized as base64, written straight into the record.
+struct Base64<'a>(&'a [u8]);
+
+impl Serialize for Base64<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&base64::display::Base64Display::new(self.0, &STANDARD))
+    }
+}
+
+/// Where a record's time goes: after `{"now":`, in a space-padded slot wide
+/// enough for any `u64` (JSON allows the spaces), so the record is encoded
+/// before the order lock and only the time is written under it.
+const NOW_AT: usize = br#"{"now":"#.len();
+const NOW_WIDTH: usize = 20;
+
+/// A request's record, encoded but for its time.
+pub(super) struct Prepared(Vec<u8>);
+
+impl Prepared {
+    /// The record with `now` in its slot.
+    pub(super) fn stamped(mut self, now: Timestamp) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut slot = &mut self.0[NOW_AT..NOW_AT + NOW_WIDTH];
+        // Twenty digits hold any u64, so the slot cannot overflow.
+        let _ = write!(slot, "{}", now.as_millis());
+        self.0
+    }
+}
+
+/// Encodes a request's record (all but its time; see [`Prepared::stamped`]).
+pub(super) fn prepare(ctx: &RequestContext, raw: RawRequest<'_>) -> Prepared {
     let (proto, target, path, query, body) = match raw {
-        RawRequest::Json { target, body } => ("json", target.to_owned(), String::new(), None, body),
-        RawRequest::Query { uri, body } => (
-            "query",
-            String::new(),
-            uri.path().to_owned(),
-            uri.query().map(str::to_owned),
-            body,
-        ),
+        RawRequest::Json { target, body } => ("json", target, "", None, body),
+        RawRequest::Query { uri, body } => ("query", "", uri.path(), uri.query(), body),
     };
-    let record = Record {
-        now: now.as_millis(),
-        proto: proto.into(),
+    let fields = RequestFields {
+        proto,
         target,
         path,
         query,
-        body: STANDARD.encode(body),
-        host: ctx.host.clone(),
-        sender: ctx.sender_id.to_string(),
-        trace: ctx.trace_header.clone(),
-        action: None,
+        body: Base64(body),
+        host: ctx.host.as_deref(),
+        sender: &ctx.sender_id,
+        trace: ctx.trace_header.as_deref(),
     };
-    serde_json::to_vec(&record).unwrap_or_default()
+    let mut bytes = Vec::with_capacity(NOW_AT + NOW_WIDTH + 160 + body.len() * 4 / 3);
+    bytes.extend_from_slice(br#"{"now":"#);
+    bytes.resize(NOW_AT + NOW_WIDTH, b' ');
+    let fields_at = bytes.len();
+    // Writing to a Vec fails only on a serializer error, which these plain fields do not have.
+    let _ = serde_json::to_writer(&mut bytes, &fields);
+    // The fields' own `{` becomes the comma after the time.
+    bytes[fields_at] = b',';
+    Prepared(bytes)
 }
 
 pub(super) fn action_record(now: Timestamp, action: &Action) -> Vec<u8> {
@@ -139,4 +183,43 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Logged, Timestamp), String> {
         trace_header: record.trace,
     };
     Ok((Logged::Request(request, ctx), now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prepared_record_reads_back_with_its_time_for_both_protocols() {
+        let body = Bytes::from_static(br#"{"QueueUrl":"q","MessageBody":"h\u00e9 \"x\""}"#);
+        let ctx = RequestContext {
+            host: Some("localhost:9324".into()),
+            sender_id: Arc::from("AIDA"),
+            trace_header: None,
+        };
+        let raw = RawRequest::Json {
+            target: "AmazonSQS.SendMessage",
+            body: &body,
+        };
+        for now in [0, 1_700_000_000_123, u64::MAX] {
+            let bytes = prepare(&ctx, raw).stamped(Timestamp(now));
+            let Ok((Logged::Request(Request::SendMessage(send), read), at)) = decode(&bytes) else {
+                panic!("{}", String::from_utf8_lossy(&bytes));
+            };
+            assert_eq!(at, Timestamp(now));
+            assert_eq!(send.message_body.as_deref(), Some("hé \"x\""));
+            assert_eq!(read.host.as_deref(), Some("localhost:9324"));
+            assert_eq!(&*read.sender_id, "AIDA");
+        }
+        let uri: Uri = "/000000000000/q?Action=DeleteQueue".parse().unwrap();
+        let empty = Bytes::new();
+        let raw = RawRequest::Query {
+            uri: &uri,
+            body: &empty,
+        };
+        let bytes = prepare(&ctx, raw).stamped(Timestamp(5));
+        let Ok((Logged::Request(Request::DeleteQueue(_), _), Timestamp(5))) = decode(&bytes) else {
+            panic!("{}", String::from_utf8_lossy(&bytes));
+        };
+    }
 }
