@@ -67,6 +67,18 @@ impl Durable {
         attrs["Attributes"][name].clone()
     }
 
+    /// ApproximateNumberOfMessages of `q`.
+    async fn visible(&self, q: &str) -> Value {
+        self.attribute(q, "ApproximateNumberOfMessages").await
+    }
+
+    /// `POST /_fifowin/queues/{q}/reset`, which must succeed.
+    async fn reset_queue(&self, q: &str) {
+        let path = format!("/_fifowin/queues/{q}/reset");
+        let (status, out) = self.control(&path, Some(json!({}))).await;
+        assert_eq!(status, 200, "{out}");
+    }
+
     /// The newest move task of `source_arn`, once its runner has moved `moved`
     /// messages and it has `status` (the runner works after the answers).
     async fn task_at(&self, source_arn: &str, moved: u64, status: &str) -> Value {
@@ -275,12 +287,7 @@ async fn manual_clock_config_queues_move_tasks_and_resets_survive_restarts() {
                 json!({"QueueUrl": "jobs", "MaxNumberOfMessages": 10}),
             )
             .await;
-        assert_eq!(
-            server
-                .attribute("jobs-dlq", "ApproximateNumberOfMessages")
-                .await,
-            "3"
-        );
+        assert_eq!(server.visible("jobs-dlq").await, "3");
         server
             .ok(
                 "StartMessageMoveTask",
@@ -308,22 +315,9 @@ async fn manual_clock_config_queues_move_tasks_and_resets_survive_restarts() {
         server.advance(1_000).await;
         let done = server.task_at(dlq_arn, 3, "COMPLETED").await;
         assert_eq!(done["Status"], "COMPLETED");
-        assert_eq!(
-            server
-                .attribute("jobs", "ApproximateNumberOfMessages")
-                .await,
-            "3"
-        );
-        assert_eq!(
-            server
-                .attribute("jobs-dlq", "ApproximateNumberOfMessages")
-                .await,
-            "0"
-        );
-        let (status, out) = server
-            .control("/_fifowin/queues/jobs-dlq/reset", Some(json!({})))
-            .await;
-        assert_eq!(status, 200, "{out}");
+        assert_eq!(server.visible("jobs").await, "3");
+        assert_eq!(server.visible("jobs-dlq").await, "0");
+        server.reset_queue("jobs-dlq").await;
     }
 
     {
@@ -332,27 +326,14 @@ async fn manual_clock_config_queues_move_tasks_and_resets_survive_restarts() {
         // Replay gives the same answers: the task, the moved messages.
         let done = server.task_at(dlq_arn, 3, "COMPLETED").await;
         assert_eq!(done["Status"], "COMPLETED");
-        assert_eq!(
-            server
-                .attribute("jobs", "ApproximateNumberOfMessages")
-                .await,
-            "3"
-        );
+        assert_eq!(server.visible("jobs").await, "3");
         // A per-queue reset of the queue that holds them survives too.
-        let (status, out) = server
-            .control("/_fifowin/queues/jobs/reset", Some(json!({})))
-            .await;
-        assert_eq!(status, 200, "{out}");
+        server.reset_queue("jobs").await;
     }
 
     {
         let server = Durable::start_with(&data, &args);
-        assert_eq!(
-            server
-                .attribute("jobs", "ApproximateNumberOfMessages")
-                .await,
-            "0"
-        );
+        assert_eq!(server.visible("jobs").await, "0");
         // A global reset: back to the config file's queues, as at first start-up.
         let (status, out) = server.control("/_fifowin/reset", Some(json!({}))).await;
         assert_eq!(status, 200, "{out}");
@@ -391,19 +372,13 @@ async fn a_fault_rule_redelivery_and_a_system_clock_advance_survive_a_restart() 
         let got = server.ok("ReceiveMessage", json!({"QueueUrl": "q"})).await;
         assert_eq!(got["Messages"][0]["Body"], "m");
         // Redelivered at once: visible again, not in flight for 30 s.
-        assert_eq!(
-            server.attribute("q", "ApproximateNumberOfMessages").await,
-            "1"
-        );
+        assert_eq!(server.visible("q").await, "1");
         // An hour ahead of the wall clock: the offset is logged too.
         server.advance(3_600_000).await;
         server.now_ms().await
     };
     let server = Durable::start(&dir);
-    assert_eq!(
-        server.attribute("q", "ApproximateNumberOfMessages").await,
-        "1"
-    );
+    assert_eq!(server.visible("q").await, "1");
     assert_eq!(
         server
             .attribute("q", "ApproximateNumberOfMessagesNotVisible")
