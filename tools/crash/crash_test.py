@@ -13,8 +13,19 @@ message is drained and three properties are checked:
   diverged    logged requests that failed when replayed at start-up (the server
               says so in its log): the rebuilt state is not the one clients saw
 
-Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1]
-Exits 0 when all three counts are zero. Bounded: rounds x (1-3 s) plus the drain.
+Modes (--mode):
+  plain        the above
+  manual-clock the server runs with --clock manual and a thread advances it all
+               the time; also checked: the clock never goes back across a restart
+               (CLOCK WENT BACK: an acknowledged advance undone)
+  move-task    producers send to a dead-letter queue and a message move task
+               (restarted whenever none is running) moves them to the queue the
+               consumers read, so the server is killed while a task runs; the
+               drain moves what is left. Also printed: how many times a task
+               that was running before a kill was running again after it.
+
+Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1] [--mode plain]
+Exits 0 when all counts are zero. Bounded: rounds x (1-3 s) plus the drain.
 """
 import argparse
 import json
@@ -32,6 +43,23 @@ import urllib.error
 import urllib.request
 
 QUEUE = "crash.fifo"
+# move-task mode: producers send here; a move task takes messages to QUEUE.
+DLQ = "crash-dlq.fifo"
+# move-task mode: the queue whose RedrivePolicy makes DLQ a dead-letter queue.
+SOURCE = "crash-src.fifo"
+
+
+def arn(name):
+    return f"arn:aws:sqs:us-east-1:000000000000:{name}"
+
+
+def control(port, path, body=None, timeout=5.0):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data,
+                                 headers={"Content-Type": "application/json"},
+                                 method="GET" if body is None else "POST")
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read() or b"{}")
 
 
 def call(port, op, body, timeout=5.0):
@@ -55,13 +83,15 @@ def free_port():
 
 
 class Server:
-    def __init__(self, binary, port, data_dir, log):
+    def __init__(self, binary, port, data_dir, log, extra):
         self.binary, self.port, self.data_dir, self.log = binary, port, data_dir, log
+        self.extra = extra
         self.proc = None
 
     def start(self):
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn"],
+            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn"]
+            + self.extra,
             stdout=self.log, stderr=self.log,
         )
         deadline = time.time() + 60
@@ -93,14 +123,18 @@ class State:
         self.dedup_mismatch = 0
         self.dedup_checks = 0
         self.redelivered = 0
+        self.clock_acked = 0     # the latest acknowledged manual-clock time
+        self.clock_back = 0      # restarts that found the clock before it
+        self.task_running = False  # a move task was running at the last look
+        self.tasks_resumed = 0   # kills after which a running task was running again
 
 
-def producer(port, st, ids, stop):
+def producer(port, st, ids, stop, target):
     for n in ids:
         if stop.is_set():
             return
         dedup = f"m{n}"
-        body = {"QueueUrl": QUEUE, "MessageBody": dedup, "MessageGroupId": f"g{n % 8}",
+        body = {"QueueUrl": target, "MessageBody": dedup, "MessageGroupId": f"g{n % 8}",
                 "MessageDeduplicationId": dedup}
         while not stop.is_set():
             try:
@@ -151,13 +185,52 @@ def consumer(port, st, stop):
             time.sleep(0.05)
 
 
-def resend_check(port, st, rng):
+def advancer(port, st, stop):
+    """manual-clock mode: moves the server clock 50 ms every 20 ms."""
+    while not stop.is_set():
+        try:
+            now = control(port, "/_fifowin/clock/advance", {"ms": 50})["now_ms"]
+            with st.lock:
+                st.clock_acked = max(st.clock_acked, now)
+        except Exception:
+            pass
+        time.sleep(0.02)
+
+
+def running_task(port):
+    status, out = call(port, "ListMessageMoveTasks", {"SourceArn": arn(DLQ)})
+    return status == 200 and any(t.get("Status") == "RUNNING" for t in out.get("Results", []))
+
+
+def move_once(port, st):
+    """move-task mode: starts a task unless one runs; returns whether one runs."""
+    if running_task(port):
+        with st.lock:
+            st.task_running = True
+        return True
+    call(port, "StartMessageMoveTask", {"SourceArn": arn(DLQ), "DestinationArn": arn(QUEUE),
+                                        "MaxNumberOfMessagesPerSecond": 50})
+    with st.lock:
+        st.task_running = False
+    return False
+
+
+def mover(port, st, stop):
+    while not stop.is_set():
+        try:
+            move_once(port, st)
+        except Exception:
+            pass
+        time.sleep(0.1)
+
+
+def resend_check(port, st, rng, target):
     """After a restart, re-send some acknowledged dedup ids: the window must hold."""
     with st.lock:
         sample = rng.sample(sorted(st.acked.items()), min(20, len(st.acked)))
     for dedup, first in sample:
         n = int(dedup[1:])
-        status, out = call(port, "SendMessage", {"QueueUrl": QUEUE, "MessageBody": dedup,
+        status, out = call(port, "SendMessage", {"QueueUrl": target, "MessageBody": dedup,
                                                  "MessageGroupId": f"g{n % 8}", "MessageDeduplicationId": dedup})
         with st.lock:
             st.dedup_checks += 1
@@ -171,17 +244,34 @@ def main():
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-round", type=int, default=300, help="messages each producer offers per round")
+    ap.add_argument("--mode", choices=["plain", "manual-clock", "move-task"], default="plain")
     args = ap.parse_args()
+    target = DLQ if args.mode == "move-task" else QUEUE
     rng = random.Random(args.seed)
     data_dir = tempfile.mkdtemp(prefix="fifowin-crash-")
     log = open(os.path.join(data_dir, "server.log"), "ab")
     port = free_port()
-    server = Server(args.bin, port, os.path.join(data_dir, "db"), log)
+    extra = ["--clock", "manual"] if args.mode == "manual-clock" else []
+    server = Server(args.bin, port, os.path.join(data_dir, "db"), log, extra)
     st = State()
     started = time.time()
     server.start()
     status, out = call(port, "CreateQueue", {"QueueName": QUEUE, "Attributes": {"FifoQueue": "true"}})
     assert status == 200, out
+    if args.mode == "move-task":
+        for name, attrs in [(DLQ, {}), (SOURCE, {"RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": arn(DLQ), "maxReceiveCount": 5})})]:
+            status, out = call(port, "CreateQueue", {"QueueName": name,
+                                                     "Attributes": {"FifoQueue": "true", **attrs}})
+            assert status == 200, out
+    # Background threads that run across rounds and restarts (the clock must keep
+    # moving during the drain, for in-flight messages to come back).
+    background_stop = threading.Event()
+    background = []
+    if args.mode == "manual-clock":
+        background.append(threading.Thread(target=advancer, args=(port, st, background_stop)))
+    for t in background:
+        t.start()
     next_id = 0
     kills = 0
     try:
@@ -191,33 +281,49 @@ def main():
             for _ in range(2):
                 ids = range(next_id, next_id + args.per_round)
                 next_id += args.per_round
-                threads.append(threading.Thread(target=producer, args=(port, st, ids, stop)))
+                threads.append(threading.Thread(target=producer, args=(port, st, ids, stop, target)))
+            if args.mode == "move-task":
+                threads.append(threading.Thread(target=mover, args=(port, st, stop)))
             threads.append(threading.Thread(target=consumer, args=(port, st, stop)))
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.5, 2.5))
+            with st.lock:
+                was_running = st.task_running
+                clock_before = st.clock_acked
             server.kill()
             kills += 1
             time.sleep(rng.uniform(0.0, 0.3))
             server.start()
-            resend_check(port, st, rng)
+            if args.mode == "manual-clock" and control(port, "/_fifowin/clock")["now_ms"] < clock_before:
+                st.clock_back += 1
+            if was_running and running_task(port):
+                st.tasks_resumed += 1
+            resend_check(port, st, rng, target)
             # Let producers finish their ids against the restarted server.
-            for t in threads[:-1]:
+            for t in threads[:2]:
                 t.join(timeout=120)
             stop.set()
-            threads[-1].join(timeout=30)
+            for t in threads[2:]:
+                t.join(timeout=30)
         # Drain: everything acknowledged must come out; in-flight ones reappear after 2 s.
         idle_since = time.time()
         while time.time() - idle_since < 5:
-            if consume_once(port, st) > 0:
+            moving = args.mode == "move-task" and (move_once(port, st) or call(
+                port, "GetQueueAttributes", {"QueueUrl": DLQ, "AttributeNames": ["All"]}
+            )[1]["Attributes"]["ApproximateNumberOfMessages"] != "0")
+            if consume_once(port, st) > 0 or moving:
                 idle_since = time.time()
         _, attrs = call(port, "GetQueueAttributes", {"QueueUrl": QUEUE, "AttributeNames": ["All"]})
     finally:
+        background_stop.set()
+        for t in background:
+            t.join(timeout=10)
         server.kill()
     with st.lock:
         lost = sorted(d for d in st.acked if d not in st.delivered)
         duplicates = sum(1 for ids in st.delivered.values() if len(ids) > 1)
-        print(f"crash test: {args.rounds} rounds, {kills} SIGKILLs, {time.time() - started:.1f} s")
+        print(f"crash test ({args.mode}): {args.rounds} rounds, {kills} SIGKILLs, {time.time() - started:.1f} s")
         print(f"  sends acknowledged      {len(st.acked)}")
         print(f"  send answers lost       {st.lost_answers} (outcome unknown to the client; retried with the same dedup id)")
         print(f"  deliveries              {st.deliveries} ({st.redelivered} redeliveries of undeleted messages)")
@@ -227,11 +333,16 @@ def main():
         print(f"  LOST                    {len(lost)} {lost[:10]}")
         print(f"  RESURRECTED             {st.resurrected}")
         print(f"  DUPLICATES              {duplicates} (+{st.dedup_mismatch} MessageId mismatches)")
+        if args.mode == "manual-clock":
+            print(f"  CLOCK WENT BACK         {st.clock_back} (restarts that undid an acknowledged advance)")
+        if args.mode == "move-task":
+            print(f"  tasks resumed           {st.tasks_resumed} (kills with a task running, running again after)")
     log.close()
     with open(os.path.join(data_dir, "server.log"), errors="replace") as f:
         diverged = sum(1 for line in f if "failed on replay" in line and "logged requests" in line)
     print(f"  REPLAY DIVERGENCES      {diverged} (start-ups with logged requests failing on replay)")
-    ok = not lost and st.resurrected == 0 and duplicates == 0 and st.dedup_mismatch == 0 and diverged == 0
+    ok = (not lost and st.resurrected == 0 and duplicates == 0 and st.dedup_mismatch == 0 and diverged == 0
+          and st.clock_back == 0)
     if ok:
         shutil.rmtree(data_dir, ignore_errors=True)
     else:

@@ -198,8 +198,10 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .or(file.host)
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let addr = SocketAddr::new(host, args.port.or(file.port).unwrap_or(9324));
-    let startup = file.queues.len() + file.topics.len();
-    let state = match args.guard.durable_state(&config, startup)? {
+    let state = match args
+        .guard
+        .durable_state(&config, &file.queues, file.topics.len())?
+    {
         Some(state) => state,
         None => AppState::with_queues(config, file.queues)
             .and_then(|state| state.with_topics(file.topics))

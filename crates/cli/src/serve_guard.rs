@@ -109,22 +109,20 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 impl GuardArgs {
-    /// With --data-dir: the state replayed from the command log; else `None`.
+    /// With --data-dir: the state replayed from the command log, with the config
+    /// file's `startup_queues` created where absent; else `None`.
     pub(crate) fn durable_state(
         &self,
         config: &fifowin_server::ServerConfig,
-        startup_resources: usize,
+        startup_queues: &[fifowin_server::config::file::QueueSpec],
+        startup_topics: usize,
     ) -> anyhow::Result<Option<fifowin_server::AppState>> {
         let Some(dir) = &self.data_dir else {
             return Ok(None);
         };
         anyhow::ensure!(
-            config.clock_mode == fifowin_server::ClockMode::System,
-            "--data-dir needs the system clock (a manual clock's time is not logged)"
-        );
-        anyhow::ensure!(
-            startup_resources == 0,
-            "--data-dir does not take config-file queues or topics yet; create them with CreateQueue and CreateTopic"
+            startup_topics == 0,
+            "--data-dir does not take config-file topics yet; create them with CreateTopic"
         );
         // The replay calls the async service code; it needs a runtime of its own
         // because the server's is built later.
@@ -133,7 +131,10 @@ impl GuardArgs {
             .build()
             .context("starting the replay runtime")?;
         let state = runtime
-            .block_on(fifowin_server::open_durable(config.clone(), dir))
+            .block_on(async {
+                let state = fifowin_server::open_durable(config.clone(), dir).await?;
+                fifowin_server::provision_durable(state, startup_queues.to_vec()).await
+            })
             .with_context(|| format!("opening the data directory {}", dir.display()))?;
         Ok(Some(state))
     }

@@ -1,7 +1,9 @@
 //! Durable mode through the binary: `fifowin serve --data-dir`, killed with
 //! SIGKILL and restarted on the same directory, keeps queues, attributes, tags,
 //! messages, in-flight messages with their receipt handles and receive counts,
-//! and the dedup window (a re-send gets the original MessageId).
+//! and the dedup window (a re-send gets the original MessageId); and the state
+//! that does not come from SQS requests: a manual clock's time, the config
+//! file's queues, move tasks (which resume), resets and fault-rule redeliveries.
 
 mod common;
 
@@ -17,10 +19,80 @@ struct Durable {
 
 impl Durable {
     fn start(dir: &Path) -> Durable {
+        Durable::start_with(dir, &[])
+    }
+
+    /// With more `fifowin serve` arguments.
+    fn start_with(dir: &Path, args: &[&str]) -> Durable {
         let dir = dir.to_str().expect("a UTF-8 temp path");
+        let mut all = vec!["--data-dir", dir];
+        all.extend_from_slice(args);
         Durable {
-            served: Served::start(&["--data-dir", dir], &[]),
+            served: Served::start(&all, &[]),
         }
+    }
+
+    /// A control-API call: its status and JSON answer.
+    async fn control(&self, path: &str, body: Option<Value>) -> (u16, Value) {
+        let client = reqwest::Client::new();
+        let url = format!("{}{path}", self.served.endpoint);
+        let request = match body {
+            Some(body) => client.post(url).json(&body),
+            None => client.get(url),
+        };
+        let resp = request.send().await.expect("the server answers");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn now_ms(&self) -> u64 {
+        let (_, clock) = self.control("/_fifowin/clock", None).await;
+        clock["now_ms"].as_u64().expect("now_ms")
+    }
+
+    async fn advance(&self, ms: u64) {
+        let (status, out) = self
+            .control("/_fifowin/clock/advance", Some(json!({ "ms": ms })))
+            .await;
+        assert_eq!(status, 200, "{out}");
+    }
+
+    async fn attribute(&self, q: &str, name: &str) -> Value {
+        let attrs = self
+            .ok(
+                "GetQueueAttributes",
+                json!({"QueueUrl": q, "AttributeNames": ["All"]}),
+            )
+            .await;
+        attrs["Attributes"][name].clone()
+    }
+
+    /// ApproximateNumberOfMessages of `q`.
+    async fn visible(&self, q: &str) -> Value {
+        self.attribute(q, "ApproximateNumberOfMessages").await
+    }
+
+    /// `POST /_fifowin/queues/{q}/reset`, which must succeed.
+    async fn reset_queue(&self, q: &str) {
+        let path = format!("/_fifowin/queues/{q}/reset");
+        let (status, out) = self.control(&path, Some(json!({}))).await;
+        assert_eq!(status, 200, "{out}");
+    }
+
+    /// The newest move task of `source_arn`, once its runner has moved `moved`
+    /// messages and it has `status` (the runner works after the answers).
+    async fn task_at(&self, source_arn: &str, moved: u64, status: &str) -> Value {
+        for _ in 0..500 {
+            let list = self
+                .ok("ListMessageMoveTasks", json!({"SourceArn": source_arn}))
+                .await;
+            let task = list["Results"][0].clone();
+            if task["ApproximateNumberOfMessagesMoved"] == moved && task["Status"] == status {
+                return task;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the task never reached {moved} moved messages and {status}");
     }
 
     async fn call(&self, op: &str, body: Value) -> (u16, Value) {
@@ -159,6 +231,161 @@ async fn state_survives_sigkill_and_restart() {
         attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"],
         "1"
     );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("fifowin-durable-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn manual_clock_config_queues_move_tasks_and_resets_survive_restarts() {
+    let dir = temp_dir("features");
+    let data = dir.join("data");
+    let config = dir.join("fifowin.toml");
+    std::fs::write(
+        &config,
+        "[[queues]]\nname = \"jobs\"\ndead_letter = { queue = \"jobs-dlq\", max_receive_count = 1 }\n\n[[queues]]\nname = \"jobs-dlq\"\n",
+    )
+    .unwrap();
+    let args = ["--clock", "manual", "--config", config.to_str().unwrap()];
+    let dlq_arn = "arn:aws:sqs:us-east-1:000000000000:jobs-dlq";
+
+    let (clock, started) = {
+        let server = Durable::start_with(&data, &args);
+        // A run-time change to a config-file queue.
+        server
+            .ok(
+                "SetQueueAttributes",
+                json!({"QueueUrl": "jobs", "Attributes": {"VisibilityTimeout": "5"}}),
+            )
+            .await;
+        for body in ["a", "b", "c"] {
+            server
+                .ok(
+                    "SendMessage",
+                    json!({"QueueUrl": "jobs", "MessageBody": body}),
+                )
+                .await;
+        }
+        let got = server
+            .ok(
+                "ReceiveMessage",
+                json!({"QueueUrl": "jobs", "MaxNumberOfMessages": 10}),
+            )
+            .await;
+        assert_eq!(got["Messages"].as_array().map(Vec::len), Some(3), "{got}");
+        server.advance(6_000).await;
+        // The second receive moves all three to the dead-letter queue.
+        server
+            .ok(
+                "ReceiveMessage",
+                json!({"QueueUrl": "jobs", "MaxNumberOfMessages": 10}),
+            )
+            .await;
+        assert_eq!(server.visible("jobs-dlq").await, "3");
+        server
+            .ok(
+                "StartMessageMoveTask",
+                json!({"SourceArn": dlq_arn, "MaxNumberOfMessagesPerSecond": 1}),
+            )
+            .await;
+        // One message in the first second of server time, then it waits for the clock.
+        let task = server.task_at(dlq_arn, 1, "RUNNING").await;
+        assert_eq!(task["Status"], "RUNNING");
+        (server.now_ms().await, task["StartedTimestamp"].clone())
+        // Dropped here: SIGKILL, with the task running.
+    };
+
+    {
+        let server = Durable::start_with(&data, &args);
+        assert_eq!(server.now_ms().await, clock, "the manual clock's time");
+        // The config file's queue was left alone: its attribute change stayed.
+        assert_eq!(server.attribute("jobs", "VisibilityTimeout").await, "5");
+        let task = server.task_at(dlq_arn, 1, "RUNNING").await;
+        assert_eq!(task["Status"], "RUNNING");
+        assert_eq!(task["StartedTimestamp"], started);
+        // The task resumed: each second of server time moves one more.
+        server.advance(1_000).await;
+        server.task_at(dlq_arn, 2, "RUNNING").await;
+        server.advance(1_000).await;
+        let done = server.task_at(dlq_arn, 3, "COMPLETED").await;
+        assert_eq!(done["Status"], "COMPLETED");
+        assert_eq!(server.visible("jobs").await, "3");
+        assert_eq!(server.visible("jobs-dlq").await, "0");
+        server.reset_queue("jobs-dlq").await;
+    }
+
+    {
+        let server = Durable::start_with(&data, &args);
+        assert_eq!(server.now_ms().await, clock + 2_000);
+        // Replay gives the same answers: the task, the moved messages.
+        let done = server.task_at(dlq_arn, 3, "COMPLETED").await;
+        assert_eq!(done["Status"], "COMPLETED");
+        assert_eq!(server.visible("jobs").await, "3");
+        // A per-queue reset of the queue that holds them survives too.
+        server.reset_queue("jobs").await;
+    }
+
+    {
+        let server = Durable::start_with(&data, &args);
+        assert_eq!(server.visible("jobs").await, "0");
+        // A global reset: back to the config file's queues, as at first start-up.
+        let (status, out) = server.control("/_fifowin/reset", Some(json!({}))).await;
+        assert_eq!(status, 200, "{out}");
+        assert_eq!(out["queues_created"], 2, "{out}");
+    }
+
+    let server = Durable::start_with(&data, &args);
+    assert_eq!(server.attribute("jobs", "VisibilityTimeout").await, "30");
+    let list = server
+        .ok("ListMessageMoveTasks", json!({"SourceArn": dlq_arn}))
+        .await;
+    assert!(
+        list["Results"].as_array().is_none_or(Vec::is_empty),
+        "{list}"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_fault_rule_redelivery_and_a_system_clock_advance_survive_a_restart() {
+    let dir = temp_dir("redeliver");
+    let clock = {
+        let server = Durable::start(&dir);
+        server.ok("CreateQueue", json!({"QueueName": "q"})).await;
+        server
+            .ok("SendMessage", json!({"QueueUrl": "q", "MessageBody": "m"}))
+            .await;
+        let (status, out) = server
+            .control(
+                "/_fifowin/faults",
+                Some(json!({"operation": "ReceiveMessage", "action": "redeliver", "count": 1})),
+            )
+            .await;
+        assert_eq!(status, 201, "{out}");
+        let got = server.ok("ReceiveMessage", json!({"QueueUrl": "q"})).await;
+        assert_eq!(got["Messages"][0]["Body"], "m");
+        // Redelivered at once: visible again, not in flight for 30 s.
+        assert_eq!(server.visible("q").await, "1");
+        // An hour ahead of the wall clock: the offset is logged too.
+        server.advance(3_600_000).await;
+        server.now_ms().await
+    };
+    let server = Durable::start(&dir);
+    assert_eq!(server.visible("q").await, "1");
+    assert_eq!(
+        server
+            .attribute("q", "ApproximateNumberOfMessagesNotVisible")
+            .await,
+        "0"
+    );
+    assert!(server.now_ms().await >= clock, "the clock went back");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,10 +16,11 @@ use fifowin_engine::Clock;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::pipeline::durable;
+use crate::sqs::actions::{Acted, Action, ActionError};
 use crate::state::AppState;
 use crate::state::registry::QueueHandle;
 
-pub(crate) mod durable_guard;
 mod faults;
 mod inspect;
 mod lags;
@@ -90,12 +91,10 @@ async fn advance(
             }
         });
     match body {
-        Ok(Advance { ms }) => {
-            state.clock.advance(ms);
-            // Long polls wait per queue; wake them all so they re-check their deadlines.
-            state.registry.wake_all();
-            clock_json(&state).into_response()
-        }
+        Ok(Advance { ms }) => match durable::act(&state, Action::ClockAdvance { ms }).await {
+            Ok(_) => clock_json(&state).into_response(),
+            Err(err) => action_failed(&err),
+        },
         Err(problem) => bad_request(format!(
             "expected a JSON body {{\"ms\": <non-negative integer>}}: {problem}"
         )),
@@ -139,19 +138,16 @@ async fn escapes(State(state): State<AppState>) -> Json<Value> {
 /// Back to the start-up state: every queue and topic dropped, the config file's
 /// queues and topics created again (empty), every fault rule removed.
 async fn reset(State(state): State<AppState>) -> Response {
-    let dropped = state.registry.all().len();
-    state.registry.clear();
-    state.move_tasks.clear();
-    state.recently_deleted.clear();
-    let topics_dropped = state.sns.lock().sns.topics().count();
-    state.sns.lock().sns.reset();
+    // Fault rules are not queue state: they are never logged, so cleared here.
     let faults_removed = state.faults.clear();
-    match state.provision().and_then(|created| {
-        state
-            .provision_topics()
-            .map(|topics_created| (created, topics_created))
-    }) {
-        Ok((created, topics_created)) => Json(json!({
+    let queues = state.startup_queues.to_vec();
+    match durable::act(&state, Action::Reset { queues }).await {
+        Ok(Acted::Reset {
+            dropped,
+            created,
+            topics_dropped,
+            topics_created,
+        }) => Json(json!({
             "queues_dropped": dropped,
             "queues_created": created,
             "topics_dropped": topics_dropped,
@@ -159,13 +155,24 @@ async fn reset(State(state): State<AppState>) -> Response {
             "faults_removed": faults_removed,
         }))
         .into_response(),
-        // Start-up created the same queues, so this takes a concurrent CreateQueue.
-        Err(err) => (
-            StatusCode::CONFLICT,
-            Json(json!({ "error": format!("re-creating the config file's queues and topics: {err}") })),
+        Ok(other) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "error": format!("a reset answered {other:?}") })),
         )
             .into_response(),
+        // Start-up created the same queues, so this takes a concurrent CreateQueue.
+        Err(err) => action_failed(&err),
     }
+}
+
+/// An action that failed: 409 (the state did not allow it) or 500 (the log failed).
+pub(crate) fn action_failed(err: &ActionError) -> Response {
+    let status = match err {
+        ActionError::NoQueue(_) => StatusCode::NOT_FOUND,
+        ActionError::Provision(_) => StatusCode::CONFLICT,
+        ActionError::NotDurable => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, Json(json!({ "error": err.to_string() }))).into_response()
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

@@ -31,7 +31,7 @@ use tokio::net::TcpListener;
 use config::ControlAccess;
 
 pub use config::{ClockMode, ServerConfig};
-pub use pipeline::durable::replay::{DurableError, open_durable};
+pub use pipeline::durable::replay::{DurableError, open_durable, provision_durable};
 pub use state::AppState;
 
 /// The router: control API routes and the dashboard (unless disabled; the API
@@ -48,13 +48,6 @@ pub fn app(state: AppState) -> Router {
                 transport::auth::control_guard,
             ))
             .merge(control::ui::routes()),
-    };
-    // Durable mode: control actions that would change state outside the log are refused.
-    let routes = match state.durable {
-        Some(_) => routes.route_layer(axum::middleware::from_fn(
-            control::durable_guard::refuse_unlogged,
-        )),
-        None => routes,
     };
     let body_timeout = state.config.limits.body_read_timeout;
     routes
@@ -76,5 +69,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.config.limits.clone();
+    // Move tasks a durable start-up replayed resume on this runtime.
+    pipeline::move_runner::spawn_unclaimed(&state);
     transport::listener::serve(listener, app(state.clone()), state, &limits, shutdown).await
 }

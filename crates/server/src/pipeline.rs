@@ -11,3 +11,4 @@ pub(crate) mod faults;
 pub(crate) mod limits;
 mod long_poll;
 pub(crate) mod metrics;
+pub(crate) mod move_runner;

@@ -7,6 +7,7 @@
 //! a request addresses ([`queue_of`]) and whether it changes state
 //! ([`changes_state`]). Engine errors become SQS errors here only (`convert.rs`).
 
+pub(crate) mod actions;
 pub(crate) mod address;
 pub(crate) mod context;
 pub(crate) mod convert;
@@ -85,7 +86,7 @@ pub(crate) fn execute(
             Response::RemovePermission(permissions::remove(state, ctx, i, now)?)
         }
         R::StartMessageMoveTask(i) => {
-            Response::StartMessageMoveTask(move_tasks::start(state, i, now)?)
+            Response::StartMessageMoveTask(move_tasks::start(state, i, now, ids)?)
         }
         R::CancelMessageMoveTask(i) => {
             Response::CancelMessageMoveTask(move_tasks::cancel(state, i)?)

@@ -18,8 +18,9 @@ use crate::pipeline::faults::Faults;
 use crate::pipeline::metrics::Metrics;
 use crate::sns::provision::window_overrides;
 use crate::sns::topics::SnsState;
+use crate::sqs::ids::MessageIds;
 use crate::sqs::move_tasks::tasks::MoveTasks;
-use crate::sqs::provision::provision;
+use crate::sqs::provision::{Existing, provision};
 use crate::sqs::recently_deleted::RecentlyDeleted;
 use clock::ServerClock;
 use registry::Registry;
@@ -75,7 +76,14 @@ impl AppState {
             startup_queues: Arc::new(queues),
             ..Self::new(config)
         };
-        state.provision()?;
+        provision(
+            &state.config,
+            &state.registry,
+            &state.startup_queues,
+            state.clock.now(),
+            MessageIds::Random,
+            Existing::Refuse,
+        )?;
         Ok(state)
     }
 
@@ -98,16 +106,6 @@ impl AppState {
             &self.config,
             &self.sns,
             &self.startup_topics,
-            self.clock.now(),
-        )
-    }
-
-    /// Creates the config file's queues (at start-up, and again after a global reset).
-    pub(crate) fn provision(&self) -> Result<usize, ConfigError> {
-        provision(
-            &self.config,
-            &self.registry,
-            &self.startup_queues,
             self.clock.now(),
         )
     }

@@ -42,8 +42,9 @@ fn invalid(key: impl Into<String>, problem: impl Into<String>) -> ConfigError {
     }
 }
 
-/// A queue to create at start-up (and again after `POST /_fifowin/reset`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A queue to create at start-up (and again after `POST /_fifowin/reset`);
+/// serializable because durable mode logs the specs it created.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueueSpec {
     pub name: String,
     /// The region the queue lives in; the server's (`server.region`, `--region`)
@@ -59,7 +60,7 @@ pub struct QueueSpec {
 }
 
 /// A RedrivePolicy by queue name rather than ARN.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeadLetterSpec {
     pub queue: String,
     pub max_receive_count: u32,

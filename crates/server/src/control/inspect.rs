@@ -16,6 +16,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::name_region;
+use crate::pipeline::durable;
+use crate::sqs::actions::Action;
 use crate::state::AppState;
 use crate::state::registry::QueueHandle;
 
@@ -255,10 +257,16 @@ async fn reset(
     let Some(q) = region.find(&state, &name) else {
         return not_found(&name);
     };
-    q.lock().reset(state.clock.now());
-    // Long polls re-check (and find nothing, or the next send).
-    q.arrivals.notify_waiters();
-    let mut answer = json!({ "queue": q.name, "reset": true });
-    name_region(&state, &q, &mut answer);
-    Json(answer).into_response()
+    let action = Action::QueueReset {
+        region: q.region.clone(),
+        queue: q.name.clone(),
+    };
+    match durable::act(&state, action).await {
+        Ok(_) => {
+            let mut answer = json!({ "queue": q.name, "reset": true });
+            name_region(&state, &q, &mut answer);
+            Json(answer).into_response()
+        }
+        Err(err) => super::action_failed(&err),
+    }
 }

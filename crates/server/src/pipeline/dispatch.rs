@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::StatusCode;
 use axum::response::Response as HttpResponse;
-use fifowin_engine::Clock;
 use fifowin_wire::model::Operation;
 use fifowin_wire::{Request, Response, SqsError};
 
 use crate::pipeline::durable::RawRequest;
 use crate::pipeline::faults::Injected;
+use crate::sqs::actions::Action;
 use crate::sqs::{self, QueueRef, RequestContext};
 use crate::state::AppState;
 
@@ -205,16 +205,22 @@ async fn run(
         .after(op.name(), region, name, result.is_ok(), delivered);
     if let (Some(after_ms), Ok(Response::ReceiveMessage(out)), Some(name)) =
         (after.redeliver_after_ms, &result, name)
-        && let Some(q) = state.registry.get(region, name)
     {
-        let now = state.clock.now();
-        {
-            let mut engine = q.lock();
-            for m in &out.messages {
-                engine.redeliver(&m.receipt_handle, after_ms, now);
-            }
+        let action = Action::Redeliver {
+            region: region.to_string(),
+            queue: name.to_string(),
+            receipt_handles: out
+                .messages
+                .iter()
+                .map(|m| m.receipt_handle.clone())
+                .collect(),
+            after_ms,
+        };
+        // Through the durable layer, so durable mode logs what the rule changed.
+        // Boxed: only fault rules reach this.
+        if let Err(err) = Box::pin(crate::pipeline::durable::act(state, action)).await {
+            tracing::warn!("a fault rule's redelivery failed: {err}");
         }
-        q.arrivals.notify_waiters();
     }
     if after.delay_ms > 0 {
         // Real time on purpose: the point is to make the client's own timeouts fire.

@@ -22,7 +22,11 @@
 //! serial that receipt handles carry; only an attempt that returns messages
 //! waits for its commit (an empty one is on disk before any later record is, and
 //! nothing a client holds depends on it). Requests that fail change nothing and
-//! are not logged. Message move tasks (which run on timers) are refused.
+//! are not logged.
+//!
+//! State changes that are not SQS requests (the control API's clock advance and
+//! resets, fault-rule redeliveries, the config file's queues, move-task steps)
+//! go through [`act`] as [`Action`]s: the same lock, one `now`, one record.
 
 pub(crate) mod log;
 pub(crate) mod replay;
@@ -31,12 +35,14 @@ use fifowin_engine::{Clock, ReceivedMessage, Timestamp};
 use fifowin_store::StoreError;
 use fifowin_wire::{ErrorCode, Request, Response, SqsError};
 
+use crate::pipeline::move_runner;
+use crate::sqs::actions::{self, Acted, Action, ActionError};
 use crate::sqs::ids::MessageIds;
 use crate::sqs::receive::{self, PreparedReceive};
 use crate::sqs::{self, RequestContext};
 use crate::state::AppState;
 pub(crate) use log::RawRequest;
-use log::{Durable, record};
+use log::{Durable, Prepared, action_record, prepare};
 
 fn internal(err: StoreError) -> SqsError {
     tracing::error!("durable mode: {err}");
@@ -55,12 +61,42 @@ pub(crate) async fn apply(
     request: Request,
     raw: RawRequest<'_>,
 ) -> Result<Response, SqsError> {
-    let Some(durable) = state.durable.as_deref() else {
-        return sqs::execute(state, ctx, request, state.clock.now(), MessageIds::Random);
+    let starts_task = matches!(request, Request::StartMessageMoveTask(_));
+    let result = match state.durable.as_deref() {
+        None => sqs::execute(state, ctx, request, state.clock.now(), MessageIds::Random),
+        // Boxed, so the in-memory path's future (every request's) does not carry
+        // the larger state of durable mode's ordering.
+        Some(durable) => Box::pin(apply_logged(state, durable, ctx, request, raw)).await,
     };
-    // Boxed, so the in-memory path's future (every request's) does not carry
-    // the larger state of durable mode's ordering.
-    Box::pin(apply_logged(state, durable, ctx, request, raw)).await
+    if starts_task && result.is_ok() {
+        move_runner::spawn_unclaimed(state);
+    }
+    result
+}
+
+/// Applies one action: in memory at the clock's time; in durable mode in log
+/// order, at one instant, answered once its record (if it changed anything) is
+/// committed.
+pub(crate) async fn act(state: &AppState, action: Action) -> Result<Acted, ActionError> {
+    let Some(durable) = state.durable.as_deref() else {
+        return actions::apply(state, &action, state.clock.now(), MessageIds::Random);
+    };
+    let ids = MessageIds::Derived { seed: durable.seed };
+    let guard = durable.order.lock().await;
+    let now = state.clock.now();
+    let result = actions::apply(state, &action, now, ids);
+    let append = match &result {
+        Ok(acted) if acted.changed_state() => Some(durable.log.append(action_record(now, &action))),
+        _ => None,
+    };
+    drop(guard);
+    if let Some(append) = append {
+        append.await.map_err(|err| {
+            tracing::error!("durable mode: {err}");
+            ActionError::NotDurable
+        })?;
+    }
+    result
 }
 
 async fn apply_logged(
@@ -74,19 +110,12 @@ async fn apply_logged(
     if !sqs::changes_state(&request) {
         return sqs::execute(state, ctx, request, state.clock.now(), ids);
     }
-    if matches!(
-        request,
-        Request::StartMessageMoveTask(_) | Request::CancelMessageMoveTask(_)
-    ) {
-        return Err(SqsError::new(
-            ErrorCode::UnsupportedOperation,
-            "Message move tasks are not available in durable mode (--data-dir).",
-        ));
-    }
+    // Encoded before the lock: under it, only the time is written in.
+    let prepared = prepare(ctx, raw);
     let guard = durable.order.lock().await;
     let now = state.clock.now();
     let result = sqs::execute(state, ctx, request, now, ids);
-    let append = append(durable, &result, now, ctx, raw);
+    let append = append(durable, &result, now, prepared);
     drop(guard);
     if let Some(append) = append {
         append.await.map_err(internal)?;
@@ -100,12 +129,11 @@ fn append<T, E>(
     durable: &Durable,
     result: &Result<T, E>,
     now: Timestamp,
-    ctx: &RequestContext,
-    raw: RawRequest<'_>,
+    prepared: Prepared,
 ) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T, E>> {
     result
         .is_ok()
-        .then(|| durable.log.append(record(now, ctx, raw)))
+        .then(|| durable.log.append(prepared.stamped(now)))
 }
 
 /// Applies one SNS request as [`apply`] does an SQS one: logged in durable mode
@@ -124,10 +152,11 @@ pub(crate) async fn apply_sns(
     if !crate::sns::changes_state(&request) {
         return crate::sns::execute(state, &request, state.clock.now(), ids);
     }
+    let prepared = prepare(ctx, raw);
     let guard = durable.order.lock().await;
     let now = state.clock.now();
     let result = crate::sns::execute(state, &request, now, ids);
-    let append = append(durable, &result, now, ctx, raw);
+    let append = append(durable, &result, now, prepared);
     drop(guard);
     if let Some(append) = append {
         append.await.map_err(|err| {
@@ -164,6 +193,7 @@ pub(crate) async fn receive_attempt(
         let messages = receive::attempt(state, poll, now)?;
         return Ok(Attempt::Received { messages, now });
     };
+    let prepared = prepare(ctx, raw);
     let guard = durable.order.lock().await;
     let idle = !first
         && poll.request.attempt_id.is_none()
@@ -173,7 +203,7 @@ pub(crate) async fn receive_attempt(
     }
     let now = state.clock.now();
     let result = receive::attempt(state, poll, now);
-    let append = append(durable, &result, now, ctx, raw);
+    let append = append(durable, &result, now, prepared);
     drop(guard);
     let messages = result?;
     if !messages.is_empty()

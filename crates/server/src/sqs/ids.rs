@@ -48,6 +48,28 @@ impl MessageIds {
             }
         }
     }
+
+    /// The id of a message move task started on `source_arn` at `now` when
+    /// `earlier` tasks were known: a v4 UUID, or in durable mode a hash of those
+    /// (what the log reproduces) and the seed.
+    pub(crate) fn task_id(self, source_arn: &str, now: Timestamp, earlier: usize) -> String {
+        let id = match self {
+            MessageIds::Random => uuid::Uuid::new_v4(),
+            MessageIds::Derived { seed } => {
+                let digest = Sha256::new()
+                    .chain_update(b"move-task")
+                    .chain_update(seed.to_le_bytes())
+                    .chain_update(source_arn.as_bytes())
+                    .chain_update(now.as_millis().to_le_bytes())
+                    .chain_update((earlier as u64).to_le_bytes())
+                    .finalize();
+                let mut bytes = [0u8; 16];
+                bytes.copy_from_slice(&digest[..16]);
+                uuid::Builder::from_random_bytes(bytes).into_uuid()
+            }
+        };
+        id.hyphenated().to_string()
+    }
 }
 
 /// Random v4 UUIDs.

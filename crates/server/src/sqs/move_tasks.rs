@@ -1,17 +1,18 @@
 //! Message move tasks (StartMessageMoveTask, CancelMessageMoveTask,
 //! ListMessageMoveTasks; sqs-spec.md §4.7). A task moves the visible messages of a
 //! dead-letter queue back to the queues they came from, or to one destination,
-//! at most `MaxNumberOfMessagesPerSecond` per second of *server* time: each task
-//! runs on its own tokio task and wakes when the clock is advanced, so a manual
-//! clock drives it as well as real time does. Queue locks are taken one at a
-//! time, never two at once.
+//! at most `MaxNumberOfMessagesPerSecond` per second of *server* time. This
+//! module keeps the tasks and makes one [`step`] at a given `now`; the runner
+//! that repeats steps (`pipeline/move_runner`) sends each through the durable
+//! layer as an action, so durable mode logs and replays the moves. Queue locks
+//! are taken one at a time, never two at once.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use fifowin_engine::{Clock, MovedMessage, Timestamp};
+use fifowin_engine::{MovedMessage, Timestamp};
 use fifowin_wire::model::{
     CancelMessageMoveTaskInput, CancelMessageMoveTaskOutput, ListMessageMoveTasksInput,
     ListMessageMoveTasksOutput, ListMessageMoveTasksResultEntry, StartMessageMoveTaskInput,
@@ -20,7 +21,7 @@ use fifowin_wire::model::{
 use fifowin_wire::{ErrorCode, SqsError};
 use tokio::sync::Notify;
 
-use crate::config::ClockMode;
+use super::ids::MessageIds;
 use crate::state::AppState;
 
 pub(crate) mod tasks;
@@ -44,11 +45,13 @@ fn not_found(parameter: &str) -> SqsError {
     )
 }
 
-/// StartMessageMoveTask.
+/// StartMessageMoveTask: the task is kept as running; the layer above starts
+/// its runner (`MoveTasks::unclaimed`).
 pub(crate) fn start(
     state: &AppState,
     i: StartMessageMoveTaskInput,
     now: Timestamp,
+    ids: MessageIds,
 ) -> Result<StartMessageMoveTaskOutput, SqsError> {
     let source_arn = i.source_arn.ok_or_else(|| SqsError::missing("SourceArn"))?;
     let rate = match i.max_number_of_messages_per_second {
@@ -80,11 +83,11 @@ pub(crate) fn start(
             .get_by_arn(destination)
             .ok_or_else(|| not_found("DestinationArn"))?;
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let mut tasks = state.move_tasks.all();
+    let id = ids.task_id(&source_arn, now, tasks.len());
     let handle =
         STANDARD.encode(serde_json::json!({ "taskId": id, "sourceArn": source_arn }).to_string());
-    let task = {
-        let mut tasks = state.move_tasks.all();
+    {
         if tasks
             .iter()
             .any(|t| t.source_arn == source_arn && t.progress().status == Status::Running)
@@ -107,11 +110,10 @@ pub(crate) fn start(
                 failure_reason: None,
             }),
             cancelled: Notify::new(),
+            claimed: AtomicBool::new(false),
         });
-        tasks.push(Arc::clone(&task));
-        task
-    };
-    tokio::spawn(run(state.clone(), task));
+        tasks.push(task);
+    }
     Ok(StartMessageMoveTaskOutput {
         task_handle: handle,
     })
@@ -219,100 +221,80 @@ fn allowance(task: &Task, now: Timestamp) -> u64 {
     }
 }
 
-/// What one step of a runner did.
-enum Step {
+/// What one step of a task did.
+#[derive(Debug)]
+pub(crate) enum Step {
     /// Moved some messages; go on at once.
     Moved,
     /// The rate allows nothing more until the server clock reaches this instant.
     Throttled(Timestamp),
-    Done(Status, Option<String>),
+    /// The task is over (completed, failed, cancelled or forgotten by a reset);
+    /// `changed` says whether this step ended it.
+    Finished { changed: bool },
 }
 
-/// Drives one task until it completes, fails or is cancelled.
-async fn run(state: AppState, task: Arc<Task>) {
-    loop {
-        // Register before looking, so an advance or a cancel during the step wakes us.
-        let advanced = state.clock.advanced().notified();
-        let cancelled = task.cancelled.notified();
-        tokio::pin!(advanced, cancelled);
-        advanced.as_mut().enable();
-        cancelled.as_mut().enable();
-        let status = task.progress().status;
-        if status != Status::Running {
-            if status == Status::Cancelling {
-                task.progress().status = Status::Cancelled;
-            }
-            return;
-        }
-        match step(&state, &task) {
-            Step::Moved => tokio::task::yield_now().await,
-            Step::Done(status, reason) => {
-                let mut p = task.progress();
-                if p.status == Status::Running {
-                    p.status = status;
-                    p.failure_reason = reason;
-                } else if p.status == Status::Cancelling {
-                    p.status = Status::Cancelled;
-                }
-                return;
-            }
-            Step::Throttled(until) => {
-                let real_wait = match state.clock.mode() {
-                    // A manual clock only moves when advanced: wait for that alone.
-                    ClockMode::Manual => Duration::from_secs(3600),
-                    ClockMode::System => Duration::from_millis(
-                        until
-                            .as_millis()
-                            .saturating_sub(state.clock.now().as_millis()),
-                    ),
-                };
-                tokio::select! {
-                    () = &mut advanced => {}
-                    () = &mut cancelled => {}
-                    () = tokio::time::sleep(real_wait) => {}
-                }
-            }
+impl Step {
+    /// Whether the step changed a queue or the task.
+    pub(crate) fn changed_state(&self) -> bool {
+        match self {
+            Step::Moved => true,
+            Step::Throttled(_) => false,
+            Step::Finished { changed } => *changed,
         }
     }
 }
 
-/// Moves what the rate allows now, one queue lock at a time.
-fn step(state: &AppState, task: &Task) -> Step {
-    let now = state.clock.now();
+/// One step of the task with id `task` at `now`: finishes a cancelled task,
+/// or moves what the rate allows, one queue lock at a time.
+pub(crate) fn step(state: &AppState, task: &str, now: Timestamp) -> Step {
+    let Some(task) = state.move_tasks.get(task) else {
+        return Step::Finished { changed: false };
+    };
+    let status = task.progress().status;
+    match status {
+        Status::Running => {}
+        Status::Cancelling => {
+            task.progress().status = Status::Cancelled;
+            return Step::Finished { changed: true };
+        }
+        Status::Completed | Status::Cancelled | Status::Failed => {
+            return Step::Finished { changed: false };
+        }
+    }
+    let finish = |status: Status, reason: Option<&str>| {
+        let mut p = task.progress();
+        p.status = status;
+        p.failure_reason = reason.map(str::to_string);
+        Step::Finished { changed: true }
+    };
+    let gone = Some("AWS.SimpleQueueService.NonExistentQueue");
     let moved = task.progress().moved;
     if moved >= task.to_move {
-        return Step::Done(Status::Completed, None);
+        return finish(Status::Completed, None);
     }
-    let budget = allowance(task, now).saturating_sub(moved);
+    let budget = allowance(&task, now).saturating_sub(moved);
     if budget == 0 {
         let next_second = (now.as_millis() - task.started.as_millis()) / 1000 + 1;
         return Step::Throttled(task.started.plus_ms(next_second * 1000));
     }
     let Some(source) = state.registry.get_by_arn(&task.source_arn) else {
-        return Step::Done(
-            Status::Failed,
-            Some("AWS.SimpleQueueService.NonExistentQueue".into()),
-        );
+        return finish(Status::Failed, gone);
     };
     let want = budget.min(task.to_move - moved).min(CHUNK as u64) as usize;
     let taken = source.lock().take_for_move(want, now);
     if taken.is_empty() {
-        return Step::Done(Status::Completed, None);
+        return finish(Status::Completed, None);
     }
     for message in taken {
-        if let Err(message) = deliver(state, task, message, now) {
+        if let Err(message) = deliver(state, &task, message, now) {
             source.lock().return_moved(*message, now);
             source.arrivals.notify_waiters();
-            return Step::Done(
-                Status::Failed,
-                Some("AWS.SimpleQueueService.NonExistentQueue".into()),
-            );
+            return finish(Status::Failed, gone);
         }
         task.progress().moved += 1;
     }
     Step::Moved
 }
-
 /// Puts one message in its destination: the task's, or the queue it was
 /// dead-lettered from. Gives the message back when that queue is gone.
 fn deliver(

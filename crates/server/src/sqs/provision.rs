@@ -1,7 +1,6 @@
 //! Creates the config file's queues: every queue first (attributes and tags through
 //! the engine's own validation), then dead-letter wiring by name, so a file may
-//! list queues in any order and even point two queues at each other. A queue
-//! lives in its `region` (the server's by default), its dead-letter queue in the same.
+//! list queues in any order and even point two queues at each other.
 
 use fifowin_engine::{Queue, Timestamp};
 
@@ -17,16 +16,34 @@ fn invalid(i: usize, key: &str, problem: impl std::fmt::Display) -> ConfigError 
     }
 }
 
-/// Creates `specs` in `registry` at `now`; returns how many queues were created.
+/// What provisioning does with a spec whose queue exists already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Existing {
+    /// An error: the registry was just cleared, so the queue is a concurrent CreateQueue's.
+    Refuse,
+    /// Leave the queue as it is, with its messages and the attributes changed at
+    /// run time (durable mode's start-up on a data directory that has it).
+    Keep,
+}
+
+/// Creates `specs` in `registry` at `now` with message ids from `ids`; returns
+/// how many queues were created (with [`Existing::Keep`], the absent ones only,
+/// and only those get their dead-letter wiring).
 pub(crate) fn provision(
     config: &ServerConfig,
     registry: &Registry,
     specs: &[QueueSpec],
     now: Timestamp,
+    ids: MessageIds,
+    existing: Existing,
 ) -> Result<usize, ConfigError> {
     let region_of = |spec: &QueueSpec| spec.region.clone().unwrap_or_else(|| config.region.clone());
+    let mut created = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
         let region = region_of(spec);
+        if existing == Existing::Keep && registry.get(&region, &spec.name).is_some() {
+            continue;
+        }
         let resolve = |arn: &str| registry.kind_of_arn(&region, arn);
         let mut settings = config.queue_settings(&region, &spec.name);
         if let Some(window) = spec.dedup_window_ms {
@@ -37,7 +54,12 @@ pub(crate) fn provision(
             &spec.attributes,
             &Default::default(),
             &resolve,
-            MessageIds::Random.for_queue(&spec.name, None, now),
+            // As CreateQueue derives them, so a queue's ids do not depend on how it was made.
+            ids.for_queue(
+                &spec.name,
+                (region != config.region).then_some(region.as_str()),
+                now,
+            ),
             now,
         )
         .map_err(|e| invalid(i, "attributes", e))?;
@@ -52,8 +74,10 @@ pub(crate) fn provision(
                 format!("queue {:?} already exists", spec.name),
             ));
         }
+        created.push(i);
     }
-    for (i, spec) in specs.iter().enumerate() {
+    for &i in &created {
+        let spec = &specs[i];
         let Some(dl) = &spec.dead_letter else {
             continue;
         };
@@ -82,5 +106,5 @@ pub(crate) fn provision(
             .set_attributes(&attributes, &resolve, now)
             .map_err(|e| invalid(i, "dead_letter", e))?;
     }
-    Ok(specs.len())
+    Ok(created.len())
 }

@@ -29,9 +29,15 @@ fn system_now() -> Timestamp {
 impl ServerClock {
     /// A clock in `mode`; a manual clock starts at the current wall-clock time.
     pub fn new(mode: ClockMode) -> Self {
+        Self::starting_at(mode, system_now())
+    }
+
+    /// A clock in `mode` whose manual time starts at `start` (durable mode's
+    /// replay: the first logged instant, not the wall clock of the restart).
+    pub fn starting_at(mode: ClockMode, start: Timestamp) -> Self {
         Self {
             mode,
-            manual: ManualClock::new(system_now()),
+            manual: ManualClock::new(start),
             offset_ms: AtomicU64::new(0),
             advanced: Notify::new(),
         }
@@ -54,6 +60,17 @@ impl ServerClock {
         }
         self.advanced.notify_waiters();
         self.now()
+    }
+
+    /// Moves a manual clock forward to `to` if it is behind (durable mode's
+    /// replay brings it to each logged instant, so its time survives a restart).
+    pub fn catch_up(&self, to: Timestamp) {
+        if self.mode == ClockMode::Manual {
+            let behind = to.as_millis().saturating_sub(self.manual.now().as_millis());
+            if behind > 0 {
+                self.advance(behind);
+            }
+        }
     }
 
     /// Resolves at the next [`ServerClock::advance`].

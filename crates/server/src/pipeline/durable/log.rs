@@ -1,6 +1,6 @@
 //! Durable mode's command log records: what a state-changing request leaves in
-//! `fifowin-store` (its wire form, its context and its time) and how a record is
-//! read back for replay; and [`Durable`], the log with the lock that orders writes.
+//! `fifowin-store` (its wire form, its context and its time), or an action (its
+//! typed form and its time), and how a record is read back for replay; and [`Durable`], the log with the lock that orders writes.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use fifowin_store::Log;
 use fifowin_wire::{Request, json, query};
 use serde::{Deserialize, Serialize};
 
+use crate::sqs::actions::Action;
 use crate::sqs::context::RequestContext;
 
 /// The command log and what keeps live requests and their replay identical.
@@ -55,18 +56,13 @@ pub(crate) enum RawRequest<'a> {
     },
 }
 
-/// A logged request read back, for the service it goes to.
-pub(super) enum Logged {
-    Sqs(Request),
-    Sns(fifowin_sns::codec::Request),
-}
-
 /// One log record.
 #[derive(Serialize, Deserialize)]
 struct Record {
     /// The request's time, ms.
     now: u64,
-    /// `json`, `query` or `sns`.
+    /// `json`, `query`, `sns`, or `action` (then `action` holds it and the
+    /// request fields are empty).
     proto: String,
     #[serde(default)]
     target: String,
@@ -83,94 +79,190 @@ struct Record {
     region: Option<String>,
     sender: String,
     trace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    action: Option<Action>,
 }
 
-pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) -> Vec<u8> {
+/// The fields of a request's record but its time, borrowed: what is encoded
+/// before the order lock.
+#[derive(Serialize)]
+struct RequestFields<'a> {
+    proto: &'static str,
+    target: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    body: Base64<'a>,
+    host: Option<&'a str>,
+    region: &'a str,
+    sender: &'a str,
+    trace: Option<&'a str>,
+}
+
+/// Bytes serialized as base64, written straight into the record.
+struct Base64<'a>(&'a [u8]);
+
+impl Serialize for Base64<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&base64::display::Base64Display::new(self.0, &STANDARD))
+    }
+}
+
+/// Where a record's time goes: after `{"now":`, in a space-padded slot wide
+/// enough for any `u64` (JSON allows the spaces), so the record is encoded
+/// before the order lock and only the time is written under it.
+const NOW_AT: usize = br#"{"now":"#.len();
+const NOW_WIDTH: usize = 20;
+
+/// A request's record, encoded but for its time.
+pub(super) struct Prepared(Vec<u8>);
+
+impl Prepared {
+    /// The record with `now` in its slot.
+    pub(super) fn stamped(mut self, now: Timestamp) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut slot = &mut self.0[NOW_AT..NOW_AT + NOW_WIDTH];
+        // Twenty digits hold any u64, so the slot cannot overflow.
+        let _ = write!(slot, "{}", now.as_millis());
+        self.0
+    }
+}
+
+/// Encodes a request's record (all but its time; see [`Prepared::stamped`]).
+pub(super) fn prepare(ctx: &RequestContext, raw: RawRequest<'_>) -> Prepared {
     let (proto, target, path, query, body) = match raw {
-        RawRequest::Json { target, body } => ("json", target.to_owned(), String::new(), None, body),
-        RawRequest::Query { uri, body } | RawRequest::Sns { uri, body } => (
-            if matches!(raw, RawRequest::Sns { .. }) {
-                "sns"
-            } else {
-                "query"
-            },
-            String::new(),
-            uri.path().to_owned(),
-            uri.query().map(str::to_owned),
-            body,
-        ),
+        RawRequest::Json { target, body } => ("json", target, "", None, body),
+        RawRequest::Query { uri, body } => ("query", "", uri.path(), uri.query(), body),
+        RawRequest::Sns { uri, body } => ("sns", "", uri.path(), uri.query(), body),
     };
-    let record = Record {
-        now: now.as_millis(),
-        proto: proto.into(),
+    let fields = RequestFields {
+        proto,
         target,
         path,
         query,
-        body: STANDARD.encode(body),
-        host: ctx.host.clone(),
-        region: Some(ctx.region.clone()),
-        sender: ctx.sender_id.to_string(),
-        trace: ctx.trace_header.clone(),
+        body: Base64(body),
+        host: ctx.host.as_deref(),
+        region: &ctx.region,
+        sender: &ctx.sender_id,
+        trace: ctx.trace_header.as_deref(),
+    };
+    let mut bytes = Vec::with_capacity(NOW_AT + NOW_WIDTH + 160 + body.len() * 4 / 3);
+    bytes.extend_from_slice(br#"{"now":"#);
+    bytes.resize(NOW_AT + NOW_WIDTH, b' ');
+    let fields_at = bytes.len();
+    // Writing to a Vec fails only on a serializer error, which these plain fields do not have.
+    let _ = serde_json::to_writer(&mut bytes, &fields);
+    // The fields' own `{` becomes the comma after the time.
+    bytes[fields_at] = b',';
+    Prepared(bytes)
+}
+
+pub(super) fn action_record(now: Timestamp, action: &Action) -> Vec<u8> {
+    let record = Record {
+        now: now.as_millis(),
+        proto: "action".into(),
+        target: String::new(),
+        path: String::new(),
+        query: None,
+        body: String::new(),
+        host: None,
+        region: None,
+        sender: String::new(),
+        trace: None,
+        action: Some(action.clone()),
     };
     serde_json::to_vec(&record).unwrap_or_default()
 }
 
-/// A record read back: the request, its context and its time; `default_region`
-/// for records that name no region.
-pub(super) fn decode(
-    bytes: &[u8],
-    default_region: &str,
-) -> Result<(Logged, RequestContext, Timestamp), String> {
+/// What a record holds.
+pub(super) enum Logged {
+    Sqs(Request, RequestContext),
+    Sns(fifowin_sns::codec::Request, RequestContext),
+    Action(Action),
+}
+
+/// A record read back: what it holds and its time; `default_region` for
+/// request records that name no region.
+pub(super) fn decode(bytes: &[u8], default_region: &str) -> Result<(Logged, Timestamp), String> {
     let record: Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let now = Timestamp(record.now);
+    if record.proto == "action" {
+        let action = record.action.ok_or("an action record without its action")?;
+        return Ok((Logged::Action(action), now));
+    }
     let body = STANDARD
         .decode(record.body.as_bytes())
         .map_err(|e| e.to_string())?;
-    let request = match record.proto.as_str() {
-        "json" => json::decode(&record.target, &body).map(Logged::Sqs),
-        "query" => query::decode(record.query.as_deref(), &body, &record.path).map(Logged::Sqs),
+    let ctx = RequestContext {
+        host: record.host,
+        region: record.region.unwrap_or_else(|| default_region.to_string()),
+        sender_id: Arc::from(record.sender),
+        trace_header: record.trace,
+    };
+    let logged = match record.proto.as_str() {
+        "json" => json::decode(&record.target, &body).map(|r| Logged::Sqs(r, ctx)),
+        "query" => {
+            query::decode(record.query.as_deref(), &body, &record.path).map(|r| Logged::Sqs(r, ctx))
+        }
         "sns" => {
             return fifowin_sns::codec::decode(record.query.as_deref(), &body)
-                .map(Logged::Sns)
-                .map_err(|e| e.message)
-                .map(|request| {
-                    (
-                        request,
-                        context(&record, default_region),
-                        Timestamp(record.now),
-                    )
-                });
+                .map(|r| (Logged::Sns(r, ctx), now))
+                .map_err(|e| e.message);
         }
         other => return Err(format!("unknown protocol {other:?}")),
     };
-    let request = request.map_err(|e| e.message.to_string())?;
-    Ok((
-        request,
-        context(&record, default_region),
-        Timestamp(record.now),
-    ))
-}
-
-fn context(record: &Record, default_region: &str) -> RequestContext {
-    RequestContext {
-        host: record.host.clone(),
-        region: record
-            .region
-            .clone()
-            .unwrap_or_else(|| default_region.to_string()),
-        sender_id: Arc::from(record.sender.as_str()),
-        trace_header: record.trace.clone(),
-    }
+    Ok((logged.map_err(|e| e.message.to_string())?, now))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn create(ctx_region: &str) -> Vec<u8> {
+    #[test]
+    fn a_prepared_record_reads_back_with_its_time_for_both_protocols() {
+        let body = Bytes::from_static(br#"{"QueueUrl":"q","MessageBody":"h\u00e9 \"x\""}"#);
+        let ctx = RequestContext {
+            host: Some("localhost:9324".into()),
+            region: "eu-north-1".into(),
+            sender_id: Arc::from("AIDA"),
+            trace_header: None,
+        };
+        let raw = RawRequest::Json {
+            target: "AmazonSQS.SendMessage",
+            body: &body,
+        };
+        for now in [0, 1_700_000_000_123, u64::MAX] {
+            let bytes = prepare(&ctx, raw).stamped(Timestamp(now));
+            let Ok((Logged::Sqs(Request::SendMessage(send), read), at)) =
+                decode(&bytes, "us-east-1")
+            else {
+                panic!("{}", String::from_utf8_lossy(&bytes));
+            };
+            assert_eq!(at, Timestamp(now));
+            assert_eq!(send.message_body.as_deref(), Some("hé \"x\""));
+            assert_eq!(read.host.as_deref(), Some("localhost:9324"));
+            assert_eq!(&*read.sender_id, "AIDA");
+            assert_eq!(read.region, "eu-north-1");
+        }
+        let uri: Uri = "/000000000000/q?Action=DeleteQueue".parse().unwrap();
+        let empty = Bytes::new();
+        let raw = RawRequest::Query {
+            uri: &uri,
+            body: &empty,
+        };
+        let bytes = prepare(&ctx, raw).stamped(Timestamp(5));
+        let Ok((Logged::Sqs(Request::DeleteQueue(_), _), Timestamp(5))) =
+            decode(&bytes, "us-east-1")
+        else {
+            panic!("{}", String::from_utf8_lossy(&bytes));
+        };
+    }
+
+    #[test]
+    fn a_record_without_a_region_replays_into_the_default_region() {
         let body = Bytes::from(r#"{"QueueName":"q"}"#);
         let ctx = RequestContext {
             host: None,
-            region: ctx_region.to_string(),
+            region: "eu-north-1".to_string(),
             sender_id: Arc::from("sender"),
             trace_header: None,
         };
@@ -178,21 +270,13 @@ mod tests {
             target: "AmazonSQS.CreateQueue",
             body: &body,
         };
-        record(Timestamp(5), &ctx, raw)
-    }
-
-    #[test]
-    fn a_record_keeps_the_region_it_was_sent_to() {
-        let (_, ctx, now) = decode(&create("eu-north-1"), "us-east-1").unwrap();
-        assert_eq!((ctx.region.as_str(), now), ("eu-north-1", Timestamp(5)));
-    }
-
-    #[test]
-    fn a_record_without_a_region_replays_into_the_default_region() {
-        let mut value: serde_json::Value = serde_json::from_slice(&create("eu-north-1")).unwrap();
+        let bytes = prepare(&ctx, raw).stamped(Timestamp(5));
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         value.as_object_mut().unwrap().remove("region");
         let bytes = serde_json::to_vec(&value).unwrap();
-        let (_, ctx, _) = decode(&bytes, "ap-south-1").unwrap();
+        let Ok((Logged::Sqs(_, ctx), _)) = decode(&bytes, "ap-south-1") else {
+            panic!("{}", String::from_utf8_lossy(&bytes));
+        };
         assert_eq!(ctx.region, "ap-south-1");
     }
 }

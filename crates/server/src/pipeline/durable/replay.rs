@@ -1,6 +1,8 @@
 //! Durable mode's start-up: open the command log and replay every record through
-//! the SQS or SNS service at its logged time with derived message ids, rebuilding the
-//! exact state clients saw.
+//! the SQS or SNS service (a request) or `sqs::actions` (an action) at its logged time
+//! with derived message ids, rebuilding the exact state clients saw; a manual
+//! clock is brought to the logged times, so its time survives a restart. Then
+//! the config file's queues that are absent are created (and logged).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,9 +10,12 @@ use std::time::Instant;
 use fifowin_store::{Log, StoreError};
 
 use super::log::{Durable, Logged, decode};
-use crate::config::ServerConfig;
+use crate::config::file::QueueSpec;
+use crate::config::{ClockMode, ServerConfig};
+use crate::sqs::actions::{self, Action};
 use crate::sqs::{self, ids::MessageIds};
 use crate::state::AppState;
+use crate::state::clock::ServerClock;
 
 /// Why durable mode cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +24,8 @@ pub enum DurableError {
     Store(#[from] StoreError),
     #[error("record {index} of the command log is unreadable: {problem}")]
     Corrupt { index: usize, problem: String },
+    #[error("{0}")]
+    Action(String),
 }
 
 /// Opens the log in `dir`, replays it, and returns the live state.
@@ -28,37 +35,44 @@ pub async fn open_durable(
 ) -> Result<AppState, DurableError> {
     let opened = Log::open(dir)?;
     let seed = opened.log.seed();
-    let replay = AppState::new(config.clone());
+    let mut replay = AppState::new(config.clone());
     let ids = MessageIds::Derived { seed };
     let started = Instant::now();
     let mut failed = 0usize;
     for (index, bytes) in opened.records.iter().enumerate() {
         let corrupt = |problem: String| DurableError::Corrupt { index, problem };
-        // A logged ReceiveMessage is one attempt: `execute` does not wait.
-        let (logged, ctx, now) = decode(bytes, &config.region).map_err(corrupt)?;
-        let result = match logged {
-            Logged::Sqs(request) => {
-                let op = request.operation().name();
-                sqs::execute(&replay, &ctx, request, now, ids)
-                    .map(drop)
-                    .map_err(|err| (op, err.code.query_code(), err.message.into_owned()))
+        let (logged, now) = decode(bytes, &config.region).map_err(corrupt)?;
+        if replay.clock.mode() == ClockMode::Manual {
+            if index == 0 {
+                replay.clock = Arc::new(ServerClock::starting_at(ClockMode::Manual, now));
             }
-            Logged::Sns(request) => {
+            replay.clock.catch_up(now);
+        }
+        // A logged request or action succeeded live; failing now means the
+        // replay diverged. Name the first few (never their bodies).
+        let (op, problem) = match logged {
+            // A logged ReceiveMessage is one attempt: `execute` does not wait.
+            Logged::Sqs(request, ctx) => {
                 let op = request.operation().name();
-                crate::sns::execute(&replay, &request, now, ids)
-                    .map(drop)
-                    .map_err(|err| (op, err.code.code(), err.message))
+                let result = sqs::execute(&replay, &ctx, request, now, ids);
+                (op, result.err().map(|e| e.message.to_string()))
+            }
+            Logged::Sns(request, _ctx) => {
+                let op = request.operation().name();
+                let result = crate::sns::execute(&replay, &request, now, ids);
+                (op, result.err().map(|e| e.message))
+            }
+            Logged::Action(action) => {
+                let result = actions::apply(&replay, &action, now, ids);
+                (action.name(), result.err().map(|e| e.to_string()))
             }
         };
-        if let Err((op, code, message)) = result {
-            // A logged request succeeded live; failing now means the replay
-            // diverged. Name the first few (never their bodies).
+        if let Some(problem) = problem {
             if failed < 5 {
                 tracing::warn!(
                     record = index,
                     op,
-                    code,
-                    "durable mode: a logged request failed on replay: {message}"
+                    "durable mode: a logged request failed on replay: {problem}"
                 );
             }
             failed += 1;
@@ -75,11 +89,26 @@ pub async fn open_durable(
         replay.registry.len(),
     );
     Ok(AppState {
-        registry: Arc::clone(&replay.registry),
-        sns: Arc::clone(&replay.sns),
         durable: Some(Arc::new(Durable::new(opened.log))),
-        ..AppState::new(config)
+        ..replay
     })
+}
+
+/// Creates the config file's queues that `state` (just opened) lacks, logging
+/// them; those present are left as they are. A global reset re-creates them all.
+pub async fn provision_durable(
+    state: AppState,
+    queues: Vec<QueueSpec>,
+) -> Result<AppState, DurableError> {
+    let state = AppState {
+        startup_queues: Arc::new(queues),
+        ..state
+    };
+    let queues = state.startup_queues.to_vec();
+    super::act(&state, Action::Provision { queues })
+        .await
+        .map_err(|e| DurableError::Action(e.to_string()))?;
+    Ok(state)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The move tasks a server has started and their progress: written by each
 //! task's runner, read by ListMessageMoveTasks and CancelMessageMoveTask.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use fifowin_engine::Timestamp;
@@ -35,10 +36,10 @@ pub(super) struct Progress {
     pub(super) failure_reason: Option<String>,
 }
 
-/// One task; its progress is written by its runner and read by List/Cancel.
+/// One task; its progress is written by its steps and read by List/Cancel.
 #[derive(Debug)]
-pub(super) struct Task {
-    pub(super) id: String,
+pub(crate) struct Task {
+    pub(crate) id: String,
     pub(super) handle: String,
     pub(super) source_arn: String,
     pub(super) destination_arn: Option<String>,
@@ -47,7 +48,9 @@ pub(super) struct Task {
     pub(super) to_move: u64,
     pub(super) progress: Mutex<Progress>,
     /// Wakes the runner when the task is cancelled.
-    pub(super) cancelled: Notify,
+    pub(crate) cancelled: Notify,
+    /// Set once a runner drives the task.
+    pub(super) claimed: AtomicBool,
 }
 
 impl Task {
@@ -65,6 +68,24 @@ pub struct MoveTasks {
 impl MoveTasks {
     pub(super) fn all(&self) -> MutexGuard<'_, Vec<Arc<Task>>> {
         self.tasks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The task with this id.
+    pub(super) fn get(&self, id: &str) -> Option<Arc<Task>> {
+        self.all().iter().find(|t| t.id == id).cloned()
+    }
+
+    /// The tasks that are not over and have no runner yet (just started, or
+    /// replayed at start-up), now claimed by the caller, who runs them.
+    pub(crate) fn unclaimed(&self) -> Vec<Arc<Task>> {
+        self.all()
+            .iter()
+            .filter(|t| {
+                matches!(t.progress().status, Status::Running | Status::Cancelling)
+                    && !t.claimed.swap(true, Ordering::SeqCst)
+            })
+            .cloned()
+            .collect()
     }
 
     /// Forgets every task (control-API reset); running ones stop at their next step.
