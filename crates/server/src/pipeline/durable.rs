@@ -23,9 +23,17 @@
 //! waits for its commit (an empty one is on disk before any later record is, and
 //! nothing a client holds depends on it). Requests that fail change nothing and
 //! are not logged. Message move tasks (which run on timers) are refused.
+//!
+//! Snapshots (`snapshot`, `image`) bound the log: the state at a point of the
+//! log replaces the records before it.
 
+pub(crate) mod image;
 pub(crate) mod log;
 pub(crate) mod replay;
+pub(crate) mod snapshot;
+
+#[cfg(test)]
+mod restart_tests;
 
 use fifowin_engine::{Clock, ReceivedMessage, Timestamp};
 use fifowin_store::StoreError;
@@ -88,6 +96,7 @@ async fn apply_logged(
     let result = sqs::execute(state, ctx, request, now, ids);
     let append = append(durable, &result, now, ctx, raw);
     drop(guard);
+    snapshot::maybe_start(state, durable);
     if let Some(append) = append {
         append.await.map_err(internal)?;
     }
@@ -145,6 +154,7 @@ pub(crate) async fn receive_attempt(
     let result = receive::attempt(state, poll, now);
     let append = append(durable, &result, now, ctx, raw);
     drop(guard);
+    snapshot::maybe_start(state, durable);
     let messages = result?;
     if !messages.is_empty()
         && let Some(append) = append

@@ -13,6 +13,7 @@ use fifowin_store::Log;
 use fifowin_wire::{Request, json, query};
 use serde::{Deserialize, Serialize};
 
+use super::snapshot::Snapshots;
 use crate::sqs::context::RequestContext;
 
 /// The command log and what keeps live requests and their replay identical.
@@ -23,15 +24,18 @@ pub struct Durable {
     pub(super) seed: u64,
     /// Held while a state-changing request runs and is appended.
     pub(super) order: tokio::sync::Mutex<()>,
+    /// When the next snapshot is due.
+    pub(super) snapshots: Snapshots,
 }
 
 impl Durable {
     /// Live durable mode on an opened log.
-    pub(super) fn new(log: Log) -> Self {
+    pub(super) fn new(log: Log, snapshots: Snapshots) -> Self {
         Self {
             seed: log.seed(),
             log,
             order: tokio::sync::Mutex::new(()),
+            snapshots,
         }
     }
 }

@@ -1,13 +1,16 @@
-//! Durable mode's start-up: open the command log and replay every record through
-//! the SQS service at its logged time with derived message ids, rebuilding the
-//! exact state clients saw.
+//! Durable mode's start-up: open the command log, restore its latest snapshot
+//! (the server image) and replay every record after it through the SQS service
+//! at its logged time with derived message ids, rebuilding the exact state
+//! clients saw.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use fifowin_store::{Log, StoreError};
 
+use super::image::{ImageError, ServerImage};
 use super::log::{Durable, decode};
+use super::snapshot::{SnapshotPolicy, Snapshots};
 use crate::config::ServerConfig;
 use crate::sqs::{self, ids::MessageIds};
 use crate::state::AppState;
@@ -19,18 +22,37 @@ pub enum DurableError {
     Store(#[from] StoreError),
     #[error("record {index} of the command log is unreadable: {problem}")]
     Corrupt { index: usize, problem: String },
+    #[error("the snapshot of the command log cannot be restored: {0}")]
+    Snapshot(#[from] ImageError),
 }
 
-/// Opens the log in `dir`, replays it, and returns the live state.
+/// Opens the log in `dir`, restores and replays it, and returns the live state
+/// (snapshots at the default [`SnapshotPolicy`]).
 pub async fn open_durable(
     config: ServerConfig,
     dir: &std::path::Path,
 ) -> Result<AppState, DurableError> {
+    open_durable_with(config, dir, SnapshotPolicy::default()).await
+}
+
+/// [`open_durable`], taking snapshots by `policy`.
+pub async fn open_durable_with(
+    config: ServerConfig,
+    dir: &std::path::Path,
+    policy: SnapshotPolicy,
+) -> Result<AppState, DurableError> {
     let opened = Log::open(dir)?;
     let seed = opened.log.seed();
-    let replay = AppState::new(config.clone());
     let ids = MessageIds::Derived { seed };
     let started = Instant::now();
+    let (replay, image_bytes) = match &opened.snapshot {
+        Some(snapshot) => (
+            ServerImage::decode(&snapshot.bytes)?.restore(config.clone(), ids)?,
+            snapshot.bytes.len() as u64,
+        ),
+        None => (AppState::new(config.clone()), 0),
+    };
+    let restored = started.elapsed();
     let mut failed = 0usize;
     for (index, bytes) in opened.records.iter().enumerate() {
         let corrupt = |problem: String| DurableError::Corrupt { index, problem };
@@ -56,15 +78,23 @@ pub async fn open_durable(
         tracing::warn!("durable mode: {failed} logged requests failed on replay");
     }
     tracing::info!(
-        "durable mode: replayed {} requests from {} in {:?} ({} queues)",
+        "durable mode: restored a {image_bytes}-byte snapshot in {restored:?} and replayed {} requests after it from {} in {:?} ({} queues)",
         opened.records.len(),
         dir.display(),
-        started.elapsed(),
+        started.elapsed() - restored,
         replay.registry.len(),
+    );
+    let snapshots = Snapshots::new(
+        policy,
+        opened.first_record - 1,
+        image_bytes,
+        opened.records.iter().map(|r| r.len() as u64).sum(),
     );
     Ok(AppState {
         registry: Arc::clone(&replay.registry),
-        durable: Some(Arc::new(Durable::new(opened.log))),
+        clock: Arc::clone(&replay.clock),
+        recently_deleted: Arc::clone(&replay.recently_deleted),
+        durable: Some(Arc::new(Durable::new(opened.log, snapshots))),
         ..AppState::new(config)
     })
 }

@@ -1,0 +1,256 @@
+//! Restarts across snapshots: the state rebuilt from a snapshot and the records
+//! after it is the state the server had (every queue, message, dedup entry and
+//! receipt handle), and the log holds only what came after the snapshot.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fifowin_store::Log;
+use fifowin_wire::Response;
+use serde_json::{Value, json};
+
+use super::image::ServerImage;
+use super::replay::open_durable_with;
+use super::snapshot::SnapshotPolicy;
+use crate::config::ServerConfig;
+use crate::state::AppState;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fifowin-restart-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+async fn open(dir: &Path, every_records: u64) -> AppState {
+    let policy = SnapshotPolicy {
+        every_records,
+        ..SnapshotPolicy::default()
+    };
+    open_durable_with(ServerConfig::default(), dir, policy)
+        .await
+        .unwrap()
+}
+
+/// One JSON request through the pipeline, as the JSON handler sends it.
+async fn ok(state: &AppState, op: &str, body: Value) -> Value {
+    let target = format!("AmazonSQS.{op}");
+    let bytes = axum::body::Bytes::from(body.to_string());
+    let request = fifowin_wire::json::decode(&target, &bytes).unwrap();
+    let raw = super::RawRequest::Json {
+        target: &target,
+        body: &bytes,
+    };
+    let ctx = crate::sqs::RequestContext::default();
+    match crate::pipeline::dispatch::process(state, &ctx, request, raw, "test").await {
+        crate::pipeline::dispatch::Reply::Ok(response) => answer(response),
+        other => panic!("{op}: {other:?}"),
+    }
+}
+
+/// The parts of an answer these tests read.
+fn answer(response: Response) -> Value {
+    match response {
+        Response::CreateQueue(o) => json!({"QueueUrl": o.queue_url}),
+        Response::SendMessage(o) => json!({"MessageId": o.message_id}),
+        Response::ReceiveMessage(o) => Value::Array(
+            o.messages
+                .iter()
+                .map(|m| json!({"Body": m.body, "MessageId": m.message_id, "ReceiptHandle": m.receipt_handle}))
+                .collect(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+/// Waits until `count` snapshots were written and none is under way.
+async fn snapshots_written(state: &AppState, count: u64) {
+    let durable = state.durable.as_deref().unwrap();
+    for _ in 0..500 {
+        let (written, running) = durable.snapshots.written();
+        if written >= count && !running {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{count} snapshots were not written in 5 s");
+}
+
+/// Waits for the store to let go of the directory (the log's writer joins on drop).
+fn close(state: AppState) {
+    let durable = state.durable.clone().unwrap();
+    drop(state);
+    assert_eq!(
+        std::sync::Arc::strong_count(&durable),
+        1,
+        "a task still holds the log"
+    );
+    drop(durable);
+}
+
+fn send(url: &str, body: &str, group: &str) -> Value {
+    json!({"QueueUrl": url, "MessageBody": body, "MessageGroupId": group, "MessageDeduplicationId": body})
+}
+
+#[tokio::test]
+async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
+    let dir = temp_dir("keeps");
+    let state = open(&dir, 12).await;
+    let fifo = ok(
+        &state,
+        "CreateQueue",
+        json!({"QueueName": "orders.fifo",
+        "Attributes": {"FifoQueue": "true", "VisibilityTimeout": "300"}, "tags": {"team": "a"}}),
+    )
+    .await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let plain = ok(&state, "CreateQueue", json!({"QueueName": "plain"})).await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut ids = Vec::new();
+    for n in 0..8 {
+        let sent = ok(
+            &state,
+            "SendMessage",
+            send(&fifo, &format!("m{n}"), &format!("g{}", n % 3)),
+        )
+        .await;
+        ids.push(sent["MessageId"].as_str().unwrap().to_string());
+    }
+    ok(
+        &state,
+        "SendMessage",
+        json!({"QueueUrl": plain, "MessageBody": "p"}),
+    )
+    .await;
+    let received = ok(
+        &state,
+        "ReceiveMessage",
+        json!({"QueueUrl": fifo, "MaxNumberOfMessages": 2}),
+    )
+    .await;
+    assert_eq!(received.as_array().unwrap().len(), 2);
+    // 12 requests logged: the snapshot covers all of them.
+    snapshots_written(&state, 1).await;
+    // The tail: records after the snapshot.
+    let tail = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
+    ok(&state, "DeleteQueue", json!({"QueueUrl": plain})).await;
+    let image = ServerImage::capture(&state).unwrap();
+    close(state);
+
+    let opened = Log::open(&dir).unwrap();
+    let snapshot = opened.snapshot.as_ref().expect("a snapshot");
+    assert_eq!(snapshot.covers, 12);
+    assert_eq!((opened.first_record, opened.records.len()), (13, 2));
+    drop(opened);
+
+    let state = open(&dir, 12).await;
+    assert_eq!(ServerImage::capture(&state).unwrap(), image);
+    // Dedup entries: a re-send inside the window gets the original id, from
+    // the snapshot and from the tail alike.
+    let again = ok(&state, "SendMessage", send(&fifo, "m5", "g2")).await;
+    assert_eq!(again["MessageId"], ids[5].as_str());
+    let again = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
+    assert_eq!(again["MessageId"], tail["MessageId"]);
+    // Receipt handles of messages in flight at the snapshot still delete them.
+    for m in received.as_array().unwrap() {
+        ok(
+            &state,
+            "DeleteMessage",
+            json!({"QueueUrl": fifo, "ReceiptHandle": m["ReceiptHandle"]}),
+        )
+        .await;
+    }
+    // New message ids go on from where the queue's source stopped.
+    let new = ok(&state, "SendMessage", send(&fifo, "new", "g1")).await;
+    assert!(!ids.iter().any(|id| new["MessageId"] == id.as_str()));
+    assert_ne!(new["MessageId"], tail["MessageId"]);
+    let rest = ok(
+        &state,
+        "ReceiveMessage",
+        json!({"QueueUrl": fifo, "MaxNumberOfMessages": 10}),
+    )
+    .await;
+    let bodies: Vec<&str> = rest
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 8, "{bodies:?}");
+    close(state);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_log_shrinks_to_the_records_after_the_latest_snapshot() {
+    let dir = temp_dir("shrinks");
+    let state = open(&dir, 50).await;
+    let url = ok(&state, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for round in 0..100 {
+        ok(
+            &state,
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": format!("b{round}")}),
+        )
+        .await;
+        let got = ok(&state, "ReceiveMessage", json!({"QueueUrl": url})).await;
+        for m in got.as_array().unwrap() {
+            ok(
+                &state,
+                "DeleteMessage",
+                json!({"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}),
+            )
+            .await;
+        }
+        if round % 20 == 19 {
+            // Let the snapshot under way finish, so the next one can start.
+            let (written, _) = state.durable.as_deref().unwrap().snapshots.written();
+            snapshots_written(&state, written).await;
+        }
+    }
+    let (written, _) = state.durable.as_deref().unwrap().snapshots.written();
+    assert!(
+        written >= 3,
+        "{written} snapshots of 301 records at every 50"
+    );
+    close(state);
+    let opened = Log::open(&dir).unwrap();
+    assert!(
+        opened.first_record > 150,
+        "first record {}",
+        opened.first_record
+    );
+    assert!(
+        opened.records.len() < 100,
+        "{} records left",
+        opened.records.len()
+    );
+    drop(opened);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn no_snapshot_while_a_move_task_exists_because_the_image_lacks_it() {
+    let state = AppState::new(ServerConfig::default());
+    ok(&state, "CreateQueue", json!({"QueueName": "dlq"})).await;
+    let arn = state.registry.get("dlq").unwrap().arn.clone();
+    let redrive = json!({"deadLetterTargetArn": arn, "maxReceiveCount": 1}).to_string();
+    ok(
+        &state,
+        "CreateQueue",
+        json!({"QueueName": "src", "Attributes": {"RedrivePolicy": redrive}}),
+    )
+    .await;
+    assert!(ServerImage::capture(&state).is_ok());
+    ok(&state, "StartMessageMoveTask", json!({"SourceArn": arn})).await;
+    assert_eq!(
+        ServerImage::capture(&state).unwrap_err(),
+        super::image::Uncaptured::MoveTasks
+    );
+}
