@@ -13,7 +13,12 @@ message is drained and three properties are checked:
   diverged    logged requests that failed when replayed at start-up (the server
               says so in its log): the rebuilt state is not the one clients saw
 
-Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1]
+With --snapshot-every N the server takes a snapshot every N logged requests
+(a tiny N keeps one under way nearly all the time, so the kills land during
+snapshots and the deletion of the records they cover); the count written
+before each kill is read from /metrics and reported.
+
+Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1] [--snapshot-every N]
 Exits 0 when all three counts are zero. Bounded: rounds x (1-3 s) plus the drain.
 """
 import argparse
@@ -55,13 +60,14 @@ def free_port():
 
 
 class Server:
-    def __init__(self, binary, port, data_dir, log):
-        self.binary, self.port, self.data_dir, self.log = binary, port, data_dir, log
+    def __init__(self, binary, port, data_dir, log, extra):
+        self.binary, self.port, self.data_dir, self.log, self.extra = binary, port, data_dir, log, extra
         self.proc = None
 
     def start(self):
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn"],
+            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn"]
+            + self.extra,
             stdout=self.log, stderr=self.log,
         )
         deadline = time.time() + 60
@@ -74,6 +80,17 @@ class Server:
                     raise SystemExit(f"server exited with {self.proc.returncode}; see {self.log.name}")
                 time.sleep(0.05)
         raise SystemExit("server did not come up in 60 s")
+
+    def snapshots_written(self):
+        """Snapshots this server process wrote (0 when /metrics does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2) as resp:
+                for line in resp.read().decode().splitlines():
+                    if line.startswith("fifowin_durable_snapshots_total "):
+                        return int(line.split()[1])
+        except Exception:
+            pass
+        return 0
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -171,12 +188,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-round", type=int, default=300, help="messages each producer offers per round")
+    ap.add_argument("--snapshot-every", type=int, default=None,
+                    help="the server's --snapshot-every (default: the server's own)")
     args = ap.parse_args()
+    extra = [] if args.snapshot_every is None else ["--snapshot-every", str(args.snapshot_every)]
     rng = random.Random(args.seed)
     data_dir = tempfile.mkdtemp(prefix="fifowin-crash-")
     log = open(os.path.join(data_dir, "server.log"), "ab")
     port = free_port()
-    server = Server(args.bin, port, os.path.join(data_dir, "db"), log)
+    server = Server(args.bin, port, os.path.join(data_dir, "db"), log, extra)
     st = State()
     started = time.time()
     server.start()
@@ -184,6 +204,7 @@ def main():
     assert status == 200, out
     next_id = 0
     kills = 0
+    snapshots = 0
     try:
         for r in range(args.rounds):
             stop = threading.Event()
@@ -196,6 +217,7 @@ def main():
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.5, 2.5))
+            snapshots += server.snapshots_written()
             server.kill()
             kills += 1
             time.sleep(rng.uniform(0.0, 0.3))
@@ -218,6 +240,7 @@ def main():
         lost = sorted(d for d in st.acked if d not in st.delivered)
         duplicates = sum(1 for ids in st.delivered.values() if len(ids) > 1)
         print(f"crash test: {args.rounds} rounds, {kills} SIGKILLs, {time.time() - started:.1f} s")
+        print(f"  snapshots written       {snapshots} before the kills (--snapshot-every {args.snapshot_every or 'default'})")
         print(f"  sends acknowledged      {len(st.acked)}")
         print(f"  send answers lost       {st.lost_answers} (outcome unknown to the client; retried with the same dedup id)")
         print(f"  deliveries              {st.deliveries} ({st.redelivered} redeliveries of undeleted messages)")
