@@ -21,6 +21,7 @@ mod query_json;
 mod query_protocol;
 mod queue_attributes;
 mod queues;
+mod regions;
 mod send_receive;
 mod smoke;
 mod tags;

@@ -273,3 +273,33 @@ test('with --control-token the page asks for the token and keeps it for the tab'
   await fresh.locator('#token-form').waitFor(WAIT);
   await context.close();
 });
+
+test('a queue of another region shows its region and the page addresses it there', async () => {
+  // A "notes" in eu-north-1 beside the server region's "notes".
+  const north = new SQSClient({
+    endpoint: server.endpoint,
+    region: 'eu-north-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const northUrl = (await north.send(new CreateQueueCommand({ QueueName: 'notes' }))).QueueUrl;
+  await north.send(new SendMessageCommand({ QueueUrl: northUrl, MessageBody: 'from the north' }));
+  const tab = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  tab.on('pageerror', (err) => pageErrors.push(err.message));
+  await tab.goto(`${server.endpoint}/_fifowin/ui`);
+  const row = tab.locator('tr[data-queue="eu-north-1/notes"]');
+  await row.waitFor(WAIT);
+  assert.equal(await row.locator('td.name').textContent(), 'notes eu-north-1');
+  // The server region's queue is shown as before, without a region.
+  assert.equal(await tab.locator('tr[data-queue="notes"] td.name').textContent(), 'notes');
+  await row.click();
+  await tab.waitForFunction(() => document.getElementById('queue-name').textContent === 'notes (eu-north-1)', null, WAIT);
+  await tab.waitForFunction(() => document.querySelectorAll('#messages-table tbody tr').length === 1, null, WAIT);
+  // Sent from the panel: it lands in eu-north-1's queue.
+  await tab.locator('#send-body').fill('from the page');
+  await tab.locator('#send-form button[type=submit]').click();
+  await tab.waitForFunction(() => document.querySelectorAll('#messages-table tbody tr').length === 2, null, WAIT);
+  const northView = await (await fetch(`${server.endpoint}/_fifowin/queues/notes/messages?region=eu-north-1&bodies=true`)).json();
+  assert.deepEqual(northView.messages.map((m) => m.body).sort(), ['from the north', 'from the page']);
+  assert.deepEqual(pageErrors, []);
+  await tab.close();
+});

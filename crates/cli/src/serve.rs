@@ -52,7 +52,7 @@ pub(crate) struct ServeArgs {
     /// Account id in queue URLs and ARNs [default: 000000000000].
     #[arg(long, env = "FIFOWIN_ACCOUNT_ID")]
     account_id: Option<String>,
-    /// Region in queue ARNs [default: us-east-1].
+    /// Region of requests that name none (no SigV4 scope, no regional host) [default: us-east-1].
     #[arg(long, env = "FIFOWIN_REGION")]
     region: Option<String>,
     /// Base of returned queue URLs, e.g. http://sqs.local:9324 (default: the request's Host).

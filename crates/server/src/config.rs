@@ -38,7 +38,7 @@ impl ClockMode {
 pub struct ServerConfig {
     /// 12-digit account id in queue URLs and ARNs.
     pub account_id: String,
-    /// Region in queue ARNs.
+    /// The region of requests that name none (`--region`); see `transport/region`.
     pub region: String,
     /// Base for returned queue URLs (`http://host:port`); `None` uses the request's Host.
     pub public_url: Option<String>,
@@ -92,10 +92,10 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
-    /// Engine settings of a new queue called `name` (server-wide dedup window).
-    pub fn queue_settings(&self, name: &str) -> fifowin_engine::QueueSettings {
+    /// Engine settings of a new queue called `name` in `region` (server-wide dedup window).
+    pub fn queue_settings(&self, region: &str, name: &str) -> fifowin_engine::QueueSettings {
         fifowin_engine::QueueSettings {
-            arn: self.queue_arn(name),
+            arn: self.queue_arn(region, name),
             name: name.to_string(),
             dedup_window_ms: self.dedup_window_ms,
             escape_horizon_ms: self.escape_horizon_ms,
@@ -105,8 +105,8 @@ impl ServerConfig {
     }
 
     /// `arn:aws:sqs:<region>:<account>:<name>`.
-    pub fn queue_arn(&self, name: &str) -> String {
-        format!("arn:aws:sqs:{}:{}:{}", self.region, self.account_id, name)
+    pub fn queue_arn(&self, region: &str, name: &str) -> String {
+        format!("arn:aws:sqs:{region}:{}:{name}", self.account_id)
     }
 
     /// The URL returned for `name`, from the configured base or the request's Host.

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::state::AppState;
+use crate::state::registry::QueueHandle;
 
 pub(crate) mod durable_guard;
 mod faults;
@@ -98,18 +99,28 @@ async fn advance(
     }
 }
 
+/// Adds `"region"` to a JSON object that names queue `q` when `q` lives outside
+/// the server's region: what a single-region server answers stays as it is.
+pub(super) fn name_region(state: &AppState, q: &QueueHandle, object: &mut Value) {
+    if q.region != state.config.region {
+        object["region"] = Value::String(q.region.clone());
+    }
+}
+
 async fn escapes(State(state): State<AppState>) -> Json<Value> {
     let mut all = Vec::new();
     for q in state.registry.all() {
         for e in q.lock().escapes() {
-            all.push(json!({
+            let mut row = json!({
                 "queue": q.name,
                 "dedup_id": e.dedup_id,
                 "group_id": e.group_id,
                 "first_sent_ms": e.first_sent.as_millis(),
                 "resent_ms": e.resent.as_millis(),
                 "late_by_ms": e.late_by_ms,
-            }));
+            });
+            name_region(&state, &q, &mut row);
+            all.push(row);
         }
     }
     Json(json!({ "count": all.len(), "escapes": all }))

@@ -7,6 +7,7 @@
 //! a request addresses ([`queue_of`]) and whether it changes state
 //! ([`changes_state`]). Engine errors become SQS errors here only (`convert.rs`).
 
+pub(crate) mod address;
 pub(crate) mod context;
 pub(crate) mod convert;
 mod dead_letters;
@@ -49,36 +50,40 @@ pub(crate) fn execute(
         R::CreateQueue(i) => Response::CreateQueue(queues::create_queue(state, ctx, i, now, ids)?),
         R::GetQueueUrl(i) => Response::GetQueueUrl(queues::get_queue_url(state, ctx, i)?),
         R::ListQueues(i) => Response::ListQueues(queues::list_queues(state, ctx, i)?),
-        R::DeleteQueue(i) => Response::DeleteQueue(queues::delete_queue(state, i, now)?),
+        R::DeleteQueue(i) => Response::DeleteQueue(queues::delete_queue(state, ctx, i, now)?),
         R::GetQueueAttributes(i) => {
-            Response::GetQueueAttributes(queues::get_attributes(state, i, now)?)
+            Response::GetQueueAttributes(queues::get_attributes(state, ctx, i, now)?)
         }
         R::SetQueueAttributes(i) => {
-            Response::SetQueueAttributes(queues::set_attributes(state, i, now)?)
+            Response::SetQueueAttributes(queues::set_attributes(state, ctx, i, now)?)
         }
-        R::PurgeQueue(i) => Response::PurgeQueue(queues::purge(state, i, now)?),
+        R::PurgeQueue(i) => Response::PurgeQueue(queues::purge(state, ctx, i, now)?),
         R::SendMessage(i) => Response::SendMessage(send::one(state, ctx, i, now)?),
         R::SendMessageBatch(i) => Response::SendMessageBatch(send::batch(state, ctx, i, now)?),
         R::ReceiveMessage(i) => {
-            let poll = receive::prepare(state, i)?;
+            let poll = receive::prepare(state, ctx, i)?;
             Response::ReceiveMessage(receive::output(receive::attempt(state, &poll, now)?))
         }
-        R::DeleteMessage(i) => Response::DeleteMessage(delete::one(state, i, now)?),
-        R::DeleteMessageBatch(i) => Response::DeleteMessageBatch(delete::batch(state, i, now)?),
+        R::DeleteMessage(i) => Response::DeleteMessage(delete::one(state, ctx, i, now)?),
+        R::DeleteMessageBatch(i) => {
+            Response::DeleteMessageBatch(delete::batch(state, ctx, i, now)?)
+        }
         R::ChangeMessageVisibility(i) => {
-            Response::ChangeMessageVisibility(visibility::change(state, i, now)?)
+            Response::ChangeMessageVisibility(visibility::change(state, ctx, i, now)?)
         }
         R::ChangeMessageVisibilityBatch(i) => {
-            Response::ChangeMessageVisibilityBatch(visibility::change_batch(state, i, now)?)
+            Response::ChangeMessageVisibilityBatch(visibility::change_batch(state, ctx, i, now)?)
         }
-        R::TagQueue(i) => Response::TagQueue(tags::tag(state, i)?),
-        R::UntagQueue(i) => Response::UntagQueue(tags::untag(state, i)?),
-        R::ListQueueTags(i) => Response::ListQueueTags(tags::list(state, i)?),
+        R::TagQueue(i) => Response::TagQueue(tags::tag(state, ctx, i)?),
+        R::UntagQueue(i) => Response::UntagQueue(tags::untag(state, ctx, i)?),
+        R::ListQueueTags(i) => Response::ListQueueTags(tags::list(state, ctx, i)?),
         R::ListDeadLetterSourceQueues(i) => {
             Response::ListDeadLetterSourceQueues(dead_letters::list_sources(state, ctx, i)?)
         }
-        R::AddPermission(i) => Response::AddPermission(permissions::add(state, i, now)?),
-        R::RemovePermission(i) => Response::RemovePermission(permissions::remove(state, i, now)?),
+        R::AddPermission(i) => Response::AddPermission(permissions::add(state, ctx, i, now)?),
+        R::RemovePermission(i) => {
+            Response::RemovePermission(permissions::remove(state, ctx, i, now)?)
+        }
         R::StartMessageMoveTask(i) => {
             Response::StartMessageMoveTask(move_tasks::start(state, i, now)?)
         }
@@ -89,12 +94,26 @@ pub(crate) fn execute(
     })
 }
 
-/// The queue a request addresses, by name, for fault rules and logs.
-pub(crate) fn queue_of(request: &Request) -> Option<String> {
+/// A queue by region and name, as fault rules and logs name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct QueueRef {
+    pub region: String,
+    pub name: String,
+}
+
+/// The queue a request addresses, for fault rules and logs: in the region its
+/// queue URL names, or the request's.
+pub(crate) fn queue_of(ctx: &RequestContext, request: &Request) -> Option<QueueRef> {
     use Request as R;
+    let in_request_region = |name: &Option<String>| {
+        name.as_ref().map(|name| QueueRef {
+            region: ctx.region.clone(),
+            name: name.clone(),
+        })
+    };
     let url = match request {
-        R::CreateQueue(i) => return i.queue_name.clone(),
-        R::GetQueueUrl(i) => return i.queue_name.clone(),
+        R::CreateQueue(i) => return in_request_region(&i.queue_name),
+        R::GetQueueUrl(i) => return in_request_region(&i.queue_name),
         R::DeleteQueue(i) | R::PurgeQueue(i) | R::ListQueueTags(i) => &i.queue_url,
         R::GetQueueAttributes(i) => &i.queue_url,
         R::SetQueueAttributes(i) => &i.queue_url,
@@ -117,7 +136,13 @@ pub(crate) fn queue_of(request: &Request) -> Option<String> {
         | R::CancelMessageMoveTask(_)
         | R::ListMessageMoveTasks(_) => return None,
     };
-    url.as_deref().map(|u| queue_name_from_url(u).to_string())
+    url.as_deref().map(|u| {
+        let address = address::parse(u);
+        QueueRef {
+            region: address.region.unwrap_or(&ctx.region).to_string(),
+            name: address.name.to_string(),
+        }
+    })
 }
 
 /// Whether a request can change queue state (durable mode logs those). An
@@ -151,38 +176,14 @@ pub(crate) fn changes_state(request: &Request) -> bool {
     }
 }
 
-/// The queue named by a `QueueUrl` value: its last path segment, so any host,
-/// scheme or path layout (and a bare name) resolves.
-fn queue_name_from_url(url: &str) -> &str {
-    // Byte searches (memchr, short loops): this runs on every request, twice, and
-    // the generic `&str`-pattern searchers cost more than the rest of the lookup.
-    let bytes = url.as_bytes();
-    let path = match bytes.windows(3).position(|w| w == b"://") {
-        Some(i) => memchr_from(bytes, i + 3, b'/').map_or("", |j| &url[j..]),
-        None => url,
-    };
-    let end = path
-        .bytes()
-        .position(|b| b == b'?' || b == b'#')
-        .unwrap_or(path.len());
-    let path = path[..end].trim_end_matches('/');
-    path.rfind('/').map_or(path, |i| &path[i + 1..])
-}
-
-/// The index of the first `byte` at or after `from`.
-fn memchr_from(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == byte)
-        .map(|i| from + i)
-}
-
-/// The queue a `QueueUrl` names: missing and unknown URLs are SQS's errors.
-fn queue(state: &AppState, url: Option<String>) -> Result<Arc<QueueHandle>> {
+/// The queue a `QueueUrl` names, in the region the URL names or else the
+/// request's: missing and unknown URLs are SQS's errors.
+fn queue(state: &AppState, ctx: &RequestContext, url: Option<String>) -> Result<Arc<QueueHandle>> {
     let url = url.ok_or_else(|| SqsError::missing("QueueUrl"))?;
+    let address = address::parse(&url);
     state
         .registry
-        .get(queue_name_from_url(&url))
+        .get(address.region.unwrap_or(&ctx.region), address.name)
         .ok_or_else(SqsError::queue_does_not_exist)
 }
 
@@ -201,27 +202,4 @@ fn batch_entries<E, T>(
             Ok(BatchEntry { id, item })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queue_names_resolve_from_any_url_shape() {
-        assert_eq!(
-            queue_name_from_url("http://localhost:9324/000000000000/q1"),
-            "q1"
-        );
-        assert_eq!(
-            queue_name_from_url("https://sqs.us-east-1.amazonaws.com/1/q.fifo"),
-            "q.fifo"
-        );
-        assert_eq!(
-            queue_name_from_url("http://h:1/queue/us-east-1/000000000000/q"),
-            "q"
-        );
-        assert_eq!(queue_name_from_url("bare-name"), "bare-name");
-        assert_eq!(queue_name_from_url("http://localhost:9324"), "");
-    }
 }

@@ -1,7 +1,7 @@
 //! From the socket to a decoded request and back: the accept loop and its
 //! limits, the browser guard, the route that takes SQS JSON calls past the
 //! router, the JSON and Query protocol handlers (and STS GetCallerIdentity on
-//! the same port), and SigV4 verification. Handlers hand decoded requests to the
+//! the same port), SigV4 verification, and the region a request addresses. Handlers hand decoded requests to the
 //! pipeline and encode what it replies.
 
 pub(crate) mod auth;
@@ -9,6 +9,7 @@ mod browser;
 mod json;
 pub(crate) mod listener;
 mod query;
+mod region;
 pub(crate) mod request;
 mod router_bypass;
 pub(crate) mod sqs_route;

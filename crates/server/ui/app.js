@@ -9,7 +9,7 @@ const TOKEN_KEY = 'fifowin.controlToken';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 const ui = {
-  selected: null, // name of the queue shown in the panel
+  selected: null, // key (queueKey) of the queue shown in the panel
   queues: [],
   now: 0,
   shownBodies: new Set(), // message ids whose body was asked for
@@ -128,24 +128,42 @@ async function sqs(operation, body) {
   return data;
 }
 
+// A queue outside the server's region carries `region` in the control API; its
+// URL names the region (LocalStack's path layout), since the page's own SQS
+// calls are unsigned and would otherwise address the server's region.
 function queueUrl(queue) {
   const account = queue.arn.split(':')[4];
-  return `${location.origin}/${account}/${encodeURIComponent(queue.name)}`;
+  const region = queue.region ? `queue/${encodeURIComponent(queue.region)}/` : '';
+  return `${location.origin}/${region}${account}/${encodeURIComponent(queue.name)}`;
+}
+
+// What identifies a queue in the page: its name, and its region when it has one.
+function queueKey(queue) {
+  return queue.region ? `${queue.region}/${queue.name}` : queue.name;
+}
+
+// A per-queue control route; `query` is a URLSearchParams-style object.
+function queuePath(queue, rest, query = {}) {
+  const params = new URLSearchParams(query);
+  if (queue.region) params.set('region', queue.region);
+  const search = params.toString();
+  return `/_fifowin/queues/${encodeURIComponent(queue.name)}/${rest}${search ? `?${search}` : ''}`;
 }
 
 // --- polling ------------------------------------------------------------
 
 async function refresh() {
   try {
-    const path = (name, rest) => `/_fifowin/queues/${encodeURIComponent(name)}/${rest}`;
     const selected = ui.selected;
+    const queue = selectedQueue();
     const [summary, escapes, faults, dedup, messages] = await Promise.all([
       control('GET', '/_fifowin/queues'),
       control('GET', '/_fifowin/escapes'),
       control('GET', '/_fifowin/faults'),
-      selected ? control('GET', path(selected, 'dedup')).catch(() => null) : null,
-      selected
-        ? control('GET', path(selected, `messages${ui.shownBodies.size ? '?bodies=true' : ''}`)).catch(() => null)
+      queue ? control('GET', queuePath(queue, 'dedup')).catch(() => null) : null,
+      queue
+        ? control('GET', queuePath(queue, 'messages', ui.shownBodies.size ? { bodies: 'true' } : {}))
+          .catch(() => null)
         : null,
     ]);
     ui.now = summary.now_ms;
@@ -195,11 +213,12 @@ function drawQueues(queues) {
       dlq.push(el('span', { class: 'muted' }, `DLQ of ${q.dead_letter_sources.join(', ')}`));
     }
     const row = el('tr', {
-      class: q.name === ui.selected ? 'selected' : '',
-      'data-queue': q.name,
-      onclick: () => select(q.name),
+      class: queueKey(q) === ui.selected ? 'selected' : '',
+      'data-queue': queueKey(q),
+      onclick: () => select(queueKey(q)),
     },
-    el('td', { class: 'mono name' }, q.name),
+    el('td', { class: 'mono name' }, q.name,
+      q.region ? el('span', { class: 'region muted' }, ` ${q.region}`) : ''),
     el('td', {}, el('span', { class: `pill ${q.kind}` }, q.kind)),
     el('td', { class: 'num' }, q.visible),
     el('td', { class: 'num' }, q.in_flight),
@@ -211,28 +230,28 @@ function drawQueues(queues) {
     el('td', { class: 'dlq' }, dlq));
     return row;
   }));
-  if (ui.selected && !queues.some((q) => q.name === ui.selected)) {
+  if (ui.selected && !queues.some((q) => queueKey(q) === ui.selected)) {
     ui.selected = null;
     $('queue-panel').hidden = true;
   }
 }
 
-function select(name) {
-  ui.selected = name;
+function select(key) {
+  ui.selected = key;
   ui.shownBodies.clear();
   $('queue-result').textContent = '';
   $('send-result').textContent = '';
   replaceChildren($('timeline'));
   replaceChildren($('messages-table').tBodies[0]);
   $('queue-panel').hidden = false;
-  $('fault-queue').value = name;
+  $('fault-queue').value = selectedQueue()?.name ?? key;
   refresh();
 }
 
 function drawQueuePanel(summary, dedup, messages, escapes) {
-  const queue = summary.queues.find((q) => q.name === ui.selected);
+  const queue = summary.queues.find((q) => queueKey(q) === ui.selected);
   if (!queue) return;
-  $('queue-name').textContent = queue.name;
+  $('queue-name').textContent = queue.region ? `${queue.name} (${queue.region})` : queue.name;
   $('queue-kind').textContent = queue.kind;
   $('queue-kind').className = `pill ${queue.kind}`;
   $('send-fifo-fields').hidden = queue.kind !== 'fifo';
@@ -240,7 +259,7 @@ function drawQueuePanel(summary, dedup, messages, escapes) {
   if (dedup && queue.kind === 'fifo') {
     $('window-caption').textContent = `${duration(dedup.window_ms)} window, scope ${dedup.scope}, `
       + `${dedup.count} live id${dedup.count === 1 ? '' : 's'}`;
-    drawTimeline(dedup, escapes.filter((e) => e.queue === queue.name));
+    drawTimeline(dedup, escapes.filter((e) => e.queue === queue.name && e.region === queue.region));
   } else {
     replaceChildren($('timeline'));
   }
@@ -406,7 +425,7 @@ function advance(ms) {
 }
 
 function selectedQueue() {
-  return ui.queues.find((q) => q.name === ui.selected);
+  return ui.queues.find((q) => queueKey(q) === ui.selected);
 }
 
 function wire() {
@@ -429,7 +448,7 @@ function wire() {
   $('reset-queue').addEventListener('click', () => {
     const queue = selectedQueue();
     if (queue) {
-      act(() => control('POST', `/_fifowin/queues/${encodeURIComponent(queue.name)}/reset`),
+      act(() => control('POST', queuePath(queue, 'reset')),
         $('queue-result'), `${queue.name} reset: messages, dedup ids, escapes and counters cleared`);
     }
   });

@@ -42,6 +42,9 @@ fn invalid(key: impl Into<String>, problem: impl Into<String>) -> ConfigError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueueSpec {
     pub name: String,
+    /// The region the queue lives in; the server's (`server.region`, `--region`)
+    /// when `None`. Its dead-letter queue is looked up in the same region.
+    pub region: Option<String>,
     /// SQS attributes as CreateQueue takes them (`FifoQueue` added for `.fifo` names).
     pub attributes: BTreeMap<String, String>,
     pub tags: BTreeMap<String, String>,
@@ -139,6 +142,7 @@ struct RawServer {
 #[serde(deny_unknown_fields)]
 struct RawQueue {
     name: String,
+    region: Option<String>,
     #[serde(default)]
     attributes: BTreeMap<String, toml::Value>,
     #[serde(default)]
@@ -350,11 +354,23 @@ fn attribute_value(key: &str, value: toml::Value) -> Result<String, ConfigError>
 }
 
 fn queues(raw: Vec<RawQueue>) -> Result<Vec<QueueSpec>, ConfigError> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // By (region, name): the same name in two regions is two queues.
+    let mut seen: HashMap<(Option<String>, String), usize> = HashMap::new();
     let mut specs = Vec::with_capacity(raw.len());
     for (i, q) in raw.into_iter().enumerate() {
         let at = |key: &str| format!("queues[{i}].{key}");
-        if let Some(first) = seen.insert(q.name.clone(), i) {
+        if let Some(region) = &q.region
+            && (region.is_empty()
+                || !region
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+        {
+            return Err(invalid(
+                at("region"),
+                format!("must be a region name such as \"eu-north-1\", got {region:?}"),
+            ));
+        }
+        if let Some(first) = seen.insert((q.region.clone(), q.name.clone()), i) {
             return Err(invalid(
                 at("name"),
                 format!("queue {:?} is already defined by queues[{first}]", q.name),
@@ -410,6 +426,7 @@ fn queues(raw: Vec<RawQueue>) -> Result<Vec<QueueSpec>, ConfigError> {
         };
         specs.push(QueueSpec {
             name: q.name,
+            region: q.region,
             attributes,
             tags: q.tags,
             dedup_window_ms,
@@ -418,11 +435,15 @@ fn queues(raw: Vec<RawQueue>) -> Result<Vec<QueueSpec>, ConfigError> {
     }
     for (i, spec) in specs.iter().enumerate() {
         if let Some(dl) = &spec.dead_letter
-            && !seen.contains_key(&dl.queue)
+            && !seen.contains_key(&(spec.region.clone(), dl.queue.clone()))
         {
+            let place = match &spec.region {
+                Some(region) => format!("in region {region:?} of this file"),
+                None => "in this file".to_string(),
+            };
             return Err(invalid(
                 format!("queues[{i}].dead_letter.queue"),
-                format!("no queue named {:?} in this file", dl.queue),
+                format!("no queue named {:?} {place}", dl.queue),
             ));
         }
     }

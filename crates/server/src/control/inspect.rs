@@ -1,6 +1,9 @@
 //! Queue inspection under `/_fifowin/queues`: a summary of every queue, one queue's
 //! live dedup entries and stored messages, and resetting one queue. What a test
-//! needs to see what the queue did, beyond what SQS itself reports.
+//! needs to see what the queue did, beyond what SQS itself reports. A queue is
+//! named by its name and `?region=` (the server's region when absent).
+
+use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
@@ -12,7 +15,9 @@ use fifowin_engine::{Clock, MessageState, QueueKind, QueueStats};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::name_region;
 use crate::state::AppState;
+use crate::state::registry::QueueHandle;
 
 /// The inspection routes.
 pub(super) fn routes() -> Router<AppState> {
@@ -21,6 +26,21 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/_fifowin/queues/{name}/dedup", get(dedup))
         .route("/_fifowin/queues/{name}/messages", get(messages))
         .route("/_fifowin/queues/{name}/reset", post(reset))
+}
+
+/// `?region=` of the routes that name one queue.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct InRegion {
+    #[serde(default)]
+    region: Option<String>,
+}
+
+impl InRegion {
+    /// The queue called `name` in the region asked for, or the server's.
+    pub(super) fn find(&self, state: &AppState, name: &str) -> Option<Arc<QueueHandle>> {
+        let region = self.region.as_deref().unwrap_or(&state.config.region);
+        state.registry.get(region, name)
+    }
 }
 
 fn not_found(name: &str) -> Response {
@@ -63,7 +83,7 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
         .map(|q| {
             let mut engine = q.lock();
             let counts = engine.counts(now);
-            json!({
+            let mut row = json!({
                 "name": q.name,
                 "arn": q.arn,
                 "kind": kind(q.kind),
@@ -75,23 +95,29 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
                 "tombstones": engine.tombstone_len(),
                 "dead_letter_queue": engine.dead_letter_target_arn().map(name_of_arn),
                 "stats": stats_json(engine.stats()),
-            })
+            });
+            name_region(&state, &q, &mut row);
+            row
         })
         .collect();
-    // Each DLQ lists the queues that dead-letter into it.
-    let wiring: Vec<(String, String)> = queues
+    // Each DLQ lists the queues that dead-letter into it (always of its region).
+    let wiring: Vec<(String, String, String)> = queues
         .iter()
         .filter_map(|q| {
             let source = q["name"].as_str()?;
             let target = q["dead_letter_queue"].as_str()?;
-            Some((target.to_string(), source.to_string()))
+            let region = q.get("region").and_then(Value::as_str).unwrap_or("");
+            Some((region.to_string(), target.to_string(), source.to_string()))
         })
         .collect();
     for q in &mut queues {
         let sources: Vec<&str> = wiring
             .iter()
-            .filter(|(target, _)| q["name"].as_str() == Some(target.as_str()))
-            .map(|(_, source)| source.as_str())
+            .filter(|(region, target, _)| {
+                q["name"].as_str() == Some(target.as_str())
+                    && q.get("region").and_then(Value::as_str).unwrap_or("") == region
+            })
+            .map(|(_, _, source)| source.as_str())
             .collect();
         q["dead_letter_sources"] = json!(sources);
     }
@@ -105,8 +131,12 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
 /// Most expired dedup ids the dedup view lists.
 const EXPIRED_LISTED: usize = 50;
 
-async fn dedup(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some(q) = state.registry.get(&name) else {
+async fn dedup(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(region): Query<InRegion>,
+) -> Response {
+    let Some(q) = region.find(&state, &name) else {
         return not_found(&name);
     };
     let now = state.clock.now();
@@ -155,6 +185,9 @@ struct MessagesQuery {
     /// Include message bodies (off by default: they can be large).
     #[serde(default)]
     bodies: bool,
+    /// The queue's region (the server's when absent).
+    #[serde(default)]
+    region: Option<String>,
 }
 
 async fn messages(
@@ -162,7 +195,10 @@ async fn messages(
     Path(name): Path<String>,
     Query(query): Query<MessagesQuery>,
 ) -> Response {
-    let Some(q) = state.registry.get(&name) else {
+    let in_region = InRegion {
+        region: query.region,
+    };
+    let Some(q) = in_region.find(&state, &name) else {
         return not_found(&name);
     };
     let with_bodies = query.bodies;
@@ -197,22 +233,29 @@ async fn messages(
             v
         })
         .collect();
-    Json(json!({
+    let mut view = json!({
         "queue": q.name,
         "visible": counts.visible,
         "in_flight": counts.in_flight,
         "delayed": counts.delayed,
         "messages": messages,
-    }))
-    .into_response()
+    });
+    name_region(&state, &q, &mut view);
+    Json(view).into_response()
 }
 
-async fn reset(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some(q) = state.registry.get(&name) else {
+async fn reset(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(region): Query<InRegion>,
+) -> Response {
+    let Some(q) = region.find(&state, &name) else {
         return not_found(&name);
     };
     q.lock().reset(state.clock.now());
     // Long polls re-check (and find nothing, or the next send).
     q.arrivals.notify_waiters();
-    Json(json!({ "queue": q.name, "reset": true })).into_response()
+    let mut answer = json!({ "queue": q.name, "reset": true });
+    name_region(&state, &q, &mut answer);
+    Json(answer).into_response()
 }

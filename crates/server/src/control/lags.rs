@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,8 +21,11 @@ use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 use serde_json::json;
 
-use crate::pipeline::metrics::{family, histogram_series, label};
+use super::inspect::InRegion;
+use super::metrics::QueueLabels;
+use crate::pipeline::metrics::{family, histogram_series};
 use crate::state::AppState;
+use crate::state::registry::QueueHandle;
 
 /// The metric's name.
 pub(super) const METRIC: &str = "fifowin_retry_lag_seconds";
@@ -70,7 +73,11 @@ fn seconds(ms: u64) -> String {
 }
 
 /// Writes the histogram family, one series per FIFO queue in `rows`.
-pub(super) fn render_family(out: &mut String, rows: &[(&str, &LagBuckets)]) {
+/// `rows`: each queue (a bare name is a queue of the server's region) and its lags.
+pub(super) fn render_family<'a, Q>(out: &mut String, rows: &[(Q, &LagBuckets)])
+where
+    Q: Copy + Into<QueueLabels<'a>>,
+{
     family(
         out,
         METRIC,
@@ -78,11 +85,12 @@ pub(super) fn render_family(out: &mut String, rows: &[(&str, &LagBuckets)]) {
         "Time from a dedup key's first accepted send to a later send with the same key (duplicates suppressed inside the window, and escapes after it), by queue. The window and the millisecond before it are bucket bounds.",
     );
     for (queue, lags) in rows {
+        let labels: QueueLabels<'a> = (*queue).into();
         let cumulative = lags.cumulative.iter().map(|&(ms, n)| (seconds(ms), n));
         histogram_series(
             out,
             METRIC,
-            ("queue", &label(queue)),
+            &labels.to_string(),
             cumulative,
             lags.count,
             seconds(lags.sum_ms),
@@ -166,16 +174,30 @@ async fn all_queues(State(state): State<AppState>) -> Response {
         .all()
         .into_iter()
         .filter(|q| q.kind == QueueKind::Fifo)
-        .map(|q| interval(&q.name, q.lock().retry_lags()))
+        .map(|q| interval(&tag(&state, &q), q.lock().retry_lags()))
         .collect();
     hlog_response(&intervals, now)
 }
 
-async fn one_queue(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+/// A queue's tag in interval logs: its name, prefixed by `<region>/` when the
+/// queue lives outside the server's region (as its metrics gain a region label).
+fn tag(state: &AppState, q: &QueueHandle) -> String {
+    if q.region == state.config.region {
+        q.name.clone()
+    } else {
+        format!("{}/{}", q.region, q.name)
+    }
+}
+
+async fn one_queue(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(region): Query<InRegion>,
+) -> Response {
     let error = |message: String| {
         (StatusCode::NOT_FOUND, Json(json!({ "error": message }))).into_response()
     };
-    let Some(q) = state.registry.get(&name) else {
+    let Some(q) = region.find(&state, &name) else {
         return error(format!("queue {name} does not exist"));
     };
     if q.kind != QueueKind::Fifo {
@@ -184,7 +206,7 @@ async fn one_queue(State(state): State<AppState>, Path(name): Path<String>) -> R
         ));
     }
     let now = state.clock.now();
-    let one = interval(&q.name, q.lock().retry_lags());
+    let one = interval(&tag(&state, &q), q.lock().retry_lags());
     hlog_response(&[one], now)
 }
 

@@ -18,7 +18,7 @@ use fifowin_wire::{Request, Response, SqsError};
 
 use crate::pipeline::durable::RawRequest;
 use crate::pipeline::faults::Injected;
-use crate::sqs::{self, RequestContext};
+use crate::sqs::{self, QueueRef, RequestContext};
 use crate::state::AppState;
 
 /// What to send back.
@@ -80,8 +80,8 @@ pub(crate) async fn process(
 ) -> Reply {
     let started = Instant::now();
     let op = request.operation();
-    let queue = sqs::queue_of(&request);
-    let (reply, injected) = run(state, ctx, request, raw, op, queue.as_deref()).await;
+    let queue = sqs::queue_of(ctx, &request);
+    let (reply, injected) = run(state, ctx, request, raw, op, queue.as_ref()).await;
     let elapsed = started.elapsed();
     let code = match &reply {
         Reply::Err { error, .. } => Some(error.code.query_code()),
@@ -90,20 +90,23 @@ pub(crate) async fn process(
     };
     state.metrics.observe(op.name(), elapsed, code);
     // Never a message body: request id, operation, queue, outcome and time only.
-    let queue = queue.as_deref().unwrap_or("-");
+    let region = queue
+        .as_ref()
+        .map_or(ctx.region.as_str(), |q| q.region.as_str());
+    let queue = queue.as_ref().map_or("-", |q| q.name.as_str());
     let status = match &reply {
         Reply::Ok(_) => 200,
         Reply::Err { status, .. } => status.as_u16(),
         Reply::Drop => 0,
     };
-    tracing::debug!(%request_id, op = op.name(), queue, status, ?elapsed, "request");
+    tracing::debug!(%request_id, op = op.name(), queue, region, status, ?elapsed, "request");
     match &reply {
         Reply::Ok(_) => {}
         Reply::Err { error, .. } => {
-            tracing::warn!(%request_id, op = op.name(), queue, code = error.code.query_code(), injected, error = %error.message, "request failed");
+            tracing::warn!(%request_id, op = op.name(), queue, region, code = error.code.query_code(), injected, error = %error.message, "request failed");
         }
         Reply::Drop => {
-            tracing::warn!(%request_id, op = op.name(), queue, injected, "connection dropped by a fault rule");
+            tracing::warn!(%request_id, op = op.name(), queue, region, injected, "connection dropped by a fault rule");
         }
     }
     reply
@@ -131,9 +134,11 @@ async fn run(
     request: Request,
     raw: RawRequest<'_>,
     op: Operation,
-    queue: Option<&str>,
+    queue: Option<&QueueRef>,
 ) -> (Reply, bool) {
-    if let Some(injected) = state.faults.before(op, queue) {
+    let region = queue.map_or(ctx.region.as_str(), |q| q.region.as_str());
+    let name = queue.map(|q| q.name.as_str());
+    if let Some(injected) = state.faults.before(op, region, name) {
         return (Reply::injected(injected), true);
     }
     if let Err(error) = crate::pipeline::limits::check_memory(state, &request) {
@@ -151,10 +156,12 @@ async fn run(
         Ok(Response::ReceiveMessage(out)) => out.messages.len(),
         _ => 0,
     };
-    let after = state.faults.after(op, queue, result.is_ok(), delivered);
+    let after = state
+        .faults
+        .after(op, region, name, result.is_ok(), delivered);
     if let (Some(after_ms), Ok(Response::ReceiveMessage(out)), Some(name)) =
-        (after.redeliver_after_ms, &result, queue)
-        && let Some(q) = state.registry.get(name)
+        (after.redeliver_after_ms, &result, name)
+        && let Some(q) = state.registry.get(region, name)
     {
         let now = state.clock.now();
         {

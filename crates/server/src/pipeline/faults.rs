@@ -1,7 +1,7 @@
 //! Fault injection: rules that make chosen SQS requests fail, lose their answer
 //! after taking effect, slow down, or have their messages redelivered early.
 //!
-//! A rule matches an operation (or `*`) and optionally a queue; its trigger decides
+//! A rule matches an operation (or `*`) and optionally a queue and a region; its trigger decides
 //! deterministically which matching requests it fires on: every one, the first
 //! `count`, or each with `probability` drawn from a generator seeded by `seed`
 //! (the same requests in the same order fire the same way on every run). `skip`
@@ -65,8 +65,9 @@ struct Rule {
 }
 
 impl Rule {
-    fn applies(&self, op: Operation, queue: Option<&str>) -> bool {
+    fn applies(&self, op: Operation, region: &str, queue: Option<&str>) -> bool {
         self.op.is_none_or(|o| o == op)
+            && self.spec.region.as_deref().is_none_or(|r| r == region)
             && self.spec.queue.as_deref().is_none_or(|q| queue == Some(q))
     }
 
@@ -152,11 +153,12 @@ impl Faults {
     }
 
     /// Before the operation: the first `fail` rule that fires, if any.
-    pub fn before(&self, op: Operation, queue: Option<&str>) -> Option<Injected> {
+    /// `region` is the one the request addresses (its queue's, or its own).
+    pub fn before(&self, op: Operation, region: &str, queue: Option<&str>) -> Option<Injected> {
         let mut state = self.lock();
         for rule in &mut state.rules {
             if let Action::Fail = rule.spec.action
-                && rule.applies(op, queue)
+                && rule.applies(op, region, queue)
                 && rule.fires()
             {
                 return Some(rule.spec.injected());
@@ -167,11 +169,18 @@ impl Faults {
 
     /// After the operation: delays for every answer; lost acks for successes;
     /// redeliveries for receives that returned `delivered > 0` messages.
-    pub fn after(&self, op: Operation, queue: Option<&str>, ok: bool, delivered: usize) -> After {
+    pub fn after(
+        &self,
+        op: Operation,
+        region: &str,
+        queue: Option<&str>,
+        ok: bool,
+        delivered: usize,
+    ) -> After {
         let mut after = After::default();
         let mut state = self.lock();
         for rule in &mut state.rules {
-            if !rule.applies(op, queue) {
+            if !rule.applies(op, region, queue) {
                 continue;
             }
             match rule.spec.action {

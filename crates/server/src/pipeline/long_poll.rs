@@ -28,7 +28,7 @@ pub(crate) async fn receive(
     input: ReceiveMessageInput,
     raw: RawRequest<'_>,
 ) -> Result<Response, SqsError> {
-    let poll = receive::prepare(state, input)?;
+    let poll = receive::prepare(state, ctx, input)?;
     let clock_end = state.clock.now().plus_secs(poll.wait_secs);
     let real_end = Instant::now() + Duration::from_secs(poll.wait_secs);
     let mut first = true;
@@ -47,7 +47,7 @@ pub(crate) async fn receive(
             Attempt::Received { messages, now } => {
                 let deleted = state
                     .registry
-                    .get(&poll.queue.name)
+                    .get(&poll.queue.region, &poll.queue.name)
                     .is_none_or(|current| !std::sync::Arc::ptr_eq(&current, &poll.queue));
                 if !messages.is_empty() || deleted || now >= clock_end || Instant::now() >= real_end
                 {

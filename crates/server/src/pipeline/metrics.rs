@@ -80,26 +80,24 @@ pub(crate) fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
-/// One series of a histogram family under one label (its value already escaped):
+/// One series of a histogram family under its labels (`key="value"` pairs,
+/// values already escaped):
 /// a `_bucket` line per upper bound with its cumulative count, then `+Inf`,
 /// `_sum` and `_count`.
 pub(crate) fn histogram_series<B: std::fmt::Display, S: std::fmt::Display>(
     out: &mut String,
     name: &str,
-    (key, value): (&str, &str),
+    labels: &str,
     cumulative: impl IntoIterator<Item = (B, u64)>,
     count: u64,
     sum: S,
 ) {
     for (le, n) in cumulative {
-        let _ = writeln!(out, "{name}_bucket{{{key}=\"{value}\",le=\"{le}\"}} {n}");
+        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{le}\"}} {n}");
     }
-    let _ = writeln!(
-        out,
-        "{name}_bucket{{{key}=\"{value}\",le=\"+Inf\"}} {count}"
-    );
-    let _ = writeln!(out, "{name}_sum{{{key}=\"{value}\"}} {sum}");
-    let _ = writeln!(out, "{name}_count{{{key}=\"{value}\"}} {count}");
+    let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum{{{labels}}} {sum}");
+    let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
 }
 
 /// The request families: latency by operation, errors by operation and code.
@@ -123,7 +121,7 @@ pub(crate) fn render_requests(out: &mut String, metrics: &Metrics) {
         histogram_series(
             out,
             name,
-            ("operation", op),
+            &format!("operation=\"{op}\""),
             cumulative,
             h.count,
             h.sum_secs,

@@ -32,7 +32,7 @@ pub(super) fn list_sources(
     ctx: &RequestContext,
     i: ListDeadLetterSourceQueuesInput,
 ) -> Result<ListDeadLetterSourceQueuesOutput> {
-    let dlq = queue(state, i.queue_url)?;
+    let dlq = queue(state, ctx, i.queue_url)?;
     let names: Vec<String> = state
         .registry
         .all()

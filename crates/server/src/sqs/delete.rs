@@ -6,11 +6,16 @@ use fifowin_wire::SqsError;
 use fifowin_wire::model::*;
 
 use super::convert::{self, sqs_error};
-use super::{Result, batch_entries, queue};
+use super::{RequestContext, Result, batch_entries, queue};
 use crate::state::AppState;
 
-pub(super) fn one(state: &AppState, i: DeleteMessageInput, now: Timestamp) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
+pub(super) fn one(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: DeleteMessageInput,
+    now: Timestamp,
+) -> Result<Empty> {
+    let q = queue(state, ctx, i.queue_url)?;
     let handle = i
         .receipt_handle
         .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
@@ -21,10 +26,11 @@ pub(super) fn one(state: &AppState, i: DeleteMessageInput, now: Timestamp) -> Re
 
 pub(super) fn batch(
     state: &AppState,
+    ctx: &RequestContext,
     i: DeleteMessageBatchInput,
     now: Timestamp,
 ) -> Result<BatchIdsOutput> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     let entries = batch_entries(i.entries, |e| {
         let handle = e
             .receipt_handle

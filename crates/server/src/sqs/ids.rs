@@ -13,26 +13,43 @@ use sha2::{Digest, Sha256};
 pub(crate) enum MessageIds {
     /// Random v4 UUIDs.
     Random,
-    /// Hashes of the database's seed, the queue's name and creation time, and a
-    /// counter. Only what the log reproduces goes in (not a counter that a
+    /// Hashes of the database's seed, the queue's name (and region, outside the
+    /// server's own) and creation time, and a counter. Only what the log reproduces goes in (not a counter that a
     /// failed, unlogged CreateQueue would also have moved).
     Derived { seed: u64 },
 }
 
 impl MessageIds {
-    /// The id source of a queue called `name` created at `now`.
-    pub(crate) fn for_queue(self, name: &str, now: Timestamp) -> Box<dyn IdSource> {
-        self.resume(name, now, 0)
+    /// The id source of a queue called `name` created at `now`; `other_region`
+    /// is its region when that is not the server's default, so same-named queues
+    /// of two regions draw different ids while a default-region queue's ids
+    /// depend on its name and time only.
+    pub(crate) fn for_queue(
+        self,
+        name: &str,
+        other_region: Option<&str>,
+        now: Timestamp,
+    ) -> Box<dyn IdSource> {
+        self.resume(name, other_region, now, 0)
     }
 
-    /// The id source of a queue called `name` created at `created` that has
-    /// handed out `drawn` ids already (a queue restored from a snapshot).
-    pub(crate) fn resume(self, name: &str, created: Timestamp, drawn: u64) -> Box<dyn IdSource> {
+    /// [`Self::for_queue`] of a queue created at `created` that has handed out
+    /// `drawn` ids already (a queue restored from a snapshot).
+    pub(crate) fn resume(
+        self,
+        name: &str,
+        other_region: Option<&str>,
+        created: Timestamp,
+        drawn: u64,
+    ) -> Box<dyn IdSource> {
         match self {
             MessageIds::Random => Box::new(UuidIds),
             MessageIds::Derived { seed } => {
-                let queue = Sha256::new()
-                    .chain_update(name.as_bytes())
+                let mut hash = Sha256::new().chain_update(name.as_bytes());
+                if let Some(region) = other_region {
+                    hash = hash.chain_update(b"\0").chain_update(region.as_bytes());
+                }
+                let queue = hash
                     .chain_update(created.as_millis().to_le_bytes())
                     .finalize();
                 let mut first = [0u8; 8];
@@ -89,9 +106,9 @@ mod tests {
     #[test]
     fn a_resumed_source_continues_where_the_original_stopped() {
         let ids = MessageIds::Derived { seed: 7 };
-        let mut original = ids.for_queue("q", Timestamp(1_000));
+        let mut original = ids.for_queue("q", Some("eu-west-1"), Timestamp(1_000));
         let drawn: Vec<_> = (0..5).map(|_| original.message_id()).collect();
-        let mut resumed = ids.resume("q", Timestamp(1_000), 3);
+        let mut resumed = ids.resume("q", Some("eu-west-1"), Timestamp(1_000), 3);
         assert_eq!(resumed.message_id(), drawn[3]);
         assert_eq!(resumed.message_id(), drawn[4]);
         assert_eq!(resumed.message_id(), original.message_id());

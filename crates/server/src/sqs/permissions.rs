@@ -6,11 +6,16 @@ use fifowin_wire::SqsError;
 use fifowin_wire::model::*;
 
 use super::convert::sqs_error;
-use super::{Result, queue};
+use super::{RequestContext, Result, queue};
 use crate::state::AppState;
 
-pub(super) fn add(state: &AppState, i: AddPermissionInput, now: Timestamp) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
+pub(super) fn add(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: AddPermissionInput,
+    now: Timestamp,
+) -> Result<Empty> {
+    let q = queue(state, ctx, i.queue_url)?;
     let label = i.label.ok_or_else(|| SqsError::missing("Label"))?;
     let accounts = i.aws_account_ids.unwrap_or_default();
     let actions = i.actions.unwrap_or_default();
@@ -20,8 +25,13 @@ pub(super) fn add(state: &AppState, i: AddPermissionInput, now: Timestamp) -> Re
     Ok(Empty {})
 }
 
-pub(super) fn remove(state: &AppState, i: RemovePermissionInput, now: Timestamp) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
+pub(super) fn remove(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: RemovePermissionInput,
+    now: Timestamp,
+) -> Result<Empty> {
+    let q = queue(state, ctx, i.queue_url)?;
     let label = i.label.ok_or_else(|| SqsError::missing("Label"))?;
     q.lock().remove_permission(&label, now).map_err(sqs_error)?;
     Ok(Empty {})

@@ -1,6 +1,7 @@
 //! Creates the config file's queues: every queue first (attributes and tags through
 //! the engine's own validation), then dead-letter wiring by name, so a file may
-//! list queues in any order and even point two queues at each other.
+//! list queues in any order and even point two queues at each other. A queue
+//! lives in its `region` (the server's by default), its dead-letter queue in the same.
 
 use fifowin_engine::{Queue, Timestamp};
 
@@ -23,9 +24,11 @@ pub(crate) fn provision(
     specs: &[QueueSpec],
     now: Timestamp,
 ) -> Result<usize, ConfigError> {
-    let resolve = |arn: &str| registry.kind_of_arn(arn);
+    let region_of = |spec: &QueueSpec| spec.region.clone().unwrap_or_else(|| config.region.clone());
     for (i, spec) in specs.iter().enumerate() {
-        let mut settings = config.queue_settings(&spec.name);
+        let region = region_of(spec);
+        let resolve = |arn: &str| registry.kind_of_arn(&region, arn);
+        let mut settings = config.queue_settings(&region, &spec.name);
         if let Some(window) = spec.dedup_window_ms {
             settings.dedup_window_ms = window;
         }
@@ -34,7 +37,7 @@ pub(crate) fn provision(
             &spec.attributes,
             &Default::default(),
             &resolve,
-            MessageIds::Random.for_queue(&spec.name, now),
+            MessageIds::Random.for_queue(&spec.name, None, now),
             now,
         )
         .map_err(|e| invalid(i, "attributes", e))?;
@@ -42,7 +45,7 @@ pub(crate) fn provision(
         if !spec.tags.is_empty() {
             queue.tag(&spec.tags).map_err(|e| invalid(i, "tags", e))?;
         }
-        if let Inserted::Existing(_) = registry.insert(queue) {
+        if let Inserted::Existing(_) = registry.insert(&region, queue) {
             return Err(invalid(
                 i,
                 "name",
@@ -54,8 +57,12 @@ pub(crate) fn provision(
         let Some(dl) = &spec.dead_letter else {
             continue;
         };
-        let (Some(source), Some(target)) = (registry.get(&spec.name), registry.get(&dl.queue))
-        else {
+        let region = region_of(spec);
+        let resolve = |arn: &str| registry.kind_of_arn(&region, arn);
+        let (Some(source), Some(target)) = (
+            registry.get(&region, &spec.name),
+            registry.get(&region, &dl.queue),
+        ) else {
             return Err(invalid(
                 i,
                 "dead_letter.queue",

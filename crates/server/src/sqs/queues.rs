@@ -22,30 +22,32 @@ pub(super) fn create_queue(
     ids: MessageIds,
 ) -> Result<QueueUrlOutput> {
     let name = i.queue_name.ok_or_else(|| SqsError::missing("QueueName"))?;
+    let region = ctx.region.as_str();
     let url = state.config.queue_url(ctx.host.as_deref(), &name);
-    if let Some(existing) = state.registry.get(&name) {
+    if let Some(existing) = state.registry.get(region, &name) {
         existing
             .lock()
             .check_same_attributes(&i.attributes)
             .map_err(sqs_error)?;
         return Ok(QueueUrlOutput { queue_url: url });
     }
+    let settings = state.config.queue_settings(region, &name);
     if state.config.deleted_queue_cooldown {
-        state.recently_deleted.check(&name, now)?;
+        state.recently_deleted.check(&settings.arn, now)?;
     }
     check_queue_count(state)?;
-    let settings = state.config.queue_settings(&name);
-    let resolve = |arn: &str| state.registry.kind_of_arn(arn);
+    let resolve = |arn: &str| state.registry.kind_of_arn(region, arn);
+    let other_region = (region != state.config.region).then_some(region);
     let queue = Queue::create(
         settings,
         &i.attributes,
         &i.tags,
         &resolve,
-        ids.for_queue(&name, now),
+        ids.for_queue(&name, other_region, now),
         now,
     )
     .map_err(sqs_error)?;
-    if let Inserted::Existing(existing) = state.registry.insert(queue) {
+    if let Inserted::Existing(existing) = state.registry.insert(region, queue) {
         // Lost a creation race: answer as if the other request had come first.
         existing
             .lock()
@@ -77,7 +79,7 @@ pub(super) fn get_queue_url(
     let name = i.queue_name.ok_or_else(|| SqsError::missing("QueueName"))?;
     let q = state
         .registry
-        .get(&name)
+        .get(&ctx.region, &name)
         .ok_or_else(SqsError::queue_does_not_exist)?;
     Ok(QueueUrlOutput {
         queue_url: state.config.queue_url(ctx.host.as_deref(), &q.name),
@@ -92,7 +94,7 @@ pub(super) fn list_queues(
     let prefix = i.queue_name_prefix.unwrap_or_default();
     let names: Vec<String> = state
         .registry
-        .all()
+        .in_region(&ctx.region)
         .into_iter()
         .map(|q| q.name.clone())
         .filter(|n| n.starts_with(&prefix))
@@ -107,21 +109,27 @@ pub(super) fn list_queues(
     })
 }
 
-pub(super) fn delete_queue(state: &AppState, i: QueueUrlInput, now: Timestamp) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
-    state.registry.remove(&q.name);
+pub(super) fn delete_queue(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: QueueUrlInput,
+    now: Timestamp,
+) -> Result<Empty> {
+    let q = queue(state, ctx, i.queue_url)?;
+    state.registry.remove(&q.region, &q.name);
     if state.config.deleted_queue_cooldown {
-        state.recently_deleted.record(&q.name, now);
+        state.recently_deleted.record(&q.arn, now);
     }
     Ok(Empty {})
 }
 
 pub(super) fn get_attributes(
     state: &AppState,
+    ctx: &RequestContext,
     i: GetQueueAttributesInput,
     now: Timestamp,
 ) -> Result<GetQueueAttributesOutput> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     let attributes = q
         .lock()
         .get_attributes(&i.attribute_names, now)
@@ -133,14 +141,15 @@ pub(super) fn get_attributes(
 
 pub(super) fn set_attributes(
     state: &AppState,
+    ctx: &RequestContext,
     i: SetQueueAttributesInput,
     now: Timestamp,
 ) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     let attributes = i
         .attributes
         .ok_or_else(|| SqsError::missing("Attributes"))?;
-    let resolve = |arn: &str| state.registry.kind_of_arn(arn);
+    let resolve = |arn: &str| state.registry.kind_of_arn(&q.region, arn);
     q.lock()
         .set_attributes(&attributes, &resolve, now)
         .map_err(sqs_error)?;
@@ -148,8 +157,13 @@ pub(super) fn set_attributes(
     Ok(Empty {})
 }
 
-pub(super) fn purge(state: &AppState, i: QueueUrlInput, now: Timestamp) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
+pub(super) fn purge(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: QueueUrlInput,
+    now: Timestamp,
+) -> Result<Empty> {
+    let q = queue(state, ctx, i.queue_url)?;
     q.lock().purge(now).map_err(sqs_error)?;
     Ok(Empty {})
 }

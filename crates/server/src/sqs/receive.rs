@@ -8,7 +8,7 @@ use fifowin_engine::{ReceiveRequest, ReceivedMessage, Timestamp};
 use fifowin_wire::model::{ReceiveMessageInput, ReceiveMessageOutput};
 
 use super::convert::{self, sqs_error};
-use super::{Result, dead_letters, queue};
+use super::{RequestContext, Result, dead_letters, queue};
 use crate::state::AppState;
 use crate::state::registry::QueueHandle;
 
@@ -22,8 +22,12 @@ pub(crate) struct PreparedReceive {
 }
 
 /// Finds the queue and checks the wait; the engine checks the rest at the first attempt.
-pub(crate) fn prepare(state: &AppState, i: ReceiveMessageInput) -> Result<PreparedReceive> {
-    let queue = queue(state, i.queue_url)?;
+pub(crate) fn prepare(
+    state: &AppState,
+    ctx: &RequestContext,
+    i: ReceiveMessageInput,
+) -> Result<PreparedReceive> {
+    let queue = queue(state, ctx, i.queue_url)?;
     let mut system_attribute_names = i.attribute_names;
     system_attribute_names.extend(i.message_system_attribute_names);
     let request = ReceiveRequest {

@@ -1,6 +1,7 @@
 //! The opt-in 60-second cooldown after DeleteQueue (`--deleted-queue-cooldown`):
-//! which names were deleted when, on the server clock, so CreateQueue can refuse
-//! a name deleted less than a minute ago as AWS does (sqs-spec.md §4.2).
+//! which queues (by ARN: a name in a region) were deleted when, on the server
+//! clock, so CreateQueue can refuse a name deleted less than a minute ago in
+//! that region as AWS does (sqs-spec.md §4.2).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,16 +26,16 @@ impl RecentlyDeleted {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// `name` was deleted at `now`.
-    pub fn record(&self, name: &str, now: Timestamp) {
+    /// The queue `arn` was deleted at `now`.
+    pub fn record(&self, arn: &str, now: Timestamp) {
         let mut names = self.names();
         names.retain(|_, at| at.plus_ms(COOLDOWN_MS) > now);
-        names.insert(name.to_string(), now);
+        names.insert(arn.to_string(), now);
     }
 
-    /// QueueDeletedRecently if `name` was deleted less than a minute before `now`.
-    pub fn check(&self, name: &str, now: Timestamp) -> Result<(), SqsError> {
-        match self.names().get(name) {
+    /// QueueDeletedRecently if the queue `arn` was deleted less than a minute before `now`.
+    pub fn check(&self, arn: &str, now: Timestamp) -> Result<(), SqsError> {
+        match self.names().get(arn) {
             Some(at) if at.plus_ms(COOLDOWN_MS) > now => Err(SqsError::new(
                 ErrorCode::QueueDeletedRecently,
                 "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
@@ -43,12 +44,12 @@ impl RecentlyDeleted {
         }
     }
 
-    /// Every name remembered and when it was deleted, oldest first.
+    /// Every queue (ARN) remembered and when it was deleted, oldest first.
     pub fn entries(&self) -> Vec<(String, Timestamp)> {
         let mut entries: Vec<_> = self
             .names()
             .iter()
-            .map(|(name, at)| (name.clone(), *at))
+            .map(|(arn, at)| (arn.clone(), *at))
             .collect();
         entries.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
         entries

@@ -47,7 +47,7 @@ pub(super) fn one(
     i: SendMessageInput,
     now: Timestamp,
 ) -> Result<SendMessageOutput> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     if i.message_body.is_none() {
         return Err(SqsError::missing("MessageBody"));
     }
@@ -73,7 +73,7 @@ pub(super) fn batch(
     i: SendMessageBatchInput,
     now: Timestamp,
 ) -> Result<SendMessageBatchOutput> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     let entries = batch_entries(i.entries, |e| {
         let req = send_request(
             ctx,

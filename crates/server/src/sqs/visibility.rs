@@ -6,15 +6,16 @@ use fifowin_wire::SqsError;
 use fifowin_wire::model::*;
 
 use super::convert::{self, sqs_error};
-use super::{Result, batch_entries, queue};
+use super::{RequestContext, Result, batch_entries, queue};
 use crate::state::AppState;
 
 pub(super) fn change(
     state: &AppState,
+    ctx: &RequestContext,
     i: ChangeMessageVisibilityInput,
     now: Timestamp,
 ) -> Result<Empty> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     let handle = i
         .receipt_handle
         .ok_or_else(|| SqsError::missing("ReceiptHandle"))?;
@@ -30,10 +31,11 @@ pub(super) fn change(
 
 pub(super) fn change_batch(
     state: &AppState,
+    ctx: &RequestContext,
     i: ChangeMessageVisibilityBatchInput,
     now: Timestamp,
 ) -> Result<BatchIdsOutput> {
-    let q = queue(state, i.queue_url)?;
+    let q = queue(state, ctx, i.queue_url)?;
     let entries = batch_entries(i.entries, |e| {
         let handle = e
             .receipt_handle

@@ -40,7 +40,7 @@ pub(crate) async fn handle_json(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let ctx = context(headers);
+    let ctx = context(headers, uri.query(), &state.config.region);
     let reply = match &body {
         Ok(bytes) => match json::decode(&target, bytes) {
             Ok(request) => {

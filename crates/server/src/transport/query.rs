@@ -53,7 +53,7 @@ pub(crate) async fn handle(
     let reply = match query::decode(uri.query(), &body, uri.path()) {
         Ok(request) => {
             let raw = RawRequest::Query { uri, body: &body };
-            let ctx = context(headers);
+            let ctx = context(headers, uri.query(), &state.config.region);
             dispatch::process(state, &ctx, request, raw, request_id).await
         }
         Err(err) => dispatch::rejected(state, "Query", err, request_id),

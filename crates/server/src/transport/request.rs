@@ -1,6 +1,6 @@
 //! What both SQS protocol handlers share about an HTTP request: the body size
 //! cap and why a body could not be read, a fresh request id, and the request
-//! context the service needs besides the body (Host, sender id, trace header).
+//! context the service needs besides the body (Host, region, sender id, trace header).
 
 use std::sync::Arc;
 
@@ -48,11 +48,13 @@ pub(crate) fn request_id() -> String {
         .to_owned()
 }
 
-/// The service's view of the request's headers.
-pub(crate) fn context(headers: &HeaderMap) -> RequestContext {
+/// The service's view of the request's headers and query string; `region` is
+/// the server's, for requests that name none.
+pub(crate) fn context(headers: &HeaderMap, query: Option<&str>, region: &str) -> RequestContext {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     RequestContext {
         host: text("host").map(str::to_owned),
+        region: super::region::of_request(headers, query, region),
         sender_id: Arc::from(
             text("authorization")
                 .and_then(access_key_id)

@@ -198,3 +198,21 @@ fn the_auth_table_reads_mode_keys_and_control_access() {
         }
     }
 }
+
+#[test]
+fn a_queue_may_name_its_region_once_per_name() {
+    let two = "[[queues]]\nname = \"q\"\n[[queues]]\nname = \"q\"\nregion = \"eu-north-1\"";
+    let specs = parse(two).unwrap().queues;
+    assert_eq!(specs[0].region, None);
+    assert_eq!(specs[1].region.as_deref(), Some("eu-north-1"));
+    assert_eq!(
+        key("[[queues]]\nname = \"q\"\nregion = \"\""),
+        "queues[0].region"
+    );
+    assert_eq!(
+        key("[[queues]]\nname = \"q\"\nregion = \"EU North\""),
+        "queues[0].region"
+    );
+    let twice = format!("{two}\n[[queues]]\nname = \"q\"\nregion = \"eu-north-1\"");
+    assert_eq!(key(&twice), "queues[2].name");
+}

@@ -1,5 +1,6 @@
 //! The server image: everything durable mode's command log rebuilds (the clock's
-//! reading, every queue with its engine image, recently deleted names), taken
+//! reading, every queue of every region with its engine image, recently
+//! deleted queues), taken
 //! under the order lock and turned back into an [`AppState`] at start-up.
 //!
 //! Encoding: a varint version, then sections, each a varint tag, a varint
@@ -47,10 +48,15 @@ pub enum ImageError {
 /// A queue's place in the registry, beside its engine image.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct QueueHeader {
+    region: String,
     name: String,
     arn: String,
-    /// Creation time, ms: with the name, what its message ids are derived from.
+    /// Creation time, ms: with the name and `ids_region`, what its message ids
+    /// are derived from.
     created: u64,
+    /// The region its ids were derived with (none for the server's default
+    /// region when it was created).
+    ids_region: Option<String>,
 }
 
 /// One queue of the image.
@@ -65,7 +71,7 @@ pub(crate) struct QueueEntry {
 pub(crate) struct ServerImage {
     clock: ClockReading,
     queues: Vec<QueueEntry>,
-    /// Names deleted recently and when, ms (`--deleted-queue-cooldown`).
+    /// Queues (ARNs) deleted recently and when, ms (`--deleted-queue-cooldown`).
     recently_deleted: Vec<(String, u64)>,
 }
 
@@ -91,9 +97,12 @@ impl ServerImage {
                 let queue = handle.lock();
                 QueueEntry {
                     header: QueueHeader {
+                        region: handle.region.clone(),
                         name: handle.name.clone(),
                         arn: handle.arn.clone(),
                         created: queue.created().as_millis(),
+                        ids_region: (handle.region != state.config.region)
+                            .then(|| handle.region.clone()),
                     },
                     image: queue.snapshot(),
                 }
@@ -208,7 +217,12 @@ impl ServerImage {
                     image.arn()
                 )));
             }
-            let source = ids.resume(&header.name, Timestamp(header.created), image.ids_drawn());
+            let source = ids.resume(
+                &header.name,
+                header.ids_region.as_deref(),
+                Timestamp(header.created),
+                image.ids_drawn(),
+            );
             let queue = Queue::restore(image, source)?;
             if queue.created().as_millis() != header.created {
                 return Err(ImageError::Inconsistent(format!(
@@ -218,10 +232,10 @@ impl ServerImage {
                     queue.created().as_millis()
                 )));
             }
-            if let Inserted::Existing(_) = state.registry.insert(queue) {
+            if let Inserted::Existing(_) = state.registry.insert(&header.region, queue) {
                 return Err(ImageError::Inconsistent(format!(
-                    "two queues are called {:?}",
-                    header.name
+                    "two queues are called {:?} in {}",
+                    header.name, header.region
                 )));
             }
         }

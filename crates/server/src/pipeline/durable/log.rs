@@ -64,6 +64,10 @@ struct Record {
     /// Base64 of the body.
     body: String,
     host: Option<String>,
+    /// The region the request addressed; records without one replay into the
+    /// server's default region.
+    #[serde(default)]
+    region: Option<String>,
     sender: String,
     trace: Option<String>,
 }
@@ -87,14 +91,19 @@ pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) 
         query,
         body: STANDARD.encode(body),
         host: ctx.host.clone(),
+        region: Some(ctx.region.clone()),
         sender: ctx.sender_id.to_string(),
         trace: ctx.trace_header.clone(),
     };
     serde_json::to_vec(&record).unwrap_or_default()
 }
 
-/// A record read back: the request, its context and its time.
-pub(super) fn decode(bytes: &[u8]) -> Result<(Request, RequestContext, Timestamp), String> {
+/// A record read back: the request, its context and its time; `default_region`
+/// for records that name no region.
+pub(super) fn decode(
+    bytes: &[u8],
+    default_region: &str,
+) -> Result<(Request, RequestContext, Timestamp), String> {
     let record: Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let body = STANDARD
         .decode(record.body.as_bytes())
@@ -107,8 +116,44 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Request, RequestContext, Timestamp
     let request = request.map_err(|e| e.message.to_string())?;
     let ctx = RequestContext {
         host: record.host,
+        region: record.region.unwrap_or_else(|| default_region.to_string()),
         sender_id: Arc::from(record.sender),
         trace_header: record.trace,
     };
     Ok((request, ctx, Timestamp(record.now)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(ctx_region: &str) -> Vec<u8> {
+        let body = Bytes::from(r#"{"QueueName":"q"}"#);
+        let ctx = RequestContext {
+            host: None,
+            region: ctx_region.to_string(),
+            sender_id: Arc::from("sender"),
+            trace_header: None,
+        };
+        let raw = RawRequest::Json {
+            target: "AmazonSQS.CreateQueue",
+            body: &body,
+        };
+        record(Timestamp(5), &ctx, raw)
+    }
+
+    #[test]
+    fn a_record_keeps_the_region_it_was_sent_to() {
+        let (_, ctx, now) = decode(&create("eu-north-1"), "us-east-1").unwrap();
+        assert_eq!((ctx.region.as_str(), now), ("eu-north-1", Timestamp(5)));
+    }
+
+    #[test]
+    fn a_record_without_a_region_replays_into_the_default_region() {
+        let mut value: serde_json::Value = serde_json::from_slice(&create("eu-north-1")).unwrap();
+        value.as_object_mut().unwrap().remove("region");
+        let bytes = serde_json::to_vec(&value).unwrap();
+        let (_, ctx, _) = decode(&bytes, "ap-south-1").unwrap();
+        assert_eq!(ctx.region, "ap-south-1");
+    }
 }

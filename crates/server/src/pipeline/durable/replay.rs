@@ -57,7 +57,7 @@ pub async fn open_durable_with(
     for (index, bytes) in opened.records.iter().enumerate() {
         let corrupt = |problem: String| DurableError::Corrupt { index, problem };
         // A logged ReceiveMessage is one attempt: `execute` does not wait.
-        let (request, ctx, now) = decode(bytes).map_err(corrupt)?;
+        let (request, ctx, now) = decode(bytes, &config.region).map_err(corrupt)?;
         let op = request.operation();
         if let Err(err) = sqs::execute(&replay, &ctx, request, now, ids) {
             // A logged request succeeded live; failing now means the replay
@@ -140,7 +140,12 @@ mod tests {
             target: &target,
             body: &bytes,
         };
-        let ctx = crate::sqs::RequestContext::default();
+        let ctx = crate::sqs::RequestContext {
+            host: None,
+            region: state.config.region.clone(),
+            sender_id: Arc::from("AIDAIT2UOQQY3AUEKVGXU"),
+            trace_header: None,
+        };
         match crate::pipeline::dispatch::process(state, &ctx, request, raw, "test").await {
             crate::pipeline::dispatch::Reply::Ok(response) => response,
             other => panic!("{op}: {other:?}"),

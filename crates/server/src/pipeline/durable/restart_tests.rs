@@ -33,6 +33,11 @@ async fn open(dir: &Path, every_records: u64) -> AppState {
 
 /// One JSON request through the pipeline, as the JSON handler sends it.
 async fn ok(state: &AppState, op: &str, body: Value) -> Value {
+    ok_in(state, &state.config.region.clone(), op, body).await
+}
+
+/// [`ok`] from a client of `region`.
+async fn ok_in(state: &AppState, region: &str, op: &str, body: Value) -> Value {
     let target = format!("AmazonSQS.{op}");
     let bytes = axum::body::Bytes::from(body.to_string());
     let request = fifowin_wire::json::decode(&target, &bytes).unwrap();
@@ -40,7 +45,12 @@ async fn ok(state: &AppState, op: &str, body: Value) -> Value {
         target: &target,
         body: &bytes,
     };
-    let ctx = crate::sqs::RequestContext::default();
+    let ctx = crate::sqs::RequestContext {
+        host: None,
+        region: region.to_string(),
+        sender_id: std::sync::Arc::from("AIDAIT2UOQQY3AUEKVGXU"),
+        trace_header: None,
+    };
     match crate::pipeline::dispatch::process(state, &ctx, request, raw, "test").await {
         crate::pipeline::dispatch::Reply::Ok(response) => answer(response),
         other => panic!("{op}: {other:?}"),
@@ -94,7 +104,7 @@ fn send(url: &str, body: &str, group: &str) -> Value {
 #[tokio::test]
 async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     let dir = temp_dir("keeps");
-    let state = open(&dir, 12).await;
+    let state = open(&dir, 14).await;
     let fifo = ok(
         &state,
         "CreateQueue",
@@ -109,6 +119,20 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
         .as_str()
         .unwrap()
         .to_string();
+    // A queue of the same name in another region: its own ids, kept apart.
+    let eu = "eu-west-1";
+    let eu_fifo = ok_in(
+        &state,
+        eu,
+        "CreateQueue",
+        json!({"QueueName": "orders.fifo",
+        "Attributes": {"FifoQueue": "true"}}),
+    )
+    .await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let eu_first = ok_in(&state, eu, "SendMessage", send(&eu_fifo, "m0", "g0")).await;
     let mut ids = Vec::new();
     for n in 0..8 {
         let sent = ok(
@@ -132,7 +156,7 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     )
     .await;
     assert_eq!(received.as_array().unwrap().len(), 2);
-    // 12 requests logged: the snapshot covers all of them.
+    // 14 requests logged: the snapshot is due at the 14th and covers them all.
     snapshots_written(&state, 1).await;
     // The tail: records after the snapshot.
     let tail = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
@@ -142,11 +166,11 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
 
     let opened = Log::open(&dir).unwrap();
     let snapshot = opened.snapshot.as_ref().expect("a snapshot");
-    assert_eq!(snapshot.covers, 12);
-    assert_eq!((opened.first_record, opened.records.len()), (13, 2));
+    assert_eq!(snapshot.covers, 14);
+    assert_eq!((opened.first_record, opened.records.len()), (15, 2));
     drop(opened);
 
-    let state = open(&dir, 12).await;
+    let state = open(&dir, 14).await;
     assert_eq!(ServerImage::capture(&state).unwrap(), image);
     // Dedup entries: a re-send inside the window gets the original id, from
     // the snapshot and from the tail alike.
@@ -154,6 +178,11 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     assert_eq!(again["MessageId"], ids[5].as_str());
     let again = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
     assert_eq!(again["MessageId"], tail["MessageId"]);
+    let again = ok_in(&state, eu, "SendMessage", send(&eu_fifo, "m0", "g0")).await;
+    assert_eq!(again["MessageId"], eu_first["MessageId"]);
+    assert_ne!(eu_first["MessageId"], ids[0].as_str());
+    let eu_next = ok_in(&state, eu, "SendMessage", send(&eu_fifo, "m1", "g0")).await;
+    assert_ne!(eu_next["MessageId"], eu_first["MessageId"]);
     // Receipt handles of messages in flight at the snapshot still delete them.
     for m in received.as_array().unwrap() {
         ok(
@@ -239,7 +268,12 @@ async fn the_log_shrinks_to_the_records_after_the_latest_snapshot() {
 async fn no_snapshot_while_a_move_task_exists_because_the_image_lacks_it() {
     let state = AppState::new(ServerConfig::default());
     ok(&state, "CreateQueue", json!({"QueueName": "dlq"})).await;
-    let arn = state.registry.get("dlq").unwrap().arn.clone();
+    let arn = state
+        .registry
+        .get(&state.config.region, "dlq")
+        .unwrap()
+        .arn
+        .clone();
     let redrive = json!({"deadLetterTargetArn": arn, "maxReceiveCount": 1}).to_string();
     ok(
         &state,

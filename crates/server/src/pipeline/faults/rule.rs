@@ -68,6 +68,10 @@ pub struct RuleSpec {
     /// Only requests to this queue (by name); any queue when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// Only requests addressed to this region (a queue's, or the request's for
+    /// ListQueues and move tasks); any region when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub action: Action,
     /// `fail`, `fail_after_commit`: the SQS error code (default ServiceUnavailable
     /// for `fail`, InternalError for `fail_after_commit`).
@@ -131,6 +135,9 @@ impl RuleSpec {
         };
         if self.queue.as_deref() == Some("") {
             return Err(problem("queue", "must not be empty"));
+        }
+        if self.region.as_deref() == Some("") {
+            return Err(problem("region", "must not be empty"));
         }
         self.validate_action(op)?;
         match (self.count, self.probability) {

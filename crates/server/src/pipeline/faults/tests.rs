@@ -92,16 +92,24 @@ fn count_fires_on_the_first_matches_after_skip() {
         })))
         .unwrap();
     let fired: Vec<bool> = (0..5)
-        .map(|_| faults.before(Operation::SendMessage, Some("q")).is_some())
+        .map(|_| {
+            faults
+                .before(Operation::SendMessage, "us-east-1", Some("q"))
+                .is_some()
+        })
         .collect();
     assert_eq!(fired, [false, true, true, false, false]);
     // Other queues and operations do not match and are not counted.
     assert!(
         faults
-            .before(Operation::SendMessage, Some("other"))
+            .before(Operation::SendMessage, "us-east-1", Some("other"))
             .is_none()
     );
-    assert!(faults.before(Operation::DeleteMessage, Some("q")).is_none());
+    assert!(
+        faults
+            .before(Operation::DeleteMessage, "us-east-1", Some("q"))
+            .is_none()
+    );
     let rules = faults.list();
     assert_eq!((rules[0].matched, rules[0].fired), (5, 2));
 }
@@ -116,7 +124,11 @@ fn probability_is_deterministic_per_seed() {
             })))
             .unwrap();
         (0..200)
-            .map(|_| faults.before(Operation::ReceiveMessage, None).is_some())
+            .map(|_| {
+                faults
+                    .before(Operation::ReceiveMessage, "us-east-1", None)
+                    .is_some()
+            })
             .collect::<Vec<bool>>()
     };
     assert_eq!(run(7), run(7));
@@ -136,13 +148,13 @@ fn post_phase_rules_need_success_and_redeliver_needs_messages() {
     ] {
         faults.add(spec(json)).unwrap();
     }
-    let failed = faults.after(Operation::ReceiveMessage, None, false, 0);
+    let failed = faults.after(Operation::ReceiveMessage, "us-east-1", None, false, 0);
     assert_eq!(failed.delay_ms, 12);
     assert!(failed.fail.is_none() && failed.redeliver_after_ms.is_none());
-    let empty = faults.after(Operation::ReceiveMessage, None, true, 0);
+    let empty = faults.after(Operation::ReceiveMessage, "us-east-1", None, true, 0);
     assert!(empty.fail.is_some_and(|f| f.drop_connection));
     assert_eq!(empty.redeliver_after_ms, None);
-    let got = faults.after(Operation::ReceiveMessage, None, true, 2);
+    let got = faults.after(Operation::ReceiveMessage, "us-east-1", None, true, 2);
     assert_eq!(got.redeliver_after_ms, Some(0));
     assert!(got.fail.is_none(), "count 1 spent");
     assert_eq!(
