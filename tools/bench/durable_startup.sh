@@ -53,6 +53,25 @@ timeout 1200 "$bin" bench --endpoint "http://127.0.0.1:$port" --scenario send-ba
   --connections 16 --requests $((messages / 10)) --warmup 0s --queue-name startup.fifo \
   --keep-queue >"$work/bench.txt"
 echo "startup: filled in $((SECONDS - fill_started)) s: $(state)"
+python3 - "$work/fill.log" <<'PY'
+import re, sys
+units = {"ns": 1e-6, "µs": 1e-3, "ms": 1.0, "s": 1000.0}
+def ms(text):
+    value, unit = re.fullmatch(r"([0-9.]+)(ns|µs|ms|s)", text).groups()
+    return float(value) * units[unit]
+rows = []
+for line in open(sys.argv[1], errors="replace"):
+    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+    m = re.search(r"snapshot written in (\S+) \(requests paused (\S+) while", line)
+    if m:
+        size = re.search(r"bytes=(\d+)", line)
+        rows.append((ms(m.group(1)), ms(m.group(2)), int(size.group(1)) if size else 0))
+if rows:
+    last = rows[-1]
+    print(f"startup: {len(rows)} snapshots during the fill; the last {last[2] / 2**20:.1f} MiB written in "
+          f"{last[0]:.0f} ms; requests paused while capturing: longest {max(r[1] for r in rows):.0f} ms, "
+          f"last {last[1]:.0f} ms")
+PY
 before="$(state | cut -d, -f1-2)"
 kill "-$stop" "$server"
 wait "$server" 2>/dev/null || true
