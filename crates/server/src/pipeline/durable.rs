@@ -112,9 +112,10 @@ fn append<T>(
     ctx: &RequestContext,
     raw: RawRequest<'_>,
 ) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T>> {
-    result
-        .is_ok()
-        .then(|| durable.log.append(record(now, ctx, raw)))
+    result.is_ok().then(|| {
+        durable.snapshots.appended(raw);
+        durable.log.append(record(now, ctx, raw))
+    })
 }
 
 /// What one receive attempt of a long poll did.

@@ -80,6 +80,8 @@ pub(crate) struct ServerImage {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Uncaptured {
     MoveTasks,
+    /// The log holds records of a kind whose state the image does not hold.
+    Records,
 }
 
 impl ServerImage {

@@ -88,7 +88,7 @@ pub async fn open_durable_with(
         policy,
         opened.first_record - 1,
         image_bytes,
-        opened.records.iter().map(|r| r.len() as u64).sum(),
+        &opened.records,
     );
     Ok(AppState {
         registry: Arc::clone(&replay.registry),

@@ -288,3 +288,39 @@ async fn no_snapshot_while_a_move_task_exists_because_the_image_lacks_it() {
         super::image::Uncaptured::MoveTasks
     );
 }
+
+#[tokio::test]
+async fn a_record_of_another_kind_turns_snapshots_off_and_the_log_keeps_everything() {
+    let dir = temp_dir("unimaged");
+    let state = open(&dir, 5).await;
+    let url = ok(&state, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A record appended in order by another path than the SQS service's (as a
+    // kind of state the server image does not hold would be).
+    let durable = state.durable.clone().unwrap();
+    let other = {
+        let _order = durable.order.lock().await;
+        durable.log.append(br#"{"proto":"other"}"#.to_vec())
+    };
+    other.await.unwrap();
+    for n in 0..10 {
+        ok(
+            &state,
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": format!("m{n}")}),
+        )
+        .await;
+    }
+    // Snapshots were due (12 records at every 5) but none may be written.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(durable.snapshots.written(), (0, false));
+    drop(durable);
+    close(state);
+    let opened = Log::open(&dir).unwrap();
+    assert!(opened.snapshot.is_none());
+    assert_eq!((opened.first_record, opened.records.len()), (1, 12));
+    drop(opened);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,12 +8,21 @@
 //!
 //! Requests wait only while the image is captured (state-changing ones; reads
 //! and waiting long polls do not take the order lock). One snapshot at a time.
+//!
+//! A snapshot replaces the records it covers, so it must hold everything they
+//! rebuilt. The server image holds what SQS requests change; a record of any
+//! other kind (logged by another path, or read back at start-up after the
+//! latest snapshot) turns snapshots off for good, so the log keeps it: every
+//! append made under the order lock is counted here by kind, and a capture
+//! whose log position is not accounted for by SQS records is refused.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use fifowin_store::Position;
 
+use super::RawRequest;
 use super::image::{ServerImage, Uncaptured};
 use crate::state::AppState;
 
@@ -64,6 +73,8 @@ struct Progress {
     running: bool,
     /// Snapshots written since start-up.
     written: u64,
+    /// The log holds a record whose state the server image does not hold.
+    unimaged: bool,
 }
 
 /// The snapshot schedule of one durable server.
@@ -71,17 +82,33 @@ struct Progress {
 pub(crate) struct Snapshots {
     policy: SnapshotPolicy,
     progress: Mutex<Progress>,
+    /// The log position at start-up.
+    opened_at: u64,
+    /// SQS records appended since start-up.
+    sqs_appends: AtomicU64,
+}
+
+/// Whether a logged record holds an SQS request (whose effect the server image
+/// holds), from its `proto` field.
+pub(super) fn is_sqs_record(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Proto {
+        proto: String,
+    }
+    serde_json::from_slice::<Proto>(bytes)
+        .is_ok_and(|r| matches!(r.proto.as_str(), "json" | "query"))
 }
 
 impl Snapshots {
     /// After start-up: the snapshot loaded (`covers`, `image_bytes`) and the
-    /// `replayed_bytes` of the records after it, which count as logged.
+    /// records after it (`replayed`), which count as logged.
     pub(crate) fn new(
         policy: SnapshotPolicy,
         covers: u64,
         image_bytes: u64,
-        replayed_bytes: u64,
+        replayed: &[Vec<u8>],
     ) -> Self {
+        let replayed_bytes: u64 = replayed.iter().map(|r| r.len() as u64).sum();
         Self {
             policy,
             progress: Mutex::new(Progress {
@@ -90,8 +117,33 @@ impl Snapshots {
                 image_bytes,
                 running: false,
                 written: 0,
+                unimaged: !replayed.iter().all(|r| is_sqs_record(r)),
             }),
+            opened_at: covers + replayed.len() as u64,
+            sqs_appends: AtomicU64::new(0),
         }
+    }
+
+    /// A record of `raw` is being appended (with the order lock held).
+    pub(super) fn appended(&self, raw: RawRequest<'_>) {
+        if matches!(raw, RawRequest::Json { .. } | RawRequest::Query { .. }) {
+            self.sqs_appends.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether every record up to `at` rebuilt only state the server image
+    /// holds (with the order lock held); once not, never again.
+    fn all_imaged(&self, at: Position) -> bool {
+        let mut p = self.progress();
+        let counted = self.opened_at + self.sqs_appends.load(Ordering::Relaxed);
+        if at.last != counted && !p.unimaged {
+            tracing::warn!(
+                "durable mode: snapshots are off: the log holds {} records of a kind a snapshot does not hold, so it is kept whole",
+                at.last.saturating_sub(counted)
+            );
+            p.unimaged = true;
+        }
+        !p.unimaged
     }
 
     fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
@@ -109,7 +161,7 @@ impl Snapshots {
         let bytes = u64::try_from(i128::from(at.bytes) - p.from_bytes).unwrap_or(0);
         let due = (records >= self.policy.every_records || bytes >= self.policy.every_bytes)
             && bytes >= p.image_bytes / SnapshotPolicy::IMAGE_SHARE;
-        if p.running || !due {
+        if p.running || !due || p.unimaged {
             return false;
         }
         p.running = true;
@@ -165,7 +217,11 @@ async fn take(state: &AppState) {
         let _order = durable.order.lock().await;
         let at = durable.log.position();
         durable.snapshots.restart_count(at);
-        ServerImage::capture(state).map(|image| (image, at))
+        if durable.snapshots.all_imaged(at) {
+            ServerImage::capture(state).map(|image| (image, at))
+        } else {
+            Err(Uncaptured::Records)
+        }
     };
     let paused = started.elapsed();
     let (image, at) = match captured {
@@ -174,6 +230,11 @@ async fn take(state: &AppState) {
             tracing::debug!(
                 "durable mode: no snapshot while move tasks exist (they are not in it)"
             );
+            durable.snapshots.finished(None);
+            return;
+        }
+        // Said once, when it was found.
+        Err(Uncaptured::Records) => {
             durable.snapshots.finished(None);
             return;
         }
@@ -221,7 +282,7 @@ mod tests {
             every_records: 10,
             every_bytes: 1_000,
         };
-        let snapshots = Snapshots::new(policy, 100, 0, 0);
+        let snapshots = Snapshots::new(policy, 100, 0, &[]);
         assert!(!snapshots.claim(at(109, 500)));
         assert!(snapshots.claim(at(110, 500)));
         // Running: not again until it has finished.
@@ -239,7 +300,9 @@ mod tests {
             every_bytes: u64::MAX,
         };
         // 8 records of 300 bytes replayed after a snapshot of 4,000 bytes.
-        let snapshots = Snapshots::new(policy, 100, 4_000, 2_400);
+        let record = format!(r#"{{"proto":"json","body":"{}"}}"#, "x".repeat(274)).into_bytes();
+        assert_eq!(record.len(), 300);
+        let snapshots = Snapshots::new(policy, 100, 4_000, &vec![record; 8]);
         assert!(!snapshots.claim(at(108, 0)));
         // 10 records and 2,700 bytes, over a quarter of the 4,000-byte image.
         assert!(snapshots.claim(at(110, 300)));
@@ -251,12 +314,26 @@ mod tests {
     }
 
     #[test]
+    fn a_record_of_another_kind_after_the_snapshot_keeps_snapshots_off() {
+        let policy = SnapshotPolicy {
+            every_records: 1,
+            every_bytes: u64::MAX,
+        };
+        let sqs = br#"{"now":1,"proto":"query","body":""}"#.to_vec();
+        let other = br#"{"now":1,"proto":"sns","body":""}"#.to_vec();
+        let snapshots = Snapshots::new(policy, 0, 0, &[sqs.clone(), sqs.clone()]);
+        assert!(snapshots.claim(at(3, 100)));
+        let snapshots = Snapshots::new(policy, 0, 0, &[sqs, other]);
+        assert!(!snapshots.claim(at(3, 100)));
+    }
+
+    #[test]
     fn zero_records_turns_snapshots_off() {
         let policy = SnapshotPolicy {
             every_records: 0,
             every_bytes: 0,
         };
-        let snapshots = Snapshots::new(policy, 0, 0, 0);
+        let snapshots = Snapshots::new(policy, 0, 0, &[]);
         assert!(!snapshots.claim(at(1_000_000, 1 << 40)));
     }
 }
