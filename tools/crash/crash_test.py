@@ -37,6 +37,10 @@ import urllib.error
 import urllib.request
 
 QUEUE = "crash.fifo"
+# The server's dedup window. A long run outlasts the default 5 minutes, and a
+# re-send of an id acknowledged longer ago than the window is rightly accepted
+# as new; so the window is long, and re-sends pick ids well inside it.
+WINDOW_S = 3600
 
 
 def call(port, op, body, timeout=5.0):
@@ -66,7 +70,8 @@ class Server:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn"]
+            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn",
+             "--dedup-window", f"{WINDOW_S}s"]
             + self.extra,
             stdout=self.log, stderr=self.log,
         )
@@ -101,6 +106,7 @@ class State:
     def __init__(self):
         self.lock = threading.Lock()
         self.acked = {}          # dedup id -> MessageId of the first 200
+        self.acked_at = {}       # dedup id -> time of the first 200
         self.unknown = set()     # sends whose answer never came (yet)
         self.lost_answers = 0    # send attempts whose answer never came
         self.delivered = {}      # dedup id -> set of MessageIds seen
@@ -131,6 +137,7 @@ def producer(port, st, ids, stop):
             if status == 200:
                 with st.lock:
                     first = st.acked.setdefault(dedup, out["MessageId"])
+                    st.acked_at.setdefault(dedup, time.time())
                     if first != out["MessageId"]:
                         st.dedup_mismatch += 1
                     st.unknown.discard(dedup)
@@ -170,8 +177,10 @@ def consumer(port, st, stop):
 
 def resend_check(port, st, rng):
     """After a restart, re-send some acknowledged dedup ids: the window must hold."""
+    recent = time.time() - (WINDOW_S - 300)
     with st.lock:
-        sample = rng.sample(sorted(st.acked.items()), min(20, len(st.acked)))
+        inside = sorted((d, m) for d, m in st.acked.items() if st.acked_at[d] > recent)
+        sample = rng.sample(inside, min(20, len(inside)))
     for dedup, first in sample:
         n = int(dedup[1:])
         status, out = call(port, "SendMessage", {"QueueUrl": QUEUE, "MessageBody": dedup,
