@@ -37,8 +37,9 @@ pub struct SnapshotPolicy {
 }
 
 impl SnapshotPolicy {
-    /// Replaying this many records takes well under a second, and at a few
-    /// hundred bytes each the log stays a few MiB between snapshots.
+    /// Few enough that replaying them at start-up is quick and the log stays
+    /// small between snapshots; enough that a small state is not rewritten
+    /// after every few requests.
     pub const DEFAULT_EVERY_RECORDS: u64 = 10_000;
     /// Bounds the log between snapshots when records are large (batches of
     /// big messages).
