@@ -1,6 +1,6 @@
 //! Harness pieces for fifowin's test tooling: fault rules, inspection and reset
 //! calls, `/metrics` parsed into samples, SDK clients that retry (the default
-//! client does not), and servers started from a TOML config file.
+//! client does not), and servers started from a TOML config file (queues and topics).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -27,7 +27,7 @@ impl TestServer {
             escape_horizon_ms: file.escape_horizon_ms.unwrap_or(base.escape_horizon_ms),
             ..base
         };
-        let state = AppState::with_queues(config, file.queues)?;
+        let state = AppState::with_queues(config, file.queues)?.with_topics(file.topics)?;
         Ok(TestServer::start_with_state(state).await)
     }
 

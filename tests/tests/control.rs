@@ -84,7 +84,10 @@ async fn advance_rejects_bad_bodies_with_400() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escapes_start_empty_and_list_every_queue() {
     let server = TestServer::with_window_ms(100).await;
-    assert_eq!(server.escapes().await, json!({ "count": 0, "escapes": [] }));
+    assert_eq!(
+        server.escapes().await,
+        json!({ "count": 0, "escapes": [], "topic_count": 0, "topic_escapes": [] })
+    );
     let a = server.fifo_queue("a", &[]).await;
     let b = server.fifo_queue("b", &[]).await;
     server.send_fifo(&a, "ga", Some("x"), "1").await;
@@ -139,7 +142,10 @@ async fn reset_drops_every_queue() {
         (status, body),
         (
             200,
-            json!({ "queues_dropped": 2, "queues_created": 0, "faults_removed": 0 })
+            json!({
+                "queues_dropped": 2, "queues_created": 0,
+                "topics_dropped": 0, "topics_created": 0, "faults_removed": 0
+            })
         )
     );
     assert!(

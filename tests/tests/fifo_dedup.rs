@@ -406,7 +406,9 @@ async fn escapes_name_the_group_under_message_group_scope() {
                 "first_sent_ms": t0,
                 "resent_ms": t0 + 22_000,
                 "late_by_ms": 12_000,
-            }]
+            }],
+            "topic_count": 0,
+            "topic_escapes": [],
         })
     );
 }

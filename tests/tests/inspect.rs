@@ -333,7 +333,10 @@ async fn global_reset_drops_queues_and_faults_and_recreates_the_config_files_que
         (status, body),
         (
             200,
-            json!({"queues_dropped": 2, "queues_created": 1, "faults_removed": 1})
+            json!({
+                "queues_dropped": 2, "queues_created": 1,
+                "topics_dropped": 0, "topics_created": 0, "faults_removed": 1
+            })
         )
     );
     let urls = server.sqs.list_queues().send().await.unwrap().queue_urls;

@@ -24,5 +24,6 @@ mod queues;
 mod regions;
 mod send_receive;
 mod smoke;
+mod sns;
 mod tags;
 mod visibility;

@@ -198,9 +198,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .or(file.host)
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let addr = SocketAddr::new(host, args.port.or(file.port).unwrap_or(9324));
-    let state = match args.guard.durable_state(&config, file.queues.len())? {
+    let startup = file.queues.len() + file.topics.len();
+    let state = match args.guard.durable_state(&config, startup)? {
         Some(state) => state,
         None => AppState::with_queues(config, file.queues)
+            .and_then(|state| state.with_topics(file.topics))
             .map_err(|e| in_file(args.config.as_deref(), e))?,
     };
     let runtime = crate::runtime::build(usize::from(args.threads.unwrap_or(1)))

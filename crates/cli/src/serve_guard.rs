@@ -124,7 +124,7 @@ impl GuardArgs {
     pub(crate) fn durable_state(
         &self,
         config: &fifowin_server::ServerConfig,
-        startup_queues: usize,
+        startup_resources: usize,
     ) -> anyhow::Result<Option<fifowin_server::AppState>> {
         let Some(dir) = &self.data_dir else {
             return Ok(None);
@@ -134,8 +134,8 @@ impl GuardArgs {
             "--data-dir needs the system clock (a manual clock's time is not logged)"
         );
         anyhow::ensure!(
-            startup_queues == 0,
-            "--data-dir does not take config-file queues yet; create them with CreateQueue"
+            startup_resources == 0,
+            "--data-dir does not take config-file queues or topics yet; create them with CreateQueue and CreateTopic"
         );
         // The replay calls the async service code; it needs a runtime of its own
         // because the server's is built later.

@@ -46,6 +46,11 @@ fn the_example_config_starts_the_server_with_its_queues() {
     let orders = &queues["queues"][2];
     assert_eq!(orders["name"], "orders.fifo");
     assert_eq!(orders["dedup_window_ms"], 600_000);
+    let topics = served.get("/_fifowin/topics");
+    let prices = &topics["topics"][0];
+    assert_eq!(prices["name"], "prices.fifo");
+    assert_eq!(prices["dedup_window_ms"], 90_000);
+    assert_eq!(prices["subscriptions"].as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The control API under `/_fifowin/`: health, the clock (read and advance), escaped
 //! duplicates, and reset; with the fault, inspection and retry-lag routes merged
 //! in, and Prometheus text at `/metrics`. JSON in, JSON out; errors are
-//! `{"error": "..."}`. A second door into the server beside the SQS transport:
+//! `{"error": "..."}`; SNS topics have their part in `topics`. A second door
+//! into the server beside the SQS transport:
 //! it acts on the shared state and the pipeline's fault rules, never on requests.
 
 use axum::Json;
@@ -23,6 +24,7 @@ mod faults;
 mod inspect;
 mod lags;
 mod metrics;
+mod topics;
 pub(crate) mod ui;
 
 /// The control routes; everything else falls through to the SQS handler.
@@ -39,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(faults::routes())
         .merge(inspect::routes())
         .merge(lags::routes())
+        .merge(topics::routes())
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {
@@ -123,28 +126,43 @@ async fn escapes(State(state): State<AppState>) -> Json<Value> {
             all.push(row);
         }
     }
-    Json(json!({ "count": all.len(), "escapes": all }))
+    // Topic escapes are listed apart, so each queue escape keeps its shape.
+    let topic_escapes = topics::escapes(&state);
+    Json(json!({
+        "count": all.len(),
+        "escapes": all,
+        "topic_count": topic_escapes.len(),
+        "topic_escapes": topic_escapes,
+    }))
 }
 
-/// Back to the start-up state: every queue dropped, the config file's queues
-/// created again (empty), every fault rule removed.
+/// Back to the start-up state: every queue and topic dropped, the config file's
+/// queues and topics created again (empty), every fault rule removed.
 async fn reset(State(state): State<AppState>) -> Response {
     let dropped = state.registry.all().len();
     state.registry.clear();
     state.move_tasks.clear();
     state.recently_deleted.clear();
+    let topics_dropped = state.sns.lock().sns.topics().count();
+    state.sns.lock().sns.reset();
     let faults_removed = state.faults.clear();
-    match state.provision() {
-        Ok(created) => Json(json!({
+    match state.provision().and_then(|created| {
+        state
+            .provision_topics()
+            .map(|topics_created| (created, topics_created))
+    }) {
+        Ok((created, topics_created)) => Json(json!({
             "queues_dropped": dropped,
             "queues_created": created,
+            "topics_dropped": topics_dropped,
+            "topics_created": topics_created,
             "faults_removed": faults_removed,
         }))
         .into_response(),
         // Start-up created the same queues, so this takes a concurrent CreateQueue.
         Err(err) => (
             StatusCode::CONFLICT,
-            Json(json!({ "error": format!("re-creating the config file's queues: {err}") })),
+            Json(json!({ "error": format!("re-creating the config file's queues and topics: {err}") })),
         )
             .into_response(),
     }

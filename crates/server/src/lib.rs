@@ -1,5 +1,6 @@
 //! The fifowin HTTP server: one listener serving the SQS API (any path, protocol
-//! detected per request), the `/_fifowin/` control API for tests, and long polling.
+//! detected per request) and the SNS API on the same port, the `/_fifowin/`
+//! control API for tests, and long polling.
 //!
 //! # Layout
 //! A request goes down one way and its answer comes back the same way:
@@ -7,7 +8,8 @@
 //!   JSON / Query / STS handlers, SigV4;
 //! - `pipeline`: dispatch (metrics, log line, faults, memory cap), long polls,
 //!   durability;
-//! - `sqs`: the SQS service, one file per family of operations, over the engine.
+//! - `sqs`: the SQS service, one file per family of operations, over the engine;
+//! - `sns`: the SNS service (`fifowin-sns`), its publishes delivered through the engine.
 //!
 //! Beside them: `control` (the control API, inspection, the dashboard), `state`
 //! (`AppState`, the clock, the queue registry) and [`config`] (settings, the
@@ -16,6 +18,7 @@
 pub mod config;
 mod control;
 mod pipeline;
+mod sns;
 mod sqs;
 mod state;
 mod transport;

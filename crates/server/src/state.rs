@@ -1,5 +1,5 @@
 //! The state every layer shares, one `Arc` per part: settings, the clock, the
-//! queue registry, and each layer's own tables (fault rules and request metrics
+//! queue registry, the SNS topics, and each layer's own tables (fault rules and request metrics
 //! of the pipeline, durable mode's log, move tasks and recently deleted names of
 //! the SQS service). The parts are defined where they are used; the files that
 //! define them import nothing from here, so this module closes no import cycle.
@@ -12,10 +12,12 @@ use std::sync::Arc;
 use fifowin_engine::Clock;
 
 use crate::config::ServerConfig;
-use crate::config::file::{ConfigError, QueueSpec};
+use crate::config::file::{ConfigError, QueueSpec, TopicSpec};
 use crate::pipeline::durable::log::Durable;
 use crate::pipeline::faults::Faults;
 use crate::pipeline::metrics::Metrics;
+use crate::sns::provision::window_overrides;
+use crate::sns::topics::SnsState;
 use crate::sqs::move_tasks::tasks::MoveTasks;
 use crate::sqs::provision::provision;
 use crate::sqs::recently_deleted::RecentlyDeleted;
@@ -40,12 +42,18 @@ pub struct AppState {
     pub durable: Option<Arc<Durable>>,
     /// Names deleted within the last minute (`--deleted-queue-cooldown`).
     pub recently_deleted: Arc<RecentlyDeleted>,
+    /// SNS topics and subscriptions.
+    pub sns: Arc<SnsState>,
+    /// The config file's topics: created after its queues at start-up and again
+    /// by a global reset.
+    pub startup_topics: Arc<Vec<TopicSpec>>,
 }
 
 impl AppState {
     /// Fresh state with no queues.
     pub fn new(config: ServerConfig) -> Self {
         let clock = Arc::new(ServerClock::new(config.clock_mode));
+        let sns = Arc::new(SnsState::new(&config, Vec::new()));
         Self {
             config: Arc::new(config),
             clock,
@@ -56,6 +64,8 @@ impl AppState {
             startup_queues: Arc::default(),
             durable: None,
             recently_deleted: Arc::default(),
+            sns,
+            startup_topics: Arc::default(),
         }
     }
 
@@ -67,6 +77,29 @@ impl AppState {
         };
         state.provision()?;
         Ok(state)
+    }
+
+    /// This state with the config file's topics created (after its queues, which
+    /// their subscriptions name) and their window overrides in force.
+    pub fn with_topics(self, topics: Vec<TopicSpec>) -> Result<Self, ConfigError> {
+        let sns = SnsState::new(&self.config, window_overrides(&topics));
+        let state = Self {
+            sns: Arc::new(sns),
+            startup_topics: Arc::new(topics),
+            ..self
+        };
+        state.provision_topics()?;
+        Ok(state)
+    }
+
+    /// Creates the config file's topics (at start-up, and again after a global reset).
+    pub(crate) fn provision_topics(&self) -> Result<usize, ConfigError> {
+        crate::sns::provision::provision(
+            &self.config,
+            &self.sns,
+            &self.startup_topics,
+            self.clock.now(),
+        )
     }
 
     /// Creates the config file's queues (at start-up, and again after a global reset).

@@ -20,9 +20,28 @@ pub struct Escape {
     pub late_by_ms: u64,
 }
 
+/// A publish an SNS FIFO topic accepted after its id's window had closed
+/// (`GET /_fifowin/escapes`, under `topic_escapes`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct TopicEscape {
+    /// The topic's name.
+    pub topic: String,
+    pub topic_arn: String,
+    pub dedup_id: String,
+    pub group_id: Option<String>,
+    pub first_sent_ms: u64,
+    pub resent_ms: u64,
+    pub late_by_ms: u64,
+}
+
 #[derive(Deserialize)]
 struct Escapes {
     escapes: Vec<Escape>,
+}
+
+#[derive(Deserialize)]
+struct TopicEscapes {
+    topic_escapes: Vec<TopicEscape>,
 }
 
 impl Fifowin {
@@ -86,6 +105,15 @@ impl Fifowin {
         let answer = self.control(reqwest::Method::GET, path, None).await?;
         serde_json::from_value::<Escapes>(answer.clone())
             .map(|e| e.escapes)
+            .map_err(|_| unexpected("GET", path, &answer))
+    }
+
+    /// The publishes that escaped their SNS FIFO topic's window, across all topics.
+    pub async fn topic_escapes(&self) -> Result<Vec<TopicEscape>, Error> {
+        let path = "/_fifowin/escapes";
+        let answer = self.control(reqwest::Method::GET, path, None).await?;
+        serde_json::from_value::<TopicEscapes>(answer.clone())
+            .map(|e| e.topic_escapes)
             .map_err(|_| unexpected("GET", path, &answer))
     }
 

@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-pub use control::Escape;
+pub use control::{Escape, TopicEscape};
 pub use fifowin_server::{AppState, ClockMode, ServerConfig};
 pub use reqwest::Method;
 use tokio::sync::oneshot;
@@ -133,6 +133,22 @@ pub fn sqs_config(endpoint: &str) -> aws_sdk_sqs::config::Builder {
         ))
 }
 
+/// The SDK configuration [`Fifowin::sns_client`] uses: the same endpoint,
+/// credentials and region as [`sqs_config`] (SNS is served on the same port).
+pub fn sns_config(endpoint: &str) -> aws_sdk_sns::config::Builder {
+    aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_sdk_sns::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sns::config::Credentials::new(
+            "AKIDFIFOWINTEST",
+            "secret",
+            None,
+            None,
+            "fifowin-testing",
+        ))
+}
+
 /// A running server; dropping it shuts the server down.
 pub struct Fifowin {
     addr: SocketAddr,
@@ -174,6 +190,12 @@ impl Fifowin {
     /// acknowledgement is retried as it would be against SQS).
     pub fn sqs_client(&self) -> aws_sdk_sqs::Client {
         aws_sdk_sqs::Client::from_conf(sqs_config(&self.endpoint).build())
+    }
+
+    /// An aws-sdk-sns client pointed at the server (same port as SQS), with the
+    /// SDK's standard retries, like [`Fifowin::sqs_client`].
+    pub fn sns_client(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::from_conf(sns_config(&self.endpoint).build())
     }
 
     /// Stops the server and waits until it has finished its open requests.

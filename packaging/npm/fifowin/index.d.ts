@@ -48,7 +48,7 @@ export interface Fifowin {
   /** Removes every fault rule; resolves to how many there were. */
   clearFaults(): Promise<number>;
   /** Drops every queue and fault rule. */
-  reset(): Promise<{ queues_dropped: number; queues_created: number; faults_removed: number }>;
+  reset(): Promise<{ queues_dropped: number; queues_created: number; topics_dropped: number; topics_created: number; faults_removed: number }>;
   /** A queue's live deduplication entries. */
   dedup(queue: string): Promise<{ queue: string; window_ms: number; scope: string; count: number; entries: Record<string, unknown>[] }>;
   /** A queue's messages and their states. */

@@ -1,5 +1,5 @@
 //! The TOML config file of `fifowin serve --config`: server settings and the queues
-//! to create at start-up. Parsing checks everything that needs no running server
+//! (and SNS topics, `topics.rs`) to create at start-up. Parsing checks everything that needs no running server
 //! (types, unknown keys, durations, names, dead-letter references); creating the
 //! queues (`sqs/provision.rs`) checks the rest with the engine's own validation.
 //! Every error names the key at fault (`queues[1].dedup_window: ...`).
@@ -15,6 +15,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::config::ClockMode;
+
+mod topics;
+
+pub use topics::{SubscriptionSpec, TopicSpec};
 
 /// Why a config file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +85,8 @@ pub struct FileConfig {
     /// Checked by the binary, which owns the log subscriber.
     pub log_level: Option<String>,
     pub queues: Vec<QueueSpec>,
+    /// `[[topics]]`: SNS topics and their subscriptions to the file's queues.
+    pub topics: Vec<TopicSpec>,
     /// `[auth]`: SigV4 mode, access keys and control-API access (see [`crate::config::auth`]).
     pub auth: FileAuth,
 }
@@ -100,6 +106,8 @@ struct RawFile {
     server: RawServer,
     #[serde(default)]
     queues: Vec<RawQueue>,
+    #[serde(default)]
+    topics: Vec<topics::RawTopic>,
     #[serde(default)]
     auth: RawAuth,
 }
@@ -239,6 +247,7 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
             )
         })
         .transpose()?;
+    let queues = queues(raw.queues)?;
     Ok(FileConfig {
         host,
         port: s.port,
@@ -252,7 +261,8 @@ pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
         cors_allow_origins,
         allow_hosts,
         log_level: s.log_level,
-        queues: queues(raw.queues)?,
+        topics: topics::topics(raw.topics, &queues)?,
+        queues,
         auth: auth(raw.auth)?,
     })
 }

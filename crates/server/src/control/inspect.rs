@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use fifowin_engine::{Clock, MessageState, QueueKind, QueueStats};
+use fifowin_engine::{Clock, DedupEntryView, MessageState, QueueKind, QueueStats};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -128,6 +128,19 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
+/// One live dedup id, as the queue and topic dedup views list it.
+pub(super) fn dedup_entry_json(e: DedupEntryView) -> Value {
+    json!({
+        "dedup_id": e.dedup_id,
+        "group_id": e.group_id,
+        "message_id": e.message_id,
+        "first_sent_ms": e.first_sent.as_millis(),
+        "expires_ms": e.expires_at.as_millis(),
+        "suppressed": e.suppressed,
+        "suppressed_at_ms": e.suppressed_at.iter().map(|t| t.as_millis()).collect::<Vec<_>>(),
+    })
+}
+
 /// Most expired dedup ids the dedup view lists.
 const EXPIRED_LISTED: usize = 50;
 
@@ -156,17 +169,7 @@ async fn dedup(
     let entries: Vec<Value> = engine
         .dedup_entries(now)
         .into_iter()
-        .map(|e| {
-            json!({
-                "dedup_id": e.dedup_id,
-                "group_id": e.group_id,
-                "message_id": e.message_id,
-                "first_sent_ms": e.first_sent.as_millis(),
-                "expires_ms": e.expires_at.as_millis(),
-                "suppressed": e.suppressed,
-                "suppressed_at_ms": e.suppressed_at.iter().map(|t| t.as_millis()).collect::<Vec<_>>(),
-            })
-        })
+        .map(dedup_entry_json)
         .collect();
     Json(json!({
         "queue": q.name,

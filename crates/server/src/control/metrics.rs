@@ -188,6 +188,7 @@ pub(super) fn render(state: &AppState) -> String {
         .filter_map(|r| Some((r.labels(), r.lags.as_ref()?)))
         .collect();
     super::lags::render_family(&mut out, &lag_rows);
+    super::topics::render_metrics(&mut out, state);
     render_requests(&mut out, &state.metrics);
     family(
         &mut out,

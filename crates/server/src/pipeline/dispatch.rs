@@ -3,7 +3,8 @@
 //! line, and latency and error metrics; then the long-poll stage for a receive
 //! and the durable layer for everything else. The protocol handlers decode, call
 //! [`process`] and encode the [`Reply`] with their own encoders through
-//! [`Reply::into_response`].
+//! [`Reply::into_response`]. SNS requests meet the same fault rules, metrics
+//! and log line in `sns` ([`finish`] is shared).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -20,6 +21,8 @@ use crate::pipeline::durable::RawRequest;
 use crate::pipeline::faults::Injected;
 use crate::sqs::{self, QueueRef, RequestContext};
 use crate::state::AppState;
+
+pub(crate) mod sns;
 
 /// What to send back.
 #[derive(Debug)]
@@ -82,34 +85,75 @@ pub(crate) async fn process(
     let op = request.operation();
     let queue = sqs::queue_of(ctx, &request);
     let (reply, injected) = run(state, ctx, request, raw, op, queue.as_ref()).await;
-    let elapsed = started.elapsed();
-    let code = match &reply {
-        Reply::Err { error, .. } => Some(error.code.query_code()),
-        Reply::Drop => Some("ConnectionDropped"),
-        Reply::Ok(_) => None,
+    let outcome = match &reply {
+        Reply::Ok(_) => Outcome::Answered,
+        Reply::Err { error, status } => Outcome::Failed {
+            code: error.code.query_code(),
+            status: status.as_u16(),
+            message: &error.message,
+        },
+        Reply::Drop => Outcome::Dropped,
     };
-    state.metrics.observe(op.name(), elapsed, code);
-    // Never a message body: request id, operation, queue, outcome and time only.
     let region = queue
         .as_ref()
         .map_or(ctx.region.as_str(), |q| q.region.as_str());
-    let queue = queue.as_ref().map_or("-", |q| q.name.as_str());
-    let status = match &reply {
-        Reply::Ok(_) => 200,
-        Reply::Err { status, .. } => status.as_u16(),
-        Reply::Drop => 0,
+    finish(
+        state,
+        request_id,
+        op.name(),
+        region,
+        queue.as_ref().map(|q| q.name.as_str()),
+        started,
+        outcome,
+        injected,
+    );
+    reply
+}
+
+/// How a request ended, for its metrics and log line.
+pub(crate) enum Outcome<'a> {
+    Answered,
+    Failed {
+        code: &'static str,
+        status: u16,
+        message: &'a str,
+    },
+    /// A fault rule closed the connection.
+    Dropped,
+}
+
+/// Records a finished request's latency and error code, and writes its log line
+/// (never a message body: request id, operation, queue or topic, its region,
+/// outcome and time).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish(
+    state: &AppState,
+    request_id: &str,
+    op: &'static str,
+    region: &str,
+    queue: Option<&str>,
+    started: Instant,
+    outcome: Outcome<'_>,
+    injected: bool,
+) {
+    let elapsed = started.elapsed();
+    let (code, status) = match &outcome {
+        Outcome::Answered => (None, 200),
+        Outcome::Failed { code, status, .. } => (Some(*code), *status),
+        Outcome::Dropped => (Some("ConnectionDropped"), 0),
     };
-    tracing::debug!(%request_id, op = op.name(), queue, region, status, ?elapsed, "request");
-    match &reply {
-        Reply::Ok(_) => {}
-        Reply::Err { error, .. } => {
-            tracing::warn!(%request_id, op = op.name(), queue, region, code = error.code.query_code(), injected, error = %error.message, "request failed");
+    state.metrics.observe(op, elapsed, code);
+    let queue = queue.unwrap_or("-");
+    tracing::debug!(%request_id, op, queue, region, status, ?elapsed, "request");
+    match outcome {
+        Outcome::Answered => {}
+        Outcome::Failed { code, message, .. } => {
+            tracing::warn!(%request_id, op, queue, region, code, injected, error = %message, "request failed");
         }
-        Reply::Drop => {
-            tracing::warn!(%request_id, op = op.name(), queue, region, injected, "connection dropped by a fault rule");
+        Outcome::Dropped => {
+            tracing::warn!(%request_id, op, queue, region, injected, "connection dropped by a fault rule");
         }
     }
-    reply
 }
 
 /// Logs and counts a request that could not be decoded, and answers its error.
@@ -138,7 +182,7 @@ async fn run(
 ) -> (Reply, bool) {
     let region = queue.map_or(ctx.region.as_str(), |q| q.region.as_str());
     let name = queue.map(|q| q.name.as_str());
-    if let Some(injected) = state.faults.before(op, region, name) {
+    if let Some(injected) = state.faults.before(op.name(), region, name) {
         return (Reply::injected(injected), true);
     }
     if let Err(error) = crate::pipeline::limits::check_memory(state, &request) {
@@ -158,7 +202,7 @@ async fn run(
     };
     let after = state
         .faults
-        .after(op, region, name, result.is_ok(), delivered);
+        .after(op.name(), region, name, result.is_ok(), delivered);
     if let (Some(after_ms), Ok(Response::ReceiveMessage(out)), Some(name)) =
         (after.redeliver_after_ms, &result, name)
         && let Some(q) = state.registry.get(region, name)

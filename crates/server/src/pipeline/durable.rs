@@ -1,4 +1,4 @@
-//! Durable mode (`fifowin serve --data-dir DIR`): every state-changing SQS request
+//! Durable mode (`fifowin serve --data-dir DIR`): every state-changing SQS or SNS request
 //! is appended to a command log (`fifowin-store`, redb) and answered only once its
 //! record is committed and fsynced; at start-up the log is replayed through the
 //! same service code to rebuild the exact state (queues, attributes, tags,
@@ -105,17 +105,47 @@ async fn apply_logged(
 
 /// Queues the record of a request that succeeded (call with `order` held); the
 /// returned future resolves when it is committed.
-fn append<T>(
+fn append<T, E>(
     durable: &Durable,
-    result: &Result<T, SqsError>,
+    result: &Result<T, E>,
     now: Timestamp,
     ctx: &RequestContext,
     raw: RawRequest<'_>,
-) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T>> {
+) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T, E>> {
     result.is_ok().then(|| {
         durable.snapshots.appended(raw);
         durable.log.append(record(now, ctx, raw))
     })
+}
+
+/// Applies one SNS request as [`apply`] does an SQS one: logged in durable mode
+/// when it changes state (a publish's deliveries to queues happen inside it, so
+/// its replay delivers the same messages with the same ids).
+pub(crate) async fn apply_sns(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: fifowin_sns::codec::Request,
+    raw: RawRequest<'_>,
+) -> Result<fifowin_sns::codec::Response, fifowin_sns::SnsError> {
+    let Some(durable) = state.durable.as_deref() else {
+        return crate::sns::execute(state, &request, state.clock.now(), MessageIds::Random);
+    };
+    let ids = MessageIds::Derived { seed: durable.seed };
+    if !crate::sns::changes_state(&request) {
+        return crate::sns::execute(state, &request, state.clock.now(), ids);
+    }
+    let guard = durable.order.lock().await;
+    let now = state.clock.now();
+    let result = crate::sns::execute(state, &request, now, ids);
+    let append = append(durable, &result, now, ctx, raw);
+    drop(guard);
+    if let Some(append) = append {
+        append.await.map_err(|err| {
+            let err = internal(err);
+            fifowin_sns::SnsError::new(fifowin_sns::ErrorCode::InternalError, err.message)
+        })?;
+    }
+    result
 }
 
 /// What one receive attempt of a long poll did.

@@ -1,7 +1,8 @@
-//! Fault injection: rules that make chosen SQS requests fail, lose their answer
+//! Fault injection: rules that make chosen SQS or SNS requests fail, lose their answer
 //! after taking effect, slow down, or have their messages redelivered early.
 //!
-//! A rule matches an operation (or `*`) and optionally a queue and a region; its trigger decides
+//! A rule matches an operation by name (or `*`) and optionally a queue (for SNS
+//! operations: a topic, by name) and a region; its trigger decides
 //! deterministically which matching requests it fires on: every one, the first
 //! `count`, or each with `probability` drawn from a generator seeded by `seed`
 //! (the same requests in the same order fire the same way on every run). `skip`
@@ -14,7 +15,6 @@
 use std::sync::Mutex;
 
 use axum::http::StatusCode;
-use fifowin_wire::model::Operation;
 use fifowin_wire::{ErrorCode, SqsError};
 use serde::Serialize;
 
@@ -58,14 +58,15 @@ pub struct RuleView {
 struct Rule {
     id: u64,
     spec: RuleSpec,
-    op: Option<Operation>,
+    /// The operation's name (`None`: any).
+    op: Option<&'static str>,
     matched: u64,
     fired: u64,
     rng: SplitMix64,
 }
 
 impl Rule {
-    fn applies(&self, op: Operation, region: &str, queue: Option<&str>) -> bool {
+    fn applies(&self, op: &str, region: &str, queue: Option<&str>) -> bool {
         self.op.is_none_or(|o| o == op)
             && self.spec.region.as_deref().is_none_or(|r| r == region)
             && self.spec.queue.as_deref().is_none_or(|q| queue == Some(q))
@@ -154,7 +155,7 @@ impl Faults {
 
     /// Before the operation: the first `fail` rule that fires, if any.
     /// `region` is the one the request addresses (its queue's, or its own).
-    pub fn before(&self, op: Operation, region: &str, queue: Option<&str>) -> Option<Injected> {
+    pub fn before(&self, op: &str, region: &str, queue: Option<&str>) -> Option<Injected> {
         let mut state = self.lock();
         for rule in &mut state.rules {
             if let Action::Fail = rule.spec.action
@@ -171,7 +172,7 @@ impl Faults {
     /// redeliveries for receives that returned `delivered > 0` messages.
     pub fn after(
         &self,
-        op: Operation,
+        op: &str,
         region: &str,
         queue: Option<&str>,
         ok: bool,

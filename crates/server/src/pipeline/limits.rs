@@ -22,15 +22,20 @@ pub(crate) const BODY_TIMEOUT_MARKER: &str = "fifowin: request body timed out";
 
 /// Sends are refused while the process is above its memory cap.
 pub(crate) fn check_memory(state: &AppState, request: &SqsRequest) -> Result<(), SqsError> {
-    let Some(cap) = state.config.limits.max_memory_bytes else {
-        return Ok(());
-    };
     if !matches!(
         request,
         SqsRequest::SendMessage(_) | SqsRequest::SendMessageBatch(_)
     ) {
         return Ok(());
     }
+    check_capacity(state)
+}
+
+/// New messages (sends, publishes) are refused while the process is above its memory cap.
+pub(crate) fn check_capacity(state: &AppState) -> Result<(), SqsError> {
+    let Some(cap) = state.config.limits.max_memory_bytes else {
+        return Ok(());
+    };
     match resident_bytes() {
         Some(used) if used > cap => Err(SqsError::new(
             ErrorCode::OverLimit,

@@ -11,7 +11,7 @@ use axum::response::Response;
 use fifowin_wire::{ErrorCode, SqsError, query};
 
 use super::request::{context, request_id};
-use super::{auth, sts};
+use super::{auth, sns, sts};
 use crate::pipeline::dispatch;
 use crate::pipeline::durable::RawRequest;
 use crate::state::AppState;
@@ -46,6 +46,12 @@ pub(crate) async fn handle(
             request_id,
             b"<UnknownOperationException/>".to_vec(),
         );
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if fifowin_sns::codec::is_sns_request(authorization, uri.query(), &body) {
+        return sns::handle(state, uri, headers, &body, request_id).await;
     }
     if sts::is_get_caller_identity(uri.query(), &body) {
         return sts::caller_identity(state, request_id);
@@ -145,7 +151,7 @@ fn xml(status: StatusCode, request_id: &str, body: Vec<u8>) -> Response {
     with_headers(status, request_id, query::CONTENT_TYPE, body)
 }
 
-fn with_headers(
+pub(super) fn with_headers(
     status: StatusCode,
     request_id: &str,
     content_type: &'static str,

@@ -27,6 +27,24 @@ fn the_annotated_example_parses() {
     assert_eq!(file.log_level.as_deref(), Some("info"));
     let names: Vec<&str> = file.queues.iter().map(|q| q.name.as_str()).collect();
     assert_eq!(names, ["orders.fifo", "orders-dlq.fifo", "events"]);
+    let prices = &file.topics[0];
+    assert_eq!(prices.name, "prices.fifo");
+    assert!(prices.fifo);
+    assert_eq!(prices.dedup_window_ms, Some(90_000));
+    assert_eq!(prices.attributes["FifoTopic"], "true");
+    assert_eq!(prices.attributes["ContentBasedDeduplication"], "true");
+    assert_eq!(prices.attributes["FifoThroughputScope"], "MessageGroup");
+    assert_eq!(
+        prices.subscriptions[0],
+        SubscriptionSpec {
+            queue: "orders.fifo".into(),
+            raw: true,
+            filter_policy: Some(r#"{"channel": ["retail"]}"#.into()),
+            filter_policy_scope: Some("MessageAttributes".into()),
+            dead_letter: Some("orders-dlq.fifo".into()),
+        }
+    );
+    assert_eq!(prices.subscriptions[1].queue, "events");
     let orders = &file.queues[0];
     assert_eq!(orders.dedup_window_ms, Some(600_000));
     assert_eq!(orders.attributes["FifoQueue"], "true");
@@ -215,4 +233,37 @@ fn a_queue_may_name_its_region_once_per_name() {
     );
     let twice = format!("{two}\n[[queues]]\nname = \"q\"\nregion = \"eu-north-1\"");
     assert_eq!(key(&twice), "queues[2].name");
+}
+
+#[test]
+fn topic_errors_name_their_key() {
+    let queue = "[[queues]]\nname = \"q.fifo\"\n";
+    assert_eq!(
+        key("[[topics]]\nname = \"t\"\nfifo = true"),
+        "topics[0].name"
+    );
+    assert_eq!(
+        key("[[topics]]\nname = \"t\"\ndedup_window = \"90s\""),
+        "topics[0].dedup_window"
+    );
+    assert_eq!(
+        key("[[topics]]\nname = \"t\"\ncontent_based_deduplication = true"),
+        "topics[0].content_based_deduplication"
+    );
+    assert_eq!(
+        key(&format!(
+            "{queue}[[topics]]\nname = \"t.fifo\"\n[[topics.subscriptions]]\nqueue = \"nope\""
+        )),
+        "topics[0].subscriptions[0].queue"
+    );
+    assert_eq!(
+        key(&format!(
+            "{queue}[[topics]]\nname = \"t.fifo\"\n[[topics.subscriptions]]\nqueue = \"q.fifo\"\ndead_letter = \"dlq\""
+        )),
+        "topics[0].subscriptions[0].dead_letter"
+    );
+    assert_eq!(
+        key("[[topics]]\nname = \"t.fifo\"\n[[topics]]\nname = \"t.fifo\""),
+        "topics[1].name"
+    );
 }

@@ -44,8 +44,25 @@ impl Durable {
 /// it; the log keeps it (the decoded request has no wire form).
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum RawRequest<'a> {
-    Json { target: &'a str, body: &'a Bytes },
-    Query { uri: &'a Uri, body: &'a Bytes },
+    Json {
+        target: &'a str,
+        body: &'a Bytes,
+    },
+    Query {
+        uri: &'a Uri,
+        body: &'a Bytes,
+    },
+    /// An SNS request (Query protocol) on the shared port.
+    Sns {
+        uri: &'a Uri,
+        body: &'a Bytes,
+    },
+}
+
+/// A logged request read back, for the service it goes to.
+pub(super) enum Logged {
+    Sqs(Request),
+    Sns(fifowin_sns::codec::Request),
 }
 
 /// One log record.
@@ -53,7 +70,7 @@ pub(crate) enum RawRequest<'a> {
 struct Record {
     /// The request's time, ms.
     now: u64,
-    /// `json` or `query`.
+    /// `json`, `query` or `sns`.
     proto: String,
     #[serde(default)]
     target: String,
@@ -75,8 +92,12 @@ struct Record {
 pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) -> Vec<u8> {
     let (proto, target, path, query, body) = match raw {
         RawRequest::Json { target, body } => ("json", target.to_owned(), String::new(), None, body),
-        RawRequest::Query { uri, body } => (
-            "query",
+        RawRequest::Query { uri, body } | RawRequest::Sns { uri, body } => (
+            if matches!(raw, RawRequest::Sns { .. }) {
+                "sns"
+            } else {
+                "query"
+            },
             String::new(),
             uri.path().to_owned(),
             uri.query().map(str::to_owned),
@@ -103,24 +124,46 @@ pub(super) fn record(now: Timestamp, ctx: &RequestContext, raw: RawRequest<'_>) 
 pub(super) fn decode(
     bytes: &[u8],
     default_region: &str,
-) -> Result<(Request, RequestContext, Timestamp), String> {
+) -> Result<(Logged, RequestContext, Timestamp), String> {
     let record: Record = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let body = STANDARD
         .decode(record.body.as_bytes())
         .map_err(|e| e.to_string())?;
     let request = match record.proto.as_str() {
-        "json" => json::decode(&record.target, &body),
-        "query" => query::decode(record.query.as_deref(), &body, &record.path),
+        "json" => json::decode(&record.target, &body).map(Logged::Sqs),
+        "query" => query::decode(record.query.as_deref(), &body, &record.path).map(Logged::Sqs),
+        "sns" => {
+            return fifowin_sns::codec::decode(record.query.as_deref(), &body)
+                .map(Logged::Sns)
+                .map_err(|e| e.message)
+                .map(|request| {
+                    (
+                        request,
+                        context(&record, default_region),
+                        Timestamp(record.now),
+                    )
+                });
+        }
         other => return Err(format!("unknown protocol {other:?}")),
     };
     let request = request.map_err(|e| e.message.to_string())?;
-    let ctx = RequestContext {
-        host: record.host,
-        region: record.region.unwrap_or_else(|| default_region.to_string()),
-        sender_id: Arc::from(record.sender),
-        trace_header: record.trace,
-    };
-    Ok((request, ctx, Timestamp(record.now)))
+    Ok((
+        request,
+        context(&record, default_region),
+        Timestamp(record.now),
+    ))
+}
+
+fn context(record: &Record, default_region: &str) -> RequestContext {
+    RequestContext {
+        host: record.host.clone(),
+        region: record
+            .region
+            .clone()
+            .unwrap_or_else(|| default_region.to_string()),
+        sender_id: Arc::from(record.sender.as_str()),
+        trace_header: record.trace.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Durable mode's start-up: open the command log, restore its latest snapshot
-//! (the server image) and replay every record after it through the SQS service
-//! at its logged time with derived message ids, rebuilding the exact state
-//! clients saw.
+//! (the server image) and replay every record after it through the SQS or SNS
+//! service at its logged time with derived message ids, rebuilding the exact
+//! state clients saw.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,7 +9,7 @@ use std::time::Instant;
 use fifowin_store::{Log, StoreError};
 
 use super::image::{ImageError, ServerImage};
-use super::log::{Durable, decode};
+use super::log::{Durable, Logged, decode};
 use super::snapshot::{SnapshotPolicy, Snapshots};
 use crate::config::ServerConfig;
 use crate::sqs::{self, ids::MessageIds};
@@ -57,18 +57,30 @@ pub async fn open_durable_with(
     for (index, bytes) in opened.records.iter().enumerate() {
         let corrupt = |problem: String| DurableError::Corrupt { index, problem };
         // A logged ReceiveMessage is one attempt: `execute` does not wait.
-        let (request, ctx, now) = decode(bytes, &config.region).map_err(corrupt)?;
-        let op = request.operation();
-        if let Err(err) = sqs::execute(&replay, &ctx, request, now, ids) {
+        let (logged, ctx, now) = decode(bytes, &config.region).map_err(corrupt)?;
+        let result = match logged {
+            Logged::Sqs(request) => {
+                let op = request.operation().name();
+                sqs::execute(&replay, &ctx, request, now, ids)
+                    .map(drop)
+                    .map_err(|err| (op, err.code.query_code(), err.message.into_owned()))
+            }
+            Logged::Sns(request) => {
+                let op = request.operation().name();
+                crate::sns::execute(&replay, &request, now, ids)
+                    .map(drop)
+                    .map_err(|err| (op, err.code.code(), err.message))
+            }
+        };
+        if let Err((op, code, message)) = result {
             // A logged request succeeded live; failing now means the replay
             // diverged. Name the first few (never their bodies).
             if failed < 5 {
                 tracing::warn!(
                     record = index,
-                    op = op.name(),
-                    code = err.code.query_code(),
-                    "durable mode: a logged request failed on replay: {}",
-                    err.message
+                    op,
+                    code,
+                    "durable mode: a logged request failed on replay: {message}"
                 );
             }
             failed += 1;
@@ -94,6 +106,7 @@ pub async fn open_durable_with(
         registry: Arc::clone(&replay.registry),
         clock: Arc::clone(&replay.clock),
         recently_deleted: Arc::clone(&replay.recently_deleted),
+        sns: Arc::clone(&replay.sns),
         durable: Some(Arc::new(Durable::new(opened.log, snapshots))),
         ..AppState::new(config)
     })

@@ -324,3 +324,62 @@ async fn a_record_of_another_kind_turns_snapshots_off_and_the_log_keeps_everythi
     drop(opened);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn sns_state_is_not_in_a_snapshot_so_a_log_with_sns_records_is_kept_whole() {
+    let dir = temp_dir("sns");
+    let state = open(&dir, 3).await;
+    let uri: axum::http::Uri = "/".parse().unwrap();
+    let body = axum::body::Bytes::from("Action=CreateTopic&Name=orders&Version=2010-03-31");
+    let request = fifowin_sns::codec::decode(None, &body).unwrap();
+    let raw = super::RawRequest::Sns {
+        uri: &uri,
+        body: &body,
+    };
+    let ctx = crate::sqs::RequestContext {
+        host: None,
+        region: state.config.region.clone(),
+        sender_id: std::sync::Arc::from("AIDAIT2UOQQY3AUEKVGXU"),
+        trace_header: None,
+    };
+    super::apply_sns(&state, &ctx, request, raw).await.unwrap();
+    let url = ok(&state, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for n in 0..6 {
+        ok(
+            &state,
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": format!("m{n}")}),
+        )
+        .await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let durable = state.durable.clone().unwrap();
+    assert_eq!(durable.snapshots.written(), (0, false));
+    drop(durable);
+    close(state);
+    let opened = Log::open(&dir).unwrap();
+    assert!(opened.snapshot.is_none());
+    assert_eq!(opened.records.len(), 8);
+    drop(opened);
+    // The topic comes back from the whole log, and snapshots stay off.
+    let state = open(&dir, 3).await;
+    assert_eq!(state.sns.lock().sns.topics().count(), 1);
+    for n in 0..4 {
+        ok(
+            &state,
+            "SendMessage",
+            json!({"QueueUrl": url, "MessageBody": format!("n{n}")}),
+        )
+        .await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        state.durable.as_deref().unwrap().snapshots.written(),
+        (0, false)
+    );
+    close(state);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -63,9 +63,10 @@ const MAX_DELAY_MS: u64 = 600_000;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
-    /// An SQS operation name (`SendMessage`) or `*`.
+    /// An SQS or SNS operation name (`SendMessage`, `Publish`) or `*`.
     pub operation: String,
-    /// Only requests to this queue (by name); any queue when absent.
+    /// Only requests to this queue (by name; for SNS operations, this topic);
+    /// any when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
     /// Only requests addressed to this region (a queue's, or the request's for
@@ -106,6 +107,14 @@ pub struct RuleSpec {
     pub skip: Option<u64>,
 }
 
+/// The served SQS or SNS operation called `name`, as its static name (the two
+/// services share no operation name fifowin serves).
+fn operation_name(name: &str) -> Option<&'static str> {
+    Operation::from_name(name)
+        .map(Operation::name)
+        .or_else(|| fifowin_sns::codec::Operation::from_name(name).map(|op| op.name()))
+}
+
 /// A rule that cannot be used: the field at fault and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
@@ -122,14 +131,14 @@ fn problem(field: &'static str, problem: impl Into<String>) -> SpecError {
 }
 
 impl RuleSpec {
-    /// Checks the rule; returns the operation it matches (`None`: any).
-    pub fn validate(&self) -> Result<Option<Operation>, SpecError> {
+    /// Checks the rule; returns the name of the operation it matches (`None`: any).
+    pub fn validate(&self) -> Result<Option<&'static str>, SpecError> {
         let op = match self.operation.as_str() {
             "*" => None,
-            name => Some(Operation::from_name(name).ok_or_else(|| {
+            name => Some(operation_name(name).ok_or_else(|| {
                 problem(
                     "operation",
-                    format!("unknown operation {name:?} (an SQS operation name, or \"*\")"),
+                    format!("unknown operation {name:?} (an SQS or SNS operation name, or \"*\")"),
                 )
             })?),
         };
@@ -159,7 +168,7 @@ impl RuleSpec {
         Ok(op)
     }
 
-    fn validate_action(&self, op: Option<Operation>) -> Result<(), SpecError> {
+    fn validate_action(&self, op: Option<&str>) -> Result<(), SpecError> {
         let errors = matches!(self.action, Action::Fail | Action::FailAfterCommit);
         let only = |field: &'static str, given: bool, allowed: bool, which: &str| {
             if given && !allowed {
@@ -202,7 +211,7 @@ impl RuleSpec {
                 }
                 Some(_) => Ok(()),
             },
-            Action::Redeliver if op != Some(Operation::ReceiveMessage) => Err(problem(
+            Action::Redeliver if op != Some(Operation::ReceiveMessage.name()) => Err(problem(
                 "operation",
                 "action redeliver applies to ReceiveMessage",
             )),

@@ -94,7 +94,7 @@ fn count_fires_on_the_first_matches_after_skip() {
     let fired: Vec<bool> = (0..5)
         .map(|_| {
             faults
-                .before(Operation::SendMessage, "us-east-1", Some("q"))
+                .before("SendMessage", "us-east-1", Some("q"))
                 .is_some()
         })
         .collect();
@@ -102,12 +102,12 @@ fn count_fires_on_the_first_matches_after_skip() {
     // Other queues and operations do not match and are not counted.
     assert!(
         faults
-            .before(Operation::SendMessage, "us-east-1", Some("other"))
+            .before("SendMessage", "us-east-1", Some("other"))
             .is_none()
     );
     assert!(
         faults
-            .before(Operation::DeleteMessage, "us-east-1", Some("q"))
+            .before("DeleteMessage", "us-east-1", Some("q"))
             .is_none()
     );
     let rules = faults.list();
@@ -124,11 +124,7 @@ fn probability_is_deterministic_per_seed() {
             })))
             .unwrap();
         (0..200)
-            .map(|_| {
-                faults
-                    .before(Operation::ReceiveMessage, "us-east-1", None)
-                    .is_some()
-            })
+            .map(|_| faults.before("ReceiveMessage", "us-east-1", None).is_some())
             .collect::<Vec<bool>>()
     };
     assert_eq!(run(7), run(7));
@@ -148,13 +144,13 @@ fn post_phase_rules_need_success_and_redeliver_needs_messages() {
     ] {
         faults.add(spec(json)).unwrap();
     }
-    let failed = faults.after(Operation::ReceiveMessage, "us-east-1", None, false, 0);
+    let failed = faults.after("ReceiveMessage", "us-east-1", None, false, 0);
     assert_eq!(failed.delay_ms, 12);
     assert!(failed.fail.is_none() && failed.redeliver_after_ms.is_none());
-    let empty = faults.after(Operation::ReceiveMessage, "us-east-1", None, true, 0);
+    let empty = faults.after("ReceiveMessage", "us-east-1", None, true, 0);
     assert!(empty.fail.is_some_and(|f| f.drop_connection));
     assert_eq!(empty.redeliver_after_ms, None);
-    let got = faults.after(Operation::ReceiveMessage, "us-east-1", None, true, 2);
+    let got = faults.after("ReceiveMessage", "us-east-1", None, true, 2);
     assert_eq!(got.redeliver_after_ms, Some(0));
     assert!(got.fail.is_none(), "count 1 spent");
     assert_eq!(
@@ -202,4 +198,41 @@ fn rules_can_be_removed_one_by_one_or_all() {
     assert_eq!(faults.list().len(), 1);
     assert_eq!(faults.clear(), 1);
     assert!(faults.list().is_empty());
+}
+
+#[test]
+fn sns_operations_match_by_name_and_a_rule_may_name_a_topic() {
+    use serde_json::json;
+    assert_eq!(
+        spec(json!({"operation": "PublishBatch", "action": "fail"})).validate(),
+        Ok(Some("PublishBatch"))
+    );
+    let err = invalid(json!({"operation": "Publish", "action": "redeliver"}));
+    assert_eq!(err.field, "operation");
+    let err = invalid(json!({"operation": "Publsh", "action": "fail"}));
+    assert_eq!(
+        err.problem,
+        "unknown operation \"Publsh\" (an SQS or SNS operation name, or \"*\")"
+    );
+    let faults = Faults::default();
+    faults
+        .add(spec(
+            json!({"operation": "Publish", "queue": "orders.fifo", "action": "fail"}),
+        ))
+        .unwrap();
+    assert!(
+        faults
+            .before("Publish", "us-east-1", Some("orders.fifo"))
+            .is_some()
+    );
+    assert!(
+        faults
+            .before("Publish", "us-east-1", Some("other.fifo"))
+            .is_none()
+    );
+    assert!(
+        faults
+            .before("SendMessage", "us-east-1", Some("orders.fifo"))
+            .is_none()
+    );
 }

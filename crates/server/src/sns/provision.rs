@@ -1,0 +1,84 @@
+//! Creates the config file's topics and their subscriptions, after its queues
+//! (at start-up and again after a global reset), through the same `Sns` calls
+//! CreateTopic and Subscribe make, so attribute and filter-policy errors are
+//! SNS's own, named by the key at fault.
+
+use fifowin_engine::Timestamp;
+use fifowin_sns::{CreateTopic, Subscribe};
+
+use super::topics::{SnsState, scope};
+use crate::config::ServerConfig;
+use crate::config::file::{ConfigError, SubscriptionSpec, TopicSpec};
+use crate::sqs::ids::MessageIds;
+
+fn invalid(key: String, problem: impl std::fmt::Display) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        problem: problem.to_string(),
+    }
+}
+
+/// The window overrides the topics of `specs` ask for, by topic name.
+pub(crate) fn window_overrides(specs: &[TopicSpec]) -> Vec<(String, u64)> {
+    specs
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.dedup_window_ms?)))
+        .collect()
+}
+
+/// Creates `specs` at `now`; returns how many topics were created.
+pub(crate) fn provision(
+    config: &ServerConfig,
+    sns: &SnsState,
+    specs: &[TopicSpec],
+    now: Timestamp,
+) -> Result<usize, ConfigError> {
+    let scope = scope(config);
+    let mut topics = sns.lock();
+    let mut ids = MessageIds::Random.for_queue("config-file topics", None, now);
+    for (i, spec) in specs.iter().enumerate() {
+        let create = CreateTopic {
+            name: spec.name.clone(),
+            attributes: spec.attributes.clone().into_iter().collect(),
+            tags: Vec::new(),
+        };
+        let topic_arn = topics
+            .sns
+            .create_topic(&scope, &create)
+            .map_err(|e| invalid(format!("topics[{i}].attributes"), e.message))?;
+        for (j, sub) in spec.subscriptions.iter().enumerate() {
+            let subscribe = Subscribe {
+                topic_arn: topic_arn.clone(),
+                protocol: "sqs".into(),
+                endpoint: Some(config.queue_arn(&config.region, &sub.queue)),
+                attributes: attributes(config, sub),
+                return_subscription_arn: true,
+            };
+            topics
+                .sns
+                .subscribe(&scope, &subscribe, ids.as_mut())
+                .map_err(|e| invalid(format!("topics[{i}].subscriptions[{j}]"), e.message))?;
+        }
+    }
+    Ok(specs.len())
+}
+
+/// The subscription attributes a spec stands for.
+fn attributes(config: &ServerConfig, sub: &SubscriptionSpec) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if sub.raw {
+        out.push(("RawMessageDelivery".into(), "true".into()));
+    }
+    if let Some(policy) = &sub.filter_policy {
+        out.push(("FilterPolicy".into(), policy.clone()));
+    }
+    if let Some(scope) = &sub.filter_policy_scope {
+        out.push(("FilterPolicyScope".into(), scope.clone()));
+    }
+    if let Some(dlq) = &sub.dead_letter {
+        let policy =
+            serde_json::json!({ "deadLetterTargetArn": config.queue_arn(&config.region, dlq) });
+        out.push(("RedrivePolicy".into(), policy.to_string()));
+    }
+    out
+}
