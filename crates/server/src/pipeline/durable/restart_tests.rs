@@ -45,15 +45,36 @@ async fn ok_in(state: &AppState, region: &str, op: &str, body: Value) -> Value {
         target: &target,
         body: &bytes,
     };
-    let ctx = crate::sqs::RequestContext {
+    let ctx = context(region);
+    match crate::pipeline::dispatch::process(state, &ctx, request, raw, "test").await {
+        crate::pipeline::dispatch::Reply::Ok(response) => answer(response),
+        other => panic!("{op}: {other:?}"),
+    }
+}
+
+/// CreateQueue `name`; its URL.
+async fn create(state: &AppState, name: &str) -> String {
+    ok(state, "CreateQueue", json!({"QueueName": name})).await["QueueUrl"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `count` SendMessage requests of bodies `{prefix}{n}` to `url`.
+async fn send_plain(state: &AppState, url: &str, prefix: &str, count: usize) {
+    for n in 0..count {
+        let body = json!({"QueueUrl": url, "MessageBody": format!("{prefix}{n}")});
+        ok(state, "SendMessage", body).await;
+    }
+}
+
+/// A request from a client of `region`.
+fn context(region: &str) -> crate::sqs::RequestContext {
+    crate::sqs::RequestContext {
         host: None,
         region: region.to_string(),
         sender_id: std::sync::Arc::from("AIDAIT2UOQQY3AUEKVGXU"),
         trace_header: None,
-    };
-    match crate::pipeline::dispatch::process(state, &ctx, request, raw, "test").await {
-        crate::pipeline::dispatch::Reply::Ok(response) => answer(response),
-        other => panic!("{op}: {other:?}"),
     }
 }
 
@@ -217,10 +238,7 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
 async fn the_log_shrinks_to_the_records_after_the_latest_snapshot() {
     let dir = temp_dir("shrinks");
     let state = open(&dir, 50).await;
-    let url = ok(&state, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = create(&state, "q").await;
     for round in 0..100 {
         ok(
             &state,
@@ -293,10 +311,7 @@ async fn no_snapshot_while_a_move_task_exists_because_the_image_lacks_it() {
 async fn a_record_of_another_kind_turns_snapshots_off_and_the_log_keeps_everything() {
     let dir = temp_dir("unimaged");
     let state = open(&dir, 5).await;
-    let url = ok(&state, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = create(&state, "q").await;
     // A record appended in order by another path than the SQS service's (as a
     // kind of state the server image does not hold would be).
     let durable = state.durable.clone().unwrap();
@@ -305,14 +320,7 @@ async fn a_record_of_another_kind_turns_snapshots_off_and_the_log_keeps_everythi
         durable.log.append(br#"{"proto":"other"}"#.to_vec())
     };
     other.await.unwrap();
-    for n in 0..10 {
-        ok(
-            &state,
-            "SendMessage",
-            json!({"QueueUrl": url, "MessageBody": format!("m{n}")}),
-        )
-        .await;
-    }
+    send_plain(&state, &url, "m", 10).await;
     // Snapshots were due (12 records at every 5) but none may be written.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(durable.snapshots.written(), (0, false));
@@ -336,25 +344,10 @@ async fn sns_state_is_not_in_a_snapshot_so_a_log_with_sns_records_is_kept_whole(
         uri: &uri,
         body: &body,
     };
-    let ctx = crate::sqs::RequestContext {
-        host: None,
-        region: state.config.region.clone(),
-        sender_id: std::sync::Arc::from("AIDAIT2UOQQY3AUEKVGXU"),
-        trace_header: None,
-    };
+    let ctx = context(&state.config.region);
     super::apply_sns(&state, &ctx, request, raw).await.unwrap();
-    let url = ok(&state, "CreateQueue", json!({"QueueName": "q"})).await["QueueUrl"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    for n in 0..6 {
-        ok(
-            &state,
-            "SendMessage",
-            json!({"QueueUrl": url, "MessageBody": format!("m{n}")}),
-        )
-        .await;
-    }
+    let url = create(&state, "q").await;
+    send_plain(&state, &url, "m", 6).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let durable = state.durable.clone().unwrap();
     assert_eq!(durable.snapshots.written(), (0, false));
@@ -367,14 +360,7 @@ async fn sns_state_is_not_in_a_snapshot_so_a_log_with_sns_records_is_kept_whole(
     // The topic comes back from the whole log, and snapshots stay off.
     let state = open(&dir, 3).await;
     assert_eq!(state.sns.lock().sns.topics().count(), 1);
-    for n in 0..4 {
-        ok(
-            &state,
-            "SendMessage",
-            json!({"QueueUrl": url, "MessageBody": format!("n{n}")}),
-        )
-        .await;
-    }
+    send_plain(&state, &url, "n", 4).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
         state.durable.as_deref().unwrap().snapshots.written(),
