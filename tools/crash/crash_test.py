@@ -24,7 +24,13 @@ Modes (--mode):
                drain moves what is left. Also printed: how many times a task
                that was running before a kill was running again after it.
 
+With --snapshot-every N the server takes a snapshot every N logged requests
+(a tiny N keeps one under way nearly all the time, so the kills land during
+snapshots and the deletion of the records they cover); the count written
+before each kill is read from /metrics and reported.
+
 Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1] [--mode plain]
+                                 [--snapshot-every N]
 Exits 0 when all counts are zero. Bounded: rounds x (1-3 s) plus the drain.
 """
 import argparse
@@ -43,6 +49,10 @@ import urllib.error
 import urllib.request
 
 QUEUE = "crash.fifo"
+# The server's dedup window. A long run outlasts the default 5 minutes, and a
+# re-send of an id acknowledged longer ago than the window is rightly accepted
+# as new; so the window is long, and re-sends pick ids well inside it.
+WINDOW_S = 3600
 # move-task mode: producers send here; a move task takes messages to QUEUE.
 DLQ = "crash-dlq.fifo"
 # move-task mode: the queue whose RedrivePolicy makes DLQ a dead-letter queue.
@@ -84,13 +94,13 @@ def free_port():
 
 class Server:
     def __init__(self, binary, port, data_dir, log, extra):
-        self.binary, self.port, self.data_dir, self.log = binary, port, data_dir, log
-        self.extra = extra
+        self.binary, self.port, self.data_dir, self.log, self.extra = binary, port, data_dir, log, extra
         self.proc = None
 
     def start(self):
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn"]
+            [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir, "--log-level", "warn",
+             "--dedup-window", f"{WINDOW_S}s"]
             + self.extra,
             stdout=self.log, stderr=self.log,
         )
@@ -105,6 +115,17 @@ class Server:
                 time.sleep(0.05)
         raise SystemExit("server did not come up in 60 s")
 
+    def snapshots_written(self):
+        """Snapshots this server process wrote (0 when /metrics does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=2) as resp:
+                for line in resp.read().decode().splitlines():
+                    if line.startswith("fifowin_durable_snapshots_total "):
+                        return int(line.split()[1])
+        except Exception:
+            pass
+        return 0
+
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
@@ -114,6 +135,7 @@ class State:
     def __init__(self):
         self.lock = threading.Lock()
         self.acked = {}          # dedup id -> MessageId of the first 200
+        self.acked_at = {}       # dedup id -> time of the first 200
         self.unknown = set()     # sends whose answer never came (yet)
         self.lost_answers = 0    # send attempts whose answer never came
         self.delivered = {}      # dedup id -> set of MessageIds seen
@@ -148,6 +170,7 @@ def producer(port, st, ids, stop, target):
             if status == 200:
                 with st.lock:
                     first = st.acked.setdefault(dedup, out["MessageId"])
+                    st.acked_at.setdefault(dedup, time.time())
                     if first != out["MessageId"]:
                         st.dedup_mismatch += 1
                     st.unknown.discard(dedup)
@@ -226,8 +249,10 @@ def mover(port, st, stop):
 
 def resend_check(port, st, rng, target):
     """After a restart, re-send some acknowledged dedup ids: the window must hold."""
+    recent = time.time() - (WINDOW_S - 300)
     with st.lock:
-        sample = rng.sample(sorted(st.acked.items()), min(20, len(st.acked)))
+        inside = sorted((d, m) for d, m in st.acked.items() if st.acked_at[d] > recent)
+        sample = rng.sample(inside, min(20, len(inside)))
     for dedup, first in sample:
         n = int(dedup[1:])
         status, out = call(port, "SendMessage", {"QueueUrl": target, "MessageBody": dedup,
@@ -245,6 +270,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-round", type=int, default=300, help="messages each producer offers per round")
     ap.add_argument("--mode", choices=["plain", "manual-clock", "move-task"], default="plain")
+    ap.add_argument("--snapshot-every", type=int, default=None,
+                    help="the server's --snapshot-every (default: the server's own)")
     args = ap.parse_args()
     target = DLQ if args.mode == "move-task" else QUEUE
     rng = random.Random(args.seed)
@@ -252,6 +279,8 @@ def main():
     log = open(os.path.join(data_dir, "server.log"), "ab")
     port = free_port()
     extra = ["--clock", "manual"] if args.mode == "manual-clock" else []
+    if args.snapshot_every is not None:
+        extra += ["--snapshot-every", str(args.snapshot_every)]
     server = Server(args.bin, port, os.path.join(data_dir, "db"), log, extra)
     st = State()
     started = time.time()
@@ -274,6 +303,7 @@ def main():
         t.start()
     next_id = 0
     kills = 0
+    snapshots = 0
     try:
         for r in range(args.rounds):
             stop = threading.Event()
@@ -291,6 +321,7 @@ def main():
             with st.lock:
                 was_running = st.task_running
                 clock_before = st.clock_acked
+            snapshots += server.snapshots_written()
             server.kill()
             kills += 1
             time.sleep(rng.uniform(0.0, 0.3))
@@ -324,6 +355,7 @@ def main():
         lost = sorted(d for d in st.acked if d not in st.delivered)
         duplicates = sum(1 for ids in st.delivered.values() if len(ids) > 1)
         print(f"crash test ({args.mode}): {args.rounds} rounds, {kills} SIGKILLs, {time.time() - started:.1f} s")
+        print(f"  snapshots written       {snapshots} before the kills (--snapshot-every {args.snapshot_every or 'default'})")
         print(f"  sends acknowledged      {len(st.acked)}")
         print(f"  send answers lost       {st.lost_answers} (outcome unknown to the client; retried with the same dedup id)")
         print(f"  deliveries              {st.deliveries} ({st.redelivered} redeliveries of undeleted messages)")

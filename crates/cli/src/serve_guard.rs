@@ -24,6 +24,17 @@ pub(crate) struct GuardArgs {
     /// fsynced before each answer) and restore them at start-up. Default: in memory.
     #[arg(long, env = "FIFOWIN_DATA_DIR", value_name = "DIR")]
     data_dir: Option<std::path::PathBuf>,
+    /// Durable mode: take a snapshot of the state once this many requests were
+    /// logged since the last one (or 64 MiB of them; with a large state, not
+    /// before the log holds a quarter of the last snapshot's size); the records
+    /// it covers are then deleted. 0 never takes one (the log keeps growing).
+    #[arg(
+        long,
+        env = "FIFOWIN_SNAPSHOT_EVERY",
+        value_name = "REQUESTS",
+        default_value_t = fifowin_server::SnapshotPolicy::DEFAULT_EVERY_RECORDS
+    )]
+    snapshot_every: u64,
     /// Most queues at once; CreateQueue beyond answers OverLimit.
     #[arg(long, env = "FIFOWIN_MAX_QUEUES", default_value_t = 10_000)]
     max_queues: usize,
@@ -132,7 +143,11 @@ impl GuardArgs {
             .context("starting the replay runtime")?;
         let state = runtime
             .block_on(async {
-                let state = fifowin_server::open_durable(config.clone(), dir).await?;
+                let policy = fifowin_server::SnapshotPolicy {
+                    every_records: self.snapshot_every,
+                    ..fifowin_server::SnapshotPolicy::default()
+                };
+                let state = fifowin_server::open_durable_with(config.clone(), dir, policy).await?;
                 fifowin_server::provision_durable(state, startup_queues.to_vec()).await
             })
             .with_context(|| format!("opening the data directory {}", dir.display()))?;

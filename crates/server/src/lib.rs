@@ -31,7 +31,11 @@ use tokio::net::TcpListener;
 use config::ControlAccess;
 
 pub use config::{ClockMode, ServerConfig};
-pub use pipeline::durable::replay::{DurableError, open_durable, provision_durable};
+pub use pipeline::durable::image::ImageError;
+pub use pipeline::durable::replay::{
+    DurableError, open_durable, open_durable_with, provision_durable,
+};
+pub use pipeline::durable::snapshot::SnapshotPolicy;
 pub use state::AppState;
 
 /// The router: control API routes and the dashboard (unless disabled; the API

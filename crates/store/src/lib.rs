@@ -34,7 +34,7 @@
 //! so the log is always a prefix of what was appended, never a torn record.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::thread;
 
 use redb::{Database, Durability, ReadableTable};
@@ -99,6 +99,26 @@ pub struct Log {
     /// Joined on drop, so the database file is closed when the `Log` is gone.
     writer: Option<thread::JoinHandle<()>>,
     seed: u64,
+    /// What has been handed to the writer so far, numbered as it numbers records.
+    queued: Mutex<Queued>,
+}
+
+/// The sequence number the next append gets and the record bytes appended
+/// since the log was opened.
+#[derive(Copy, Clone, Debug)]
+struct Queued {
+    next: u64,
+    bytes: u64,
+}
+
+/// Where the log stands: what [`Log::append`] has queued (committed or not).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// The sequence number of the last record queued (the snapshot's `covers`
+    /// before the first record, 0 in a new log).
+    pub last: u64,
+    /// Record bytes queued since the log was opened.
+    pub bytes: u64,
 }
 
 impl Drop for Log {
@@ -172,6 +192,10 @@ impl Log {
                 bytes,
             })
             .filter(|_| contents.snapshot.id != 0);
+        let queued = Mutex::new(Queued {
+            next: contents.next,
+            bytes: 0,
+        });
         let writer = Writer::new(db, contents.next, contents.snapshot, next_id, first_on_disk);
         let (tx, rx) = mpsc::channel::<Command>();
         let writer = thread::Builder::new()
@@ -183,6 +207,7 @@ impl Log {
                 tx: Some(tx),
                 writer: Some(writer),
                 seed: contents.seed,
+                queued,
             },
             snapshot,
             records: contents.records.into_iter().map(|(_, r)| r).collect(),
@@ -203,6 +228,17 @@ impl Log {
         }
     }
 
+    /// Where the log stands: the sequence number of the last record queued (a
+    /// caller that appends in the order its state changes knows that its state
+    /// after that record is what a snapshot covering it must hold).
+    pub fn position(&self) -> Position {
+        let queued = *self.queued.lock().unwrap_or_else(|p| p.into_inner());
+        Position {
+            last: queued.next - 1,
+            bytes: queued.bytes,
+        }
+    }
+
     /// Queues `record` (in call order) and resolves with its sequence number once
     /// it is committed. Call it in the order the records must be replayed.
     pub fn append(
@@ -210,7 +246,18 @@ impl Log {
         record: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<u64, StoreError>> + use<> {
         let (done, wait) = oneshot::channel();
-        let sent = self.send(Command::Append(Pending { record, done }));
+        // Numbered and sent under one lock, so the count matches the writer's
+        // numbering even if appends race.
+        let sent = {
+            let mut queued = self.queued.lock().unwrap_or_else(|p| p.into_inner());
+            let len = record.len() as u64;
+            let sent = self.send(Command::Append(Pending { record, done }));
+            if sent.is_ok() {
+                queued.next += 1;
+                queued.bytes += len;
+            }
+            sent
+        };
         async move {
             sent?;
             match wait.await {

@@ -126,6 +126,32 @@ async fn a_snapshot_replaces_the_records_it_covers() {
 }
 
 #[tokio::test]
+async fn the_position_numbers_queued_records_as_the_writer_does() {
+    let dir = temp_dir("position");
+    {
+        let opened = Log::open(&dir).unwrap();
+        assert_eq!(opened.log.position(), Position { last: 0, bytes: 0 });
+        // Queued, not yet awaited: the position counts them already.
+        let waits: Vec<_> = (0..5u32)
+            .map(|i| opened.log.append(i.to_be_bytes().to_vec()))
+            .collect();
+        assert_eq!(opened.log.position(), Position { last: 5, bytes: 20 });
+        for (i, wait) in waits.into_iter().enumerate() {
+            assert_eq!(wait.await.unwrap(), i as u64 + 1);
+        }
+        opened.log.write_snapshot(5, vec![1; 3]).await.unwrap();
+        append_all(&opened.log, 5..7).await;
+    }
+    // Reopened: the count goes on from the last record, bytes from zero.
+    let opened = Log::open(&dir).unwrap();
+    assert_eq!(opened.log.position(), Position { last: 7, bytes: 0 });
+    assert_eq!(opened.log.append(vec![0; 9]).await.unwrap(), 8);
+    assert_eq!(opened.log.position(), Position { last: 8, bytes: 9 });
+    drop(opened);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn a_snapshot_ahead_of_the_log_or_behind_the_current_one_is_refused() {
     let dir = temp_dir("refused");
     let opened = Log::open(&dir).unwrap();

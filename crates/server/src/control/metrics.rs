@@ -202,5 +202,18 @@ pub(super) fn render(state: &AppState) -> String {
             "fifowin_faults_fired_total{{action=\"{action}\"}} {fired}"
         );
     }
+    if let Some(durable) = state.durable.as_deref() {
+        family(
+            &mut out,
+            "fifowin_durable_snapshots_total",
+            "counter",
+            "Snapshots durable mode wrote since start-up (each replaces the log records it covers).",
+        );
+        let _ = writeln!(
+            out,
+            "fifowin_durable_snapshots_total {}",
+            durable.snapshots_written()
+        );
+    }
     out
 }

@@ -27,9 +27,17 @@
 //! State changes that are not SQS requests (the control API's clock advance and
 //! resets, fault-rule redeliveries, the config file's queues, move-task steps)
 //! go through [`act`] as [`Action`]s: the same lock, one `now`, one record.
+//!
+//! Snapshots (`snapshot`, `image`) bound the log: the state at a point of the
+//! log replaces the records before it.
 
+pub(crate) mod image;
 pub(crate) mod log;
 pub(crate) mod replay;
+pub(crate) mod snapshot;
+
+#[cfg(test)]
+mod restart_tests;
 
 use fifowin_engine::{Clock, ReceivedMessage, Timestamp};
 use fifowin_store::StoreError;
@@ -86,10 +94,14 @@ pub(crate) async fn act(state: &AppState, action: Action) -> Result<Acted, Actio
     let now = state.clock.now();
     let result = actions::apply(state, &action, now, ids);
     let append = match &result {
-        Ok(acted) if acted.changed_state() => Some(durable.log.append(action_record(now, &action))),
+        Ok(acted) if acted.changed_state() => {
+            durable.snapshots.appended(action.imaged());
+            Some(durable.log.append(action_record(now, &action)))
+        }
         _ => None,
     };
     drop(guard);
+    snapshot::maybe_start(state, durable);
     if let Some(append) = append {
         append.await.map_err(|err| {
             tracing::error!("durable mode: {err}");
@@ -117,6 +129,7 @@ async fn apply_logged(
     let result = sqs::execute(state, ctx, request, now, ids);
     let append = append(durable, &result, now, prepared);
     drop(guard);
+    snapshot::maybe_start(state, durable);
     if let Some(append) = append {
         append.await.map_err(internal)?;
     }
@@ -131,9 +144,10 @@ fn append<T, E>(
     now: Timestamp,
     prepared: Prepared,
 ) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T, E>> {
-    result
-        .is_ok()
-        .then(|| durable.log.append(prepared.stamped(now)))
+    result.is_ok().then(|| {
+        durable.snapshots.appended(prepared.is_sqs());
+        durable.log.append(prepared.stamped(now))
+    })
 }
 
 /// Applies one SNS request as [`apply`] does an SQS one: logged in durable mode
@@ -205,6 +219,7 @@ pub(crate) async fn receive_attempt(
     let result = receive::attempt(state, poll, now);
     let append = append(durable, &result, now, prepared);
     drop(guard);
+    snapshot::maybe_start(state, durable);
     let messages = result?;
     if !messages.is_empty()
         && let Some(append) = append

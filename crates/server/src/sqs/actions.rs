@@ -38,6 +38,20 @@ pub(crate) enum Action {
 }
 
 impl Action {
+    /// Whether a snapshot holds what this action changes: the clock, queues and
+    /// recently deleted names are in the server image; move tasks are not (no
+    /// snapshot is taken while one exists, and a step's record keeps the log whole).
+    pub(crate) fn imaged(&self) -> bool {
+        match self {
+            Action::ClockAdvance { .. }
+            | Action::Reset { .. }
+            | Action::QueueReset { .. }
+            | Action::Redeliver { .. }
+            | Action::Provision { .. } => true,
+            Action::MoveStep { .. } => false,
+        }
+    }
+
     /// The action's name in log lines.
     pub(crate) fn name(&self) -> &'static str {
         match self {

@@ -30,6 +30,18 @@ impl MessageIds {
         other_region: Option<&str>,
         now: Timestamp,
     ) -> Box<dyn IdSource> {
+        self.resume(name, other_region, now, 0)
+    }
+
+    /// [`Self::for_queue`] of a queue created at `created` that has handed out
+    /// `drawn` ids already (a queue restored from a snapshot).
+    pub(crate) fn resume(
+        self,
+        name: &str,
+        other_region: Option<&str>,
+        created: Timestamp,
+        drawn: u64,
+    ) -> Box<dyn IdSource> {
         match self {
             MessageIds::Random => Box::new(UuidIds),
             MessageIds::Derived { seed } => {
@@ -37,13 +49,15 @@ impl MessageIds {
                 if let Some(region) = other_region {
                     hash = hash.chain_update(b"\0").chain_update(region.as_bytes());
                 }
-                let queue = hash.chain_update(now.as_millis().to_le_bytes()).finalize();
+                let queue = hash
+                    .chain_update(created.as_millis().to_le_bytes())
+                    .finalize();
                 let mut first = [0u8; 8];
                 first.copy_from_slice(&queue[..8]);
                 Box::new(HashedIds {
                     seed,
                     queue: u64::from_le_bytes(first),
-                    next: 0,
+                    next: drawn,
                 })
             }
         }
@@ -104,5 +118,21 @@ impl IdSource for HashedIds {
         let mut buf = uuid::Uuid::encode_buffer();
         let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
         Arc::from(&*id.hyphenated().encode_lower(&mut buf))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_source_continues_where_the_original_stopped() {
+        let ids = MessageIds::Derived { seed: 7 };
+        let mut original = ids.for_queue("q", Some("eu-west-1"), Timestamp(1_000));
+        let drawn: Vec<_> = (0..5).map(|_| original.message_id()).collect();
+        let mut resumed = ids.resume("q", Some("eu-west-1"), Timestamp(1_000), 3);
+        assert_eq!(resumed.message_id(), drawn[3]);
+        assert_eq!(resumed.message_id(), drawn[4]);
+        assert_eq!(resumed.message_id(), original.message_id());
     }
 }

@@ -44,6 +44,22 @@ impl RecentlyDeleted {
         }
     }
 
+    /// Every queue (ARN) remembered and when it was deleted, oldest first.
+    pub fn entries(&self) -> Vec<(String, Timestamp)> {
+        let mut entries: Vec<_> = self
+            .names()
+            .iter()
+            .map(|(arn, at)| (arn.clone(), *at))
+            .collect();
+        entries.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        entries
+    }
+
+    /// Remembers `entries` as [`Self::entries`] returned them (a snapshot).
+    pub fn restore(&self, entries: impl IntoIterator<Item = (String, Timestamp)>) {
+        self.names().extend(entries);
+    }
+
     /// Forgets every deletion (a global reset).
     pub fn clear(&self) {
         self.names().clear();

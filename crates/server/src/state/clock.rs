@@ -9,6 +9,14 @@ use tokio::sync::Notify;
 
 use crate::config::ClockMode;
 
+/// What a clock reads besides its mode: the manual clock's time and the
+/// system clock's advance, both ms. Durable mode's snapshots keep it.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClockReading {
+    pub manual_ms: u64,
+    pub offset_ms: u64,
+}
+
 /// The clock every request reads once.
 #[derive(Debug)]
 pub struct ServerClock {
@@ -40,6 +48,28 @@ impl ServerClock {
             manual: ManualClock::new(start),
             offset_ms: AtomicU64::new(0),
             advanced: Notify::new(),
+        }
+    }
+
+    /// A clock in `mode` that reads what `reading` was taken of.
+    pub fn restored(mode: ClockMode, reading: ClockReading) -> Self {
+        Self {
+            mode,
+            manual: ManualClock::new(Timestamp(reading.manual_ms)),
+            offset_ms: AtomicU64::new(reading.offset_ms),
+            advanced: Notify::new(),
+        }
+    }
+
+    /// The manual clock's time (0 on the system clock, which does not read
+    /// it) and the system clock's advance.
+    pub fn reading(&self) -> ClockReading {
+        ClockReading {
+            manual_ms: match self.mode {
+                ClockMode::System => 0,
+                ClockMode::Manual => self.manual.now().as_millis(),
+            },
+            offset_ms: self.offset_ms.load(Ordering::SeqCst),
         }
     }
 

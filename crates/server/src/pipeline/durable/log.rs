@@ -13,6 +13,7 @@ use fifowin_store::Log;
 use fifowin_wire::{Request, json, query};
 use serde::{Deserialize, Serialize};
 
+use super::snapshot::Snapshots;
 use crate::sqs::actions::Action;
 use crate::sqs::context::RequestContext;
 
@@ -24,15 +25,18 @@ pub struct Durable {
     pub(super) seed: u64,
     /// Held while a state-changing request runs and is appended.
     pub(super) order: tokio::sync::Mutex<()>,
+    /// When the next snapshot is due.
+    pub(super) snapshots: Snapshots,
 }
 
 impl Durable {
     /// Live durable mode on an opened log.
-    pub(super) fn new(log: Log) -> Self {
+    pub(super) fn new(log: Log, snapshots: Snapshots) -> Self {
         Self {
             seed: log.seed(),
             log,
             order: tokio::sync::Mutex::new(()),
+            snapshots,
         }
     }
 }
@@ -114,16 +118,24 @@ const NOW_AT: usize = br#"{"now":"#.len();
 const NOW_WIDTH: usize = 20;
 
 /// A request's record, encoded but for its time.
-pub(super) struct Prepared(Vec<u8>);
+pub(super) struct Prepared {
+    bytes: Vec<u8>,
+    sqs: bool,
+}
 
 impl Prepared {
     /// The record with `now` in its slot.
     pub(super) fn stamped(mut self, now: Timestamp) -> Vec<u8> {
         use std::io::Write as _;
-        let mut slot = &mut self.0[NOW_AT..NOW_AT + NOW_WIDTH];
+        let mut slot = &mut self.bytes[NOW_AT..NOW_AT + NOW_WIDTH];
         // Twenty digits hold any u64, so the slot cannot overflow.
         let _ = write!(slot, "{}", now.as_millis());
-        self.0
+        self.bytes
+    }
+
+    /// Whether the record is an SQS request's (the state snapshots hold).
+    pub(super) fn is_sqs(&self) -> bool {
+        self.sqs
     }
 }
 
@@ -153,7 +165,10 @@ pub(super) fn prepare(ctx: &RequestContext, raw: RawRequest<'_>) -> Prepared {
     let _ = serde_json::to_writer(&mut bytes, &fields);
     // The fields' own `{` becomes the comma after the time.
     bytes[fields_at] = b',';
-    Prepared(bytes)
+    Prepared {
+        bytes,
+        sqs: !matches!(raw, RawRequest::Sns { .. }),
+    }
 }
 
 pub(super) fn action_record(now: Timestamp, action: &Action) -> Vec<u8> {

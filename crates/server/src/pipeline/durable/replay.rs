@@ -1,15 +1,18 @@
-//! Durable mode's start-up: open the command log and replay every record through
-//! the SQS or SNS service (a request) or `sqs::actions` (an action) at its logged time
-//! with derived message ids, rebuilding the exact state clients saw; a manual
-//! clock is brought to the logged times, so its time survives a restart. Then
-//! the config file's queues that are absent are created (and logged).
+//! Durable mode's start-up: open the command log, restore its latest snapshot
+//! (the server image) and replay every record after it through the SQS or SNS
+//! service (a request) or `sqs::actions` (an action) at its logged time with
+//! derived message ids, rebuilding the exact state clients saw; a manual clock
+//! is brought to the logged times, so its time survives a restart. Then the
+//! config file's queues that are absent are created (and logged).
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use fifowin_store::{Log, StoreError};
 
+use super::image::{ImageError, ServerImage};
 use super::log::{Durable, Logged, decode};
+use super::snapshot::{SnapshotPolicy, Snapshots};
 use crate::config::file::QueueSpec;
 use crate::config::{ClockMode, ServerConfig};
 use crate::sqs::actions::{self, Action};
@@ -26,24 +29,45 @@ pub enum DurableError {
     Corrupt { index: usize, problem: String },
     #[error("{0}")]
     Action(String),
+    #[error("the snapshot of the command log cannot be restored: {0}")]
+    Snapshot(#[from] ImageError),
 }
 
-/// Opens the log in `dir`, replays it, and returns the live state.
+/// Opens the log in `dir`, restores and replays it, and returns the live state
+/// (snapshots at the default [`SnapshotPolicy`]).
 pub async fn open_durable(
     config: ServerConfig,
     dir: &std::path::Path,
 ) -> Result<AppState, DurableError> {
+    open_durable_with(config, dir, SnapshotPolicy::default()).await
+}
+
+/// [`open_durable`], taking snapshots by `policy`.
+pub async fn open_durable_with(
+    config: ServerConfig,
+    dir: &std::path::Path,
+    policy: SnapshotPolicy,
+) -> Result<AppState, DurableError> {
     let opened = Log::open(dir)?;
     let seed = opened.log.seed();
-    let mut replay = AppState::new(config.clone());
     let ids = MessageIds::Derived { seed };
     let started = Instant::now();
+    let (mut replay, image_bytes) = match &opened.snapshot {
+        Some(snapshot) => (
+            ServerImage::decode(&snapshot.bytes)?.restore(config.clone(), ids)?,
+            snapshot.bytes.len() as u64,
+        ),
+        None => (AppState::new(config.clone()), 0),
+    };
+    let restored = started.elapsed();
     let mut failed = 0usize;
     for (index, bytes) in opened.records.iter().enumerate() {
         let corrupt = |problem: String| DurableError::Corrupt { index, problem };
         let (logged, now) = decode(bytes, &config.region).map_err(corrupt)?;
         if replay.clock.mode() == ClockMode::Manual {
-            if index == 0 {
+            // A restored image carries its clock; without one, the clock starts
+            // at the first record's time.
+            if index == 0 && opened.snapshot.is_none() {
                 replay.clock = Arc::new(ServerClock::starting_at(ClockMode::Manual, now));
             }
             replay.clock.catch_up(now);
@@ -82,14 +106,20 @@ pub async fn open_durable(
         tracing::warn!("durable mode: {failed} logged requests failed on replay");
     }
     tracing::info!(
-        "durable mode: replayed {} requests from {} in {:?} ({} queues)",
+        "durable mode: restored a {image_bytes}-byte snapshot in {restored:?} and replayed {} requests after it from {} in {:?} ({} queues)",
         opened.records.len(),
         dir.display(),
-        started.elapsed(),
+        started.elapsed() - restored,
         replay.registry.len(),
     );
+    let snapshots = Snapshots::new(
+        policy,
+        opened.first_record - 1,
+        image_bytes,
+        &opened.records,
+    );
     Ok(AppState {
-        durable: Some(Arc::new(Durable::new(opened.log))),
+        durable: Some(Arc::new(Durable::new(opened.log, snapshots))),
         ..replay
     })
 }

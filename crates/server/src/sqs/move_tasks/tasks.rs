@@ -88,6 +88,11 @@ impl MoveTasks {
             .collect()
     }
 
+    /// No task was started (or all were forgotten by a reset).
+    pub fn is_empty(&self) -> bool {
+        self.all().is_empty()
+    }
+
     /// Forgets every task (control-API reset); running ones stop at their next step.
     pub fn clear(&self) {
         let tasks = std::mem::take(&mut *self.all());

@@ -1,0 +1,284 @@
+//! The server image: everything durable mode's command log rebuilds (the clock's
+//! reading, every queue of every region with its engine image, recently
+//! deleted queues), taken
+//! under the order lock and turned back into an [`AppState`] at start-up.
+//!
+//! Encoding: a varint version, then sections, each a varint tag, a varint
+//! length and its bytes. A new kind of state is a new tag: an image without it
+//! restores it as empty, and an image with a tag this build does not know is
+//! refused (it was written by a newer fifowin, and ignoring a section would
+//! drop state). Each queue is a section of its own, a header in postcard
+//! followed by the engine's [`QueueImage`] encoding with its own version.
+
+use std::sync::Arc;
+
+use fifowin_engine::{Queue, QueueImage, SnapshotError, Timestamp};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::config::ServerConfig;
+use crate::sqs::ids::MessageIds;
+use crate::state::AppState;
+use crate::state::clock::{ClockReading, ServerClock};
+use crate::state::registry::Inserted;
+
+/// The image version this build writes and reads.
+pub(crate) const SERVER_IMAGE_VERSION: u32 = 1;
+
+/// Section tags.
+const CLOCK: u32 = 1;
+const QUEUE: u32 = 2;
+const RECENTLY_DELETED: u32 = 3;
+
+/// Why a server image cannot be taken or restored.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("server image version {found} is not supported (this build reads version {supported})")]
+    Version { found: u32, supported: u32 },
+    #[error("server image section {tag} is unknown (written by a newer fifowin?)")]
+    UnknownSection { tag: u32 },
+    #[error("server image cannot be decoded: {0}")]
+    Decode(String),
+    #[error(transparent)]
+    Queue(#[from] SnapshotError),
+    #[error("server image does not hold together: {0}")]
+    Inconsistent(String),
+}
+
+/// A queue's place in the registry, beside its engine image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct QueueHeader {
+    region: String,
+    name: String,
+    arn: String,
+    /// Creation time, ms: with the name and `ids_region`, what its message ids
+    /// are derived from.
+    created: u64,
+    /// The region its ids were derived with (none for the server's default
+    /// region when it was created).
+    ids_region: Option<String>,
+}
+
+/// One queue of the image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct QueueEntry {
+    header: QueueHeader,
+    image: QueueImage,
+}
+
+/// Everything the command log rebuilds, at one point of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ServerImage {
+    clock: ClockReading,
+    queues: Vec<QueueEntry>,
+    /// Queues (ARNs) deleted recently and when, ms (`--deleted-queue-cooldown`).
+    recently_deleted: Vec<(String, u64)>,
+}
+
+/// State a server image does not hold: while it exists, a snapshot would drop
+/// it with the records that rebuild it, so none is taken.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Uncaptured {
+    MoveTasks,
+    /// The log holds records of a kind whose state the image does not hold.
+    Records,
+}
+
+impl ServerImage {
+    /// The image of `state`. Call it with the order lock held, so no logged
+    /// change is half applied; each queue is locked in turn while it is copied.
+    pub(crate) fn capture(state: &AppState) -> Result<ServerImage, Uncaptured> {
+        if !state.move_tasks.is_empty() {
+            return Err(Uncaptured::MoveTasks);
+        }
+        let queues = state
+            .registry
+            .all()
+            .into_iter()
+            .map(|handle| {
+                let queue = handle.lock();
+                QueueEntry {
+                    header: QueueHeader {
+                        region: handle.region.clone(),
+                        name: handle.name.clone(),
+                        arn: handle.arn.clone(),
+                        created: queue.created().as_millis(),
+                        ids_region: (handle.region != state.config.region)
+                            .then(|| handle.region.clone()),
+                    },
+                    image: queue.snapshot(),
+                }
+            })
+            .collect();
+        Ok(ServerImage {
+            clock: state.clock.reading(),
+            queues,
+            recently_deleted: state
+                .recently_deleted
+                .entries()
+                .into_iter()
+                .map(|(name, at)| (name, at.as_millis()))
+                .collect(),
+        })
+    }
+
+    /// Stored messages, over all queues.
+    pub(crate) fn message_count(&self) -> usize {
+        self.queues.iter().map(|q| q.image.message_count()).sum()
+    }
+
+    /// The queues.
+    pub(crate) fn queue_count(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// The version, then one section per part.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = to_vec(&SERVER_IMAGE_VERSION);
+        section(&mut out, CLOCK, &[&to_vec(&self.clock)]);
+        for queue in &self.queues {
+            section(
+                &mut out,
+                QUEUE,
+                &[&to_vec(&queue.header), &queue.image.encode()],
+            );
+        }
+        if !self.recently_deleted.is_empty() {
+            section(
+                &mut out,
+                RECENTLY_DELETED,
+                &[&to_vec(&self.recently_deleted)],
+            );
+        }
+        out
+    }
+
+    /// Reads what [`Self::encode`] wrote.
+    pub(crate) fn decode(bytes: &[u8]) -> Result<ServerImage, ImageError> {
+        let (found, mut rest): (u32, _) = take(bytes)?;
+        if found != SERVER_IMAGE_VERSION {
+            return Err(ImageError::Version {
+                found,
+                supported: SERVER_IMAGE_VERSION,
+            });
+        }
+        let mut image = ServerImage {
+            clock: ClockReading::default(),
+            queues: Vec::new(),
+            recently_deleted: Vec::new(),
+        };
+        while !rest.is_empty() {
+            let (tag, after): (u32, _) = take(rest)?;
+            let (len, after): (u64, _) = take(after)?;
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|len| *len <= after.len())
+                .ok_or_else(|| {
+                    ImageError::Decode(format!(
+                        "section {tag} says {len} bytes, {} are left",
+                        after.len()
+                    ))
+                })?;
+            let (body, after) = after.split_at(len);
+            rest = after;
+            match tag {
+                CLOCK => image.clock = whole(body)?,
+                QUEUE => {
+                    let (header, queue): (QueueHeader, _) = take(body)?;
+                    let queue = QueueImage::decode(queue)?;
+                    image.queues.push(QueueEntry {
+                        header,
+                        image: queue,
+                    });
+                }
+                RECENTLY_DELETED => image.recently_deleted = whole(body)?,
+                tag => return Err(ImageError::UnknownSection { tag }),
+            }
+        }
+        Ok(image)
+    }
+
+    /// Fresh state for `config` holding what the image holds; each queue's
+    /// message ids continue from where its source stopped.
+    pub(crate) fn restore(
+        self,
+        config: ServerConfig,
+        ids: MessageIds,
+    ) -> Result<AppState, ImageError> {
+        let state = AppState {
+            clock: Arc::new(ServerClock::restored(config.clock_mode, self.clock)),
+            ..AppState::new(config)
+        };
+        for QueueEntry { header, image } in self.queues {
+            if header.name != image.name() || header.arn != image.arn() {
+                return Err(ImageError::Inconsistent(format!(
+                    "queue {:?} ({}) holds the image of {:?} ({})",
+                    header.name,
+                    header.arn,
+                    image.name(),
+                    image.arn()
+                )));
+            }
+            let source = ids.resume(
+                &header.name,
+                header.ids_region.as_deref(),
+                Timestamp(header.created),
+                image.ids_drawn(),
+            );
+            let queue = Queue::restore(image, source)?;
+            if queue.created().as_millis() != header.created {
+                return Err(ImageError::Inconsistent(format!(
+                    "queue {:?} was created at {} ms by its header and at {} ms by its image",
+                    header.name,
+                    header.created,
+                    queue.created().as_millis()
+                )));
+            }
+            if let Inserted::Existing(_) = state.registry.insert(&header.region, queue) {
+                return Err(ImageError::Inconsistent(format!(
+                    "two queues are called {:?} in {}",
+                    header.name, header.region
+                )));
+            }
+        }
+        state.recently_deleted.restore(
+            self.recently_deleted
+                .into_iter()
+                .map(|(name, at)| (name, Timestamp(at))),
+        );
+        Ok(state)
+    }
+}
+
+fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    // Serializing into a Vec fails only on types serde cannot express, which
+    // these have none of.
+    postcard::to_allocvec(value).expect("an image part serializes into a Vec")
+}
+
+/// Appends a section: its tag, its length, then `parts` back to back.
+fn section(out: &mut Vec<u8>, tag: u32, parts: &[&[u8]]) {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    out.extend(to_vec(&tag));
+    out.extend(to_vec(&(len as u64)));
+    for part in parts {
+        out.extend_from_slice(part);
+    }
+}
+
+fn take<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), ImageError> {
+    postcard::take_from_bytes(bytes).map_err(|e| ImageError::Decode(e.to_string()))
+}
+
+/// A section that holds exactly one value.
+fn whole<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ImageError> {
+    let (value, rest) = take(bytes)?;
+    if rest.is_empty() {
+        Ok(value)
+    } else {
+        Err(ImageError::Decode(format!(
+            "{} bytes after a section's value",
+            rest.len()
+        )))
+    }
+}
