@@ -45,7 +45,7 @@ pub async fn open_durable(
             }
             Logged::Sns(request) => {
                 let op = request.operation().name();
-                crate::sns::execute(&replay, &request, now, ids)
+                crate::sns::execute(&replay, &ctx, &request, now, ids)
                     .map(drop)
                     .map_err(|err| (op, err.code.code(), err.message))
             }
