@@ -6,21 +6,19 @@
 use aws_sdk_sns::config::Region;
 
 use fifowin_e2e::TestServer;
+use fifowin_server::ServerConfig;
 
 use super::failure;
 
 const EAST: &str = "us-east-1";
 const WEST: &str = "eu-west-1";
 
-/// SNS and SQS clients of `server` configured with `region`.
-fn clients(
-    server: &TestServer,
-    region: &'static str,
-) -> (aws_sdk_sns::Client, aws_sdk_sqs::Client) {
-    let sns = fifowin_testing::sns_config(&server.endpoint)
+/// SNS and SQS clients of the server at `endpoint` configured with `region`.
+fn clients(endpoint: &str, region: &'static str) -> (aws_sdk_sns::Client, aws_sdk_sqs::Client) {
+    let sns = fifowin_testing::sns_config(endpoint)
         .region(Region::new(region))
         .build();
-    let sqs = fifowin_testing::sqs_config(&server.endpoint)
+    let sqs = fifowin_testing::sqs_config(endpoint)
         .region(aws_sdk_sqs::config::Region::new(region))
         .build();
     (
@@ -109,8 +107,8 @@ async fn bodies(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_topic_name_in_two_regions_is_two_topics_each_seen_from_its_region() {
     let server = TestServer::start().await;
-    let (east, east_sqs) = clients(&server, EAST);
-    let (west, west_sqs) = clients(&server, WEST);
+    let (east, east_sqs) = clients(&server.endpoint, EAST);
+    let (west, west_sqs) = clients(&server.endpoint, WEST);
 
     let east_topic = create_topic(&east, "orders").await;
     let west_topic = create_topic(&west, "orders").await;
@@ -191,4 +189,55 @@ async fn the_same_topic_name_in_two_regions_is_two_topics_each_seen_from_its_reg
     );
     assert_eq!(list_topics(&east).await, [east_topic]);
     assert!(bodies(&east_sqs, &east_url).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_mode_replays_each_regions_topics_in_their_region() {
+    let dir = std::env::temp_dir().join(format!("fifowin-e2e-sns-regions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let start = || async {
+        let state = fifowin_server::open_durable(ServerConfig::default(), &dir)
+            .await
+            .expect("the data directory opens");
+        fifowin_testing::Fifowin::builder()
+            .state(state)
+            .start()
+            .await
+            .expect("start fifowin")
+    };
+    let server = start().await;
+    let (west, west_sqs) = clients(server.endpoint_url(), WEST);
+    let west_topic = create_topic(&west, "orders").await;
+    let (_, west_queue) = queue(&west_sqs, "inbox").await;
+    let west_sub = subscribe(&west, &west_topic, &west_queue).await;
+    let (east, _) = clients(server.endpoint_url(), EAST);
+    let east_topic = create_topic(&east, "orders").await;
+    drop((west, west_sqs, east));
+    server.stop().await.expect("stops");
+
+    let server = start().await;
+    let (west, west_sqs) = clients(server.endpoint_url(), WEST);
+    let (east, _) = clients(server.endpoint_url(), EAST);
+    assert_eq!(list_topics(&west).await, std::slice::from_ref(&west_topic));
+    assert_eq!(list_topics(&east).await, [east_topic]);
+    assert_eq!(list_subscriptions(&west).await, [west_sub]);
+    assert!(list_subscriptions(&east).await.is_empty());
+    west.publish()
+        .topic_arn(&west_topic)
+        .message("after the restart")
+        .send()
+        .await
+        .expect("publish in the west");
+    let url = west_sqs
+        .get_queue_url()
+        .queue_name("inbox")
+        .send()
+        .await
+        .expect("the west queue was replayed")
+        .queue_url
+        .expect("queue url");
+    assert_eq!(bodies(&west_sqs, &url).await, ["after the restart"]);
+    drop((west, west_sqs, east));
+    server.stop().await.expect("stops");
+    let _ = std::fs::remove_dir_all(&dir);
 }
