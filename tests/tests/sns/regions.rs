@@ -241,3 +241,71 @@ async fn durable_mode_replays_each_regions_topics_in_their_region() {
     server.stop().await.expect("stops");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_and_the_control_api_name_the_region_of_topics_outside_the_servers() {
+    let server = TestServer::start().await;
+    let (east, _) = clients(&server.endpoint, EAST);
+    let (west, _) = clients(&server.endpoint, WEST);
+    for sns in [&east, &west] {
+        sns.create_topic()
+            .name("orders.fifo")
+            .attributes("FifoTopic", "true")
+            .send()
+            .await
+            .expect("create FIFO topic");
+    }
+    west.publish()
+        .topic_arn("arn:aws:sns:eu-west-1:000000000000:orders.fifo")
+        .message("west")
+        .message_group_id("g")
+        .message_deduplication_id("d1")
+        .send()
+        .await
+        .expect("publish in the west");
+
+    let metrics = server.metrics().await;
+    let published = "fifowin_sns_published_total";
+    assert_eq!(
+        metrics.get(published, &[("topic", "orders.fifo")]),
+        Some(0.0)
+    );
+    assert_eq!(
+        metrics.get(published, &[("topic", "orders.fifo"), ("region", WEST)]),
+        Some(1.0)
+    );
+
+    let topics = server.control_get("/_fifowin/topics").await;
+    let regions: Vec<Option<&str>> = topics["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .map(|t| t["region"].as_str())
+        .collect();
+    assert_eq!(regions.len(), 2);
+    assert!(
+        regions.contains(&None) && regions.contains(&Some(WEST)),
+        "{regions:?}"
+    );
+
+    let dedup = |query: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .control_get(&format!("/_fifowin/topics/orders.fifo/dedup{query}"))
+                .await
+        }
+    };
+    let west_dedup = dedup("?region=eu-west-1").await;
+    assert_eq!(
+        west_dedup["topic_arn"],
+        "arn:aws:sns:eu-west-1:000000000000:orders.fifo"
+    );
+    assert_eq!(west_dedup["count"], 1);
+    let east_dedup = dedup("").await;
+    assert_eq!(
+        east_dedup["topic_arn"],
+        "arn:aws:sns:us-east-1:000000000000:orders.fifo"
+    );
+    assert_eq!(east_dedup["count"], 0);
+}
