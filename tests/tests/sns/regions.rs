@@ -6,7 +6,6 @@
 use aws_sdk_sns::config::Region;
 
 use fifowin_e2e::TestServer;
-use fifowin_server::ServerConfig;
 
 use super::failure;
 
@@ -195,16 +194,7 @@ async fn the_same_topic_name_in_two_regions_is_two_topics_each_seen_from_its_reg
 async fn durable_mode_replays_each_regions_topics_in_their_region() {
     let dir = std::env::temp_dir().join(format!("fifowin-e2e-sns-regions-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let start = || async {
-        let state = fifowin_server::open_durable(ServerConfig::default(), &dir)
-            .await
-            .expect("the data directory opens");
-        fifowin_testing::Fifowin::builder()
-            .state(state)
-            .start()
-            .await
-            .expect("start fifowin")
-    };
+    let start = || fifowin_e2e::start_durable(&dir);
     let server = start().await;
     let (west, west_sqs) = clients(server.endpoint_url(), WEST);
     let west_topic = create_topic(&west, "orders").await;
