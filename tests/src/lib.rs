@@ -296,6 +296,19 @@ impl TestServer {
     }
 }
 
+/// A durable-mode server with default settings over the data directory `dir`
+/// (replaying what an earlier one logged there).
+pub async fn start_durable(dir: &std::path::Path) -> Fifowin {
+    let state = fifowin_server::open_durable(ServerConfig::default(), dir)
+        .await
+        .expect("the data directory opens");
+    Fifowin::builder()
+        .state(state)
+        .start()
+        .await
+        .expect("start fifowin")
+}
+
 /// An aws-sdk-sqs client for `endpoint` with static test credentials, no retries
 /// (so every test sees exactly the answers the server gave).
 pub fn sdk_client(endpoint: &str) -> aws_sdk_sqs::Client {

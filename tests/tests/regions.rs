@@ -585,16 +585,7 @@ dead_letter = { queue = "dlq", max_receive_count = 3 }
 async fn durable_mode_keeps_same_named_queues_in_their_regions_across_a_restart() {
     let dir = std::env::temp_dir().join(format!("fifowin-e2e-regions-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let start = || async {
-        let state = fifowin_server::open_durable(ServerConfig::default(), &dir)
-            .await
-            .expect("the data directory opens");
-        fifowin_testing::Fifowin::builder()
-            .state(state)
-            .start()
-            .await
-            .expect("start fifowin")
-    };
+    let start = || fifowin_e2e::start_durable(&dir);
     let server = start().await;
     let (west, north) = (
         client_of(server.endpoint_url(), WEST),

@@ -6,10 +6,13 @@ mod api;
 mod delivery;
 mod fifo;
 mod observe;
+mod regions;
 
 use std::collections::HashMap;
 
 use aws_sdk_sns::Client as Sns;
+use aws_sdk_sns::config::http::HttpResponse;
+use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::MessageAttributeValue;
 use fifowin_e2e::TestServer;
 use fifowin_server::{ClockMode, ServerConfig};
@@ -21,6 +24,17 @@ pub(crate) fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The error code and message an SNS call failed with.
+pub(crate) fn failure<T, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, aws_sdk_sns::error::SdkError<E, HttpResponse>>,
+) -> (String, String) {
+    let err = result.err().expect("the call fails");
+    (
+        err.code().unwrap_or_default().to_string(),
+        err.message().unwrap_or_default().to_string(),
+    )
 }
 
 /// A message attribute of `data_type` with a string value.

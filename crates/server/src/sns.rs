@@ -10,22 +10,24 @@ pub(crate) mod provision;
 pub(crate) mod topics;
 
 use fifowin_engine::Timestamp;
-use fifowin_sns::SnsError;
 use fifowin_sns::codec::{Request, Response};
+use fifowin_sns::{Scope, SnsError};
 
+use crate::sqs::RequestContext;
 use crate::sqs::ids::MessageIds;
 use crate::state::AppState;
-pub(crate) use topics::scope;
 
-/// Executes one SNS request at `now`, with message and subscription ids from
-/// `ids`; a publish's deliveries go through the queue engine before it answers.
+/// Executes one SNS request in the region `ctx` names at `now`, with message
+/// and subscription ids from `ids`; a publish's deliveries go through the queue
+/// engine before it answers.
 pub(crate) fn execute(
     state: &AppState,
+    ctx: &RequestContext,
     request: &Request,
     now: Timestamp,
     ids: MessageIds,
 ) -> Result<Response, SnsError> {
-    let scope = scope(&state.config);
+    let scope = Scope::new(&ctx.region, &state.config.account_id);
     let mut topics = state.sns.lock();
     let mut source = ids.for_queue(&format!("sns#{}", topics.serial), None, now);
     let handled = fifowin_sns::handle(&mut topics.sns, &scope, request, source.as_mut(), now)?;

@@ -1,15 +1,13 @@
 //! Every SNS operation fifowin serves, through aws-sdk-sns over the shared port,
 //! with AWS's answers and error codes.
 
-use aws_sdk_sns::config::http::HttpResponse;
-use aws_sdk_sns::error::ProvideErrorMetadata;
 use aws_sdk_sns::types::{PublishBatchRequestEntry, Tag};
 
 use fifowin_e2e::TestServer;
 use fifowin_server::ServerConfig;
 use fifowin_server::config::{AccessKeys, AuthConfig, AuthMode, ControlAccess};
 
-use super::Fixture;
+use super::{Fixture, failure};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publish_on_the_sqs_port_reaches_a_subscribed_fifo_queue() {
@@ -23,17 +21,6 @@ async fn a_publish_on_the_sqs_port_reaches_a_subscribed_fifo_queue() {
     assert_eq!(id.len(), 36);
     assert_eq!(seq, "10000000000000000001");
     assert_eq!(fx.server.receive_bodies(&url, 10).await, ["hello"]);
-}
-
-/// The error code and message an SNS call failed with.
-fn failure<T, E: ProvideErrorMetadata + std::fmt::Debug>(
-    result: Result<T, aws_sdk_sns::error::SdkError<E, HttpResponse>>,
-) -> (String, String) {
-    let err = result.err().expect("the call fails");
-    (
-        err.code().unwrap_or_default().to_string(),
-        err.message().unwrap_or_default().to_string(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

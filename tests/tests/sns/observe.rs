@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use fifowin_server::ServerConfig;
-use fifowin_testing::Fifowin;
 use serde_json::json;
 
 use super::{Fixture, attr};
@@ -230,12 +228,7 @@ async fn config_file_topics_deliver_and_a_global_reset_recreates_them_and_drops_
 async fn durable_mode_replays_topics_subscriptions_and_the_topic_window_after_a_restart() {
     let dir = std::env::temp_dir().join(format!("fifowin-e2e-sns-durable-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let start = || async {
-        let state = fifowin_server::open_durable(ServerConfig::default(), &dir)
-            .await
-            .expect("the data directory opens");
-        Fifowin::builder().state(state).start().await.unwrap()
-    };
+    let start = || fifowin_e2e::start_durable(&dir);
     let fw = start().await;
     let (sns, sqs) = (fw.sns_client(), fw.sqs_client());
     let topic = sns

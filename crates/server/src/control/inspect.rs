@@ -38,9 +38,14 @@ pub(super) struct InRegion {
 }
 
 impl InRegion {
+    /// The region asked for, if any.
+    pub(super) fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
     /// The queue called `name` in the region asked for, or the server's.
     pub(super) fn find(&self, state: &AppState, name: &str) -> Option<Arc<QueueHandle>> {
-        let region = self.region.as_deref().unwrap_or(&state.config.region);
+        let region = self.region().unwrap_or(&state.config.region);
         state.registry.get(region, name)
     }
 }

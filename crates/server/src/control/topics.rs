@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +17,7 @@ use fifowin_sns::subscription::SubscriptionCounters;
 use fifowin_sns::topic::Topic;
 use serde_json::{Value, json};
 
+use super::inspect::InRegion;
 use crate::pipeline::metrics::{family, label};
 use crate::state::AppState;
 
@@ -42,7 +43,33 @@ fn counters_json(c: SubscriptionCounters) -> Value {
     })
 }
 
-fn topic_json(topic: &Topic, dedup_entries: Option<usize>) -> Value {
+/// A topic's labels in `/metrics`: its name, and its region when it is not the
+/// server's (as for queues, so a single-region setup's series keep one label set).
+struct TopicLabels<'a> {
+    name: &'a str,
+    other_region: Option<&'a str>,
+}
+
+impl<'a> TopicLabels<'a> {
+    fn of(state: &AppState, topic: &'a Topic) -> Self {
+        Self {
+            name: &topic.name,
+            other_region: (topic.region != state.config.region).then_some(topic.region.as_str()),
+        }
+    }
+}
+
+impl std::fmt::Display for TopicLabels<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "topic=\"{}\"", label(self.name))?;
+        if let Some(region) = self.other_region {
+            write!(f, ",region=\"{}\"", label(region))?;
+        }
+        Ok(())
+    }
+}
+
+fn topic_json(state: &AppState, topic: &Topic, dedup_entries: Option<usize>) -> Value {
     let subscriptions: Vec<Value> = topic
         .subscriptions()
         .map(|s| {
@@ -59,7 +86,7 @@ fn topic_json(topic: &Topic, dedup_entries: Option<usize>) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut object = json!({
         "name": topic.name,
         "arn": topic.arn,
         "kind": if topic.fifo { "fifo" } else { "standard" },
@@ -72,7 +99,11 @@ fn topic_json(topic: &Topic, dedup_entries: Option<usize>) -> Value {
             "duplicates_escaped": topic.window().map_or(0, |w| w.escape_total()),
         },
         "subscriptions": subscriptions,
-    })
+    });
+    if let Some(region) = TopicLabels::of(state, topic).other_region {
+        object["region"] = Value::String(region.to_string());
+    }
+    object
 }
 
 async fn summary(State(state): State<AppState>) -> Json<Value> {
@@ -84,7 +115,7 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
         .filter_map(|arn| {
             // Expiry applies at `now` first, so the count is of live ids.
             let live = topics.sns.dedup_entries(arn, now).map(|e| e.len());
-            topics.sns.topic(arn).map(|t| topic_json(t, live))
+            topics.sns.topic(arn).map(|t| topic_json(&state, t, live))
         })
         .collect();
     Json(json!({
@@ -94,13 +125,20 @@ async fn summary(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
-async fn dedup(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+/// `?region=` picks the topic of that region (the server's when absent), as on
+/// the per-queue routes.
+async fn dedup(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(place): Query<InRegion>,
+) -> Response {
     let now = state.clock.now();
+    let region = place.region().unwrap_or(&state.config.region);
     let mut topics = state.sns.lock();
     let Some(arn) = topics
         .sns
         .topics()
-        .find(|t| t.name == name)
+        .find(|t| t.name == name && t.region == region)
         .map(|t| t.arn.clone())
     else {
         return (
@@ -187,7 +225,7 @@ pub(super) fn render_metrics(out: &mut String, state: &AppState) {
     for (name, help, value) in per_topic {
         family(out, name, "counter", help);
         for t in &all {
-            let _ = writeln!(out, "{name}{{topic=\"{}\"}} {}", label(&t.name), value(t));
+            let _ = writeln!(out, "{name}{{{}}} {}", TopicLabels::of(state, t), value(t));
         }
     }
     let per_subscription: [SubscriptionFamily; 5] = [
@@ -223,8 +261,8 @@ pub(super) fn render_metrics(out: &mut String, state: &AppState) {
             for s in t.subscriptions() {
                 let _ = writeln!(
                     out,
-                    "{name}{{topic=\"{}\",queue=\"{}\",subscription=\"{}\"}} {}",
-                    label(&t.name),
+                    "{name}{{{},queue=\"{}\",subscription=\"{}\"}} {}",
+                    TopicLabels::of(state, t),
                     label(name_of_arn(&s.endpoint)),
                     label(&s.arn),
                     value(&s.counters)

@@ -160,16 +160,16 @@ pub(crate) async fn apply_sns(
     raw: RawRequest<'_>,
 ) -> Result<fifowin_sns::codec::Response, fifowin_sns::SnsError> {
     let Some(durable) = state.durable.as_deref() else {
-        return crate::sns::execute(state, &request, state.clock.now(), MessageIds::Random);
+        return crate::sns::execute(state, ctx, &request, state.clock.now(), MessageIds::Random);
     };
     let ids = MessageIds::Derived { seed: durable.seed };
     if !crate::sns::changes_state(&request) {
-        return crate::sns::execute(state, &request, state.clock.now(), ids);
+        return crate::sns::execute(state, ctx, &request, state.clock.now(), ids);
     }
     let prepared = prepare(ctx, raw);
     let guard = durable.order.lock().await;
     let now = state.clock.now();
-    let result = crate::sns::execute(state, &request, now, ids);
+    let result = crate::sns::execute(state, ctx, &request, now, ids);
     let append = append(durable, &result, now, prepared);
     drop(guard);
     if let Some(append) = append {

@@ -57,7 +57,8 @@ impl SnsState {
     }
 }
 
-/// The region and account topics live in: the server's, as for queue ARNs.
+/// The region and account the config file's topics live in: the server's
+/// `--region`, where its queues are too (requests act in their own region).
 pub(crate) fn scope(config: &ServerConfig) -> Scope {
     Scope::new(&config.region, &config.account_id)
 }

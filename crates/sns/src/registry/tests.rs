@@ -1366,3 +1366,103 @@ fn dedup_entries_show_live_ids_until_the_window_closes() {
     let std_topic = standard_topic(&mut sns, "std");
     assert_eq!(sns.dedup_entries(&std_topic, Timestamp(0)), None);
 }
+
+#[test]
+fn the_same_name_in_two_regions_is_two_topics_each_seen_only_from_its_region() {
+    let mut sns = Sns::default();
+    let mut ids = SeqIds::default();
+    let east = scope();
+    let west = Scope::new("eu-west-1", A);
+    let create = CreateTopic {
+        name: "orders".into(),
+        ..CreateTopic::default()
+    };
+    let east_arn = sns.create_topic(&east, &create).unwrap();
+    let west_arn = sns.create_topic(&west, &create).unwrap();
+    assert_eq!(east_arn, "arn:aws:sns:us-east-1:000000000000:orders");
+    assert_eq!(west_arn, "arn:aws:sns:eu-west-1:000000000000:orders");
+    let sub_to = |topic: &str, region: &str| Subscribe {
+        topic_arn: topic.into(),
+        protocol: "sqs".into(),
+        endpoint: Some(format!("arn:aws:sqs:{region}:{A}:q")),
+        ..Subscribe::default()
+    };
+    let east_sub = sns
+        .subscribe(&east, &sub_to(&east_arn, R), &mut ids)
+        .unwrap();
+    let west_sub = sns
+        .subscribe(&west, &sub_to(&west_arn, "eu-west-1"), &mut ids)
+        .unwrap();
+    assert_eq!(
+        sns.list_topics(&east, None).unwrap().items,
+        std::slice::from_ref(&east_arn)
+    );
+    assert_eq!(
+        sns.list_topics(&west, None).unwrap().items,
+        std::slice::from_ref(&west_arn)
+    );
+    let listed = |s: &Scope| -> Vec<String> {
+        let page = sns.list_subscriptions(s, None).unwrap();
+        page.items.into_iter().map(|i| i.subscription_arn).collect()
+    };
+    assert_eq!(listed(&east), [east_sub]);
+    assert_eq!(listed(&west), [west_sub]);
+
+    // Every operation addressing a topic refuses an ARN of another region,
+    // even when that topic exists there.
+    let refused = SnsError::invalid("TopicArn");
+    assert_eq!(
+        sns.get_topic_attributes(&west, &east_arn),
+        Err(refused.clone())
+    );
+    assert_eq!(
+        sns.set_topic_attributes(&west, &east_arn, "DisplayName", Some("x")),
+        Err(refused.clone())
+    );
+    assert_eq!(
+        sns.subscribe(&west, &sub_to(&east_arn, "eu-west-1"), &mut ids),
+        Err(refused.clone())
+    );
+    assert_eq!(
+        sns.list_subscriptions_by_topic(&west, &east_arn, None),
+        Err(refused.clone())
+    );
+    let fields = msg("hi", None, None);
+    assert_eq!(
+        sns.publish(&west, Some(&east_arn), &fields, &mut ids, Timestamp(0))
+            .unwrap_err(),
+        refused
+    );
+    let entries = [BatchEntry {
+        id: "a".into(),
+        fields,
+    }];
+    assert_eq!(
+        sns.publish_batch(&west, &east_arn, &entries, &mut ids, Timestamp(0))
+            .unwrap_err(),
+        refused
+    );
+    assert_eq!(
+        sns.tag_resource(&west, &east_arn, &attrs(&[("k", "v")])),
+        Err(refused.clone())
+    );
+    assert_eq!(sns.delete_topic(&west, &east_arn), Err(refused));
+    // The refused delete left the topic in its own region.
+    assert_eq!(sns.list_topics(&east, None).unwrap().items, [east_arn]);
+    // A publish in a region plans deliveries to that region's queue.
+    let published = sns
+        .publish(
+            &west,
+            Some(&west_arn),
+            &msg("hi", None, None),
+            &mut ids,
+            Timestamp(0),
+        )
+        .unwrap();
+    let queues: Vec<&str> = published
+        .deliveries
+        .iter()
+        .map(|d| d.queue_arn.as_str())
+        .collect();
+    assert_eq!(queues, ["arn:aws:sqs:eu-west-1:000000000000:q"]);
+}

@@ -57,7 +57,7 @@ pub(crate) async fn process(
         state,
         request_id,
         op,
-        &state.config.region,
+        &ctx.region,
         topic.as_deref(),
         started,
         outcome,
@@ -76,7 +76,7 @@ async fn run(
     op: &'static str,
     topic: Option<&str>,
 ) -> (SnsReply, bool) {
-    if let Some(injected) = state.faults.before(op, &state.config.region, topic) {
+    if let Some(injected) = state.faults.before(op, &ctx.region, topic) {
         return (SnsReply::Injected(injected), true);
     }
     if matches!(
@@ -91,7 +91,7 @@ async fn run(
     let result = durable::apply_sns(state, ctx, request, raw).await;
     let after = state
         .faults
-        .after(op, &state.config.region, topic, result.is_ok(), 0);
+        .after(op, &ctx.region, topic, result.is_ok(), 0);
     if after.delay_ms > 0 {
         // Real time, as for SQS: the point is to make the client's timeouts fire.
         Box::pin(tokio::time::sleep(Duration::from_millis(after.delay_ms))).await;

@@ -81,9 +81,9 @@ pub async fn open_durable_with(
                 let result = sqs::execute(&replay, &ctx, request, now, ids);
                 (op, result.err().map(|e| e.message.to_string()))
             }
-            Logged::Sns(request, _ctx) => {
+            Logged::Sns(request, ctx) => {
                 let op = request.operation().name();
-                let result = crate::sns::execute(&replay, &request, now, ids);
+                let result = crate::sns::execute(&replay, &ctx, &request, now, ids);
                 (op, result.err().map(|e| e.message))
             }
             Logged::Action(action) => {
