@@ -139,12 +139,7 @@ pub(crate) fn apply(
                 Existing::Refuse,
             )?;
             // After the queues, which their subscriptions name.
-            let topics_created = crate::sns::provision::provision(
-                &state.config,
-                &state.sns,
-                &state.startup_topics,
-                now,
-            )?;
+            let topics_created = state.provision_topics(now)?;
             Ok(Acted::Reset {
                 dropped,
                 created,
