@@ -159,6 +159,16 @@ impl Durable {
     }
 }
 
+/// The endpoints subscribed to `topic`, sorted, and the ListSubscriptionsByTopic answer.
+async fn subscribed(server: &Durable, topic: &str) -> (Vec<String>, String) {
+    let listed = server
+        .sns(&format!("Action=ListSubscriptionsByTopic&TopicArn={topic}"))
+        .await;
+    let mut endpoints = xml_texts(&listed, "Endpoint");
+    endpoints.sort();
+    (endpoints, listed)
+}
+
 /// Every `<tag>` text of an XML answer, in order.
 fn xml_texts(xml: &str, tag: &str) -> Vec<String> {
     let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
@@ -580,18 +590,11 @@ async fn config_file_topics_are_created_on_first_start_and_left_alone_on_the_nex
     let args = ["--config", config.to_str().unwrap()];
     let topic = "arn:aws:sns:us-east-1:000000000000:events";
     let billing = "arn:aws:sqs:us-east-1:000000000000:billing";
-    let subscriptions = |xml: &str| {
-        let mut endpoints = xml_texts(xml, "Endpoint");
-        endpoints.sort();
-        endpoints
-    };
     let added = {
         let server = Durable::start_with(&data, &args);
-        let listed = server
-            .sns(&format!("Action=ListSubscriptionsByTopic&TopicArn={topic}"))
-            .await;
+        let (endpoints, listed) = subscribed(&server, topic).await;
         assert_eq!(
-            subscriptions(&listed),
+            endpoints,
             ["arn:aws:sqs:us-east-1:000000000000:audit"],
             "{listed}"
         );
@@ -611,11 +614,9 @@ async fn config_file_topics_are_created_on_first_start_and_left_alone_on_the_nex
     };
 
     let server = Durable::start_with(&data, &args);
-    let listed = server
-        .sns(&format!("Action=ListSubscriptionsByTopic&TopicArn={topic}"))
-        .await;
+    let (endpoints, listed) = subscribed(&server, topic).await;
     assert_eq!(
-        subscriptions(&listed),
+        endpoints,
         [
             "arn:aws:sqs:us-east-1:000000000000:audit",
             "arn:aws:sqs:us-east-1:000000000000:billing"
@@ -639,11 +640,9 @@ async fn config_file_topics_are_created_on_first_start_and_left_alone_on_the_nex
     assert_eq!(out["topics_created"], 1, "{out}");
     drop(server);
     let server = Durable::start_with(&data, &args);
-    let listed = server
-        .sns(&format!("Action=ListSubscriptionsByTopic&TopicArn={topic}"))
-        .await;
+    let (endpoints, listed) = subscribed(&server, topic).await;
     assert_eq!(
-        subscriptions(&listed),
+        endpoints,
         ["arn:aws:sqs:us-east-1:000000000000:audit"],
         "{listed}"
     );

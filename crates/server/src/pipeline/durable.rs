@@ -25,7 +25,7 @@
 //! are not logged.
 //!
 //! State changes that are not SQS requests (the control API's clock advance and
-//! resets, fault-rule redeliveries, the config file's queues, move-task steps)
+//! resets, fault-rule redeliveries, the config file's queues and topics, move-task steps)
 //! go through [`act`] as [`Action`]s: the same lock, one `now`, one record.
 //!
 //! Snapshots (`snapshot`, `image`) bound the log: the state at a point of the
