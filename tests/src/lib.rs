@@ -13,7 +13,7 @@ use aws_sdk_sqs::primitives::Blob;
 use aws_sdk_sqs::types::{
     Message, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
 };
-use fifowin_server::{AppState, ClockMode, ServerConfig};
+use fifowin_server::{AppState, ClockMode, ServerConfig, SnapshotPolicy};
 use fifowin_testing::Fifowin;
 use serde_json::Value;
 
@@ -299,7 +299,29 @@ impl TestServer {
 /// A durable-mode server with default settings over the data directory `dir`
 /// (replaying what an earlier one logged there).
 pub async fn start_durable(dir: &std::path::Path) -> Fifowin {
-    let state = fifowin_server::open_durable(ServerConfig::default(), dir)
+    start_durable_with(dir, ServerConfig::default(), SnapshotPolicy::default()).await
+}
+
+/// A durable-mode server over `dir` on a manual clock, taking a snapshot every
+/// `every_records` logged requests.
+pub async fn start_durable_snapshotting(dir: &std::path::Path, every_records: u64) -> Fifowin {
+    let config = ServerConfig {
+        clock_mode: ClockMode::Manual,
+        ..ServerConfig::default()
+    };
+    let policy = SnapshotPolicy {
+        every_records,
+        ..SnapshotPolicy::default()
+    };
+    start_durable_with(dir, config, policy).await
+}
+
+async fn start_durable_with(
+    dir: &std::path::Path,
+    config: ServerConfig,
+    policy: SnapshotPolicy,
+) -> Fifowin {
+    let state = fifowin_server::open_durable_with(config, dir, policy)
         .await
         .expect("the data directory opens");
     Fifowin::builder()
@@ -307,6 +329,21 @@ pub async fn start_durable(dir: &std::path::Path) -> Fifowin {
         .start()
         .await
         .expect("start fifowin")
+}
+
+/// `fifowin_durable_snapshots_total` of the server at `endpoint`.
+pub async fn snapshots_written(endpoint: &str) -> u64 {
+    let text = reqwest::get(format!("{endpoint}/metrics"))
+        .await
+        .expect("the server answers")
+        .text()
+        .await
+        .expect("a body");
+    text.lines()
+        .find_map(|l| l.strip_prefix("fifowin_durable_snapshots_total "))
+        .expect("the snapshot counter in durable mode")
+        .parse()
+        .expect("a count")
 }
 
 /// An aws-sdk-sqs client for `endpoint` with static test credentials, no retries

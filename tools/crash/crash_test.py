@@ -23,13 +23,18 @@ Modes (--mode):
                consumers read, so the server is killed while a task runs; the
                drain moves what is left. Also printed: how many times a task
                that was running before a kill was running again after it.
+  sns          producers publish to a FIFO SNS topic (Query API) that fans out
+               to the queue the consumers read (raw delivery), so the topic's
+               window, its sequence numbers and the subscription are rebuilt
+               at every restart; a duplicate is a dedup id delivered twice, or
+               a re-publish answered with another MessageId than the first.
 
 With --snapshot-every N the server takes a snapshot every N logged requests
 (a tiny N keeps one under way nearly all the time, so the kills land during
 snapshots and the deletion of the records they cover); the count written
 before each kill is read from /metrics and reported.
 
-Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1] [--mode plain]
+Usage: tools/crash/crash_test.py [--bin target/debug/fifowin] [--rounds 8] [--seed 1] [--mode plain|manual-clock|move-task|sns]
                                  [--snapshot-every N]
 Exits 0 when all counts are zero. Bounded: rounds x (1-3 s) plus the drain.
 """
@@ -46,6 +51,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 QUEUE = "crash.fifo"
@@ -57,6 +63,8 @@ WINDOW_S = 3600
 DLQ = "crash-dlq.fifo"
 # move-task mode: the queue whose RedrivePolicy makes DLQ a dead-letter queue.
 SOURCE = "crash-src.fifo"
+# sns mode: producers publish here; its subscription delivers to QUEUE.
+TOPIC = "arn:aws:sns:us-east-1:000000000000:crash.fifo"
 
 
 def arn(name):
@@ -84,6 +92,31 @@ def call(port, op, body, timeout=5.0):
             return resp.status, json.loads(resp.read() or b"{}")
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
+
+
+def sns(port, params, timeout=5.0):
+    """An SNS Query request: its status and XML answer."""
+    data = urllib.parse.urlencode({**params, "Version": "2010-03-31"}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/", data=data, method="POST",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
+def send(port, target, dedup, n):
+    """Sends (or in sns mode, when target is TOPIC, publishes) one message:
+    the status and the MessageId answered."""
+    if target == TOPIC:
+        status, xml = sns(port, {"Action": "Publish", "TopicArn": TOPIC, "Message": dedup,
+                                 "MessageGroupId": f"g{n % 8}", "MessageDeduplicationId": dedup})
+        start, end = xml.find("<MessageId>"), xml.find("</MessageId>")
+        return status, (xml[start + len("<MessageId>"):end] if status == 200 and start >= 0 else None)
+    status, out = call(port, "SendMessage", {"QueueUrl": target, "MessageBody": dedup,
+                                             "MessageGroupId": f"g{n % 8}", "MessageDeduplicationId": dedup})
+    return status, out.get("MessageId")
 
 
 def free_port():
@@ -156,11 +189,9 @@ def producer(port, st, ids, stop, target):
         if stop.is_set():
             return
         dedup = f"m{n}"
-        body = {"QueueUrl": target, "MessageBody": dedup, "MessageGroupId": f"g{n % 8}",
-                "MessageDeduplicationId": dedup}
         while not stop.is_set():
             try:
-                status, out = call(port, "SendMessage", body)
+                status, message_id = send(port, target, dedup, n)
             except Exception:
                 with st.lock:
                     st.unknown.add(dedup)
@@ -169,9 +200,9 @@ def producer(port, st, ids, stop, target):
                 continue  # retry the same dedup id: must be deduplicated if it was stored
             if status == 200:
                 with st.lock:
-                    first = st.acked.setdefault(dedup, out["MessageId"])
+                    first = st.acked.setdefault(dedup, message_id)
                     st.acked_at.setdefault(dedup, time.time())
-                    if first != out["MessageId"]:
+                    if first != message_id:
                         st.dedup_mismatch += 1
                     st.unknown.discard(dedup)
                 break
@@ -254,12 +285,10 @@ def resend_check(port, st, rng, target):
         inside = sorted((d, m) for d, m in st.acked.items() if st.acked_at[d] > recent)
         sample = rng.sample(inside, min(20, len(inside)))
     for dedup, first in sample:
-        n = int(dedup[1:])
-        status, out = call(port, "SendMessage", {"QueueUrl": target, "MessageBody": dedup,
-                                                 "MessageGroupId": f"g{n % 8}", "MessageDeduplicationId": dedup})
+        status, message_id = send(port, target, dedup, int(dedup[1:]))
         with st.lock:
             st.dedup_checks += 1
-            if status != 200 or out.get("MessageId") != first:
+            if status != 200 or message_id != first:
                 st.dedup_mismatch += 1
 
 
@@ -269,11 +298,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-round", type=int, default=300, help="messages each producer offers per round")
-    ap.add_argument("--mode", choices=["plain", "manual-clock", "move-task"], default="plain")
+    ap.add_argument("--mode", choices=["plain", "manual-clock", "move-task", "sns"], default="plain")
     ap.add_argument("--snapshot-every", type=int, default=None,
                     help="the server's --snapshot-every (default: the server's own)")
     args = ap.parse_args()
-    target = DLQ if args.mode == "move-task" else QUEUE
+    target = {"move-task": DLQ, "sns": TOPIC}.get(args.mode, QUEUE)
     rng = random.Random(args.seed)
     data_dir = tempfile.mkdtemp(prefix="fifowin-crash-")
     log = open(os.path.join(data_dir, "server.log"), "ab")
@@ -292,6 +321,13 @@ def main():
                 {"deadLetterTargetArn": arn(DLQ), "maxReceiveCount": 5})})]:
             status, out = call(port, "CreateQueue", {"QueueName": name,
                                                      "Attributes": {"FifoQueue": "true", **attrs}})
+            assert status == 200, out
+    if args.mode == "sns":
+        for params in [{"Action": "CreateTopic", "Name": "crash.fifo", "Attributes.entry.1.key": "FifoTopic",
+                        "Attributes.entry.1.value": "true"},
+                       {"Action": "Subscribe", "TopicArn": TOPIC, "Protocol": "sqs", "Endpoint": arn(QUEUE),
+                        "Attributes.entry.1.key": "RawMessageDelivery", "Attributes.entry.1.value": "true"}]:
+            status, out = sns(port, params)
             assert status == 200, out
     # Background threads that run across rounds and restarts (the clock must keep
     # moving during the drain, for in-flight messages to come back).

@@ -200,7 +200,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::new(host, args.port.or(file.port).unwrap_or(9324));
     let state = match args
         .guard
-        .durable_state(&config, &file.queues, file.topics.len())?
+        .durable_state(&config, &file.queues, &file.topics)?
     {
         Some(state) => state,
         None => AppState::with_queues(config, file.queues)

@@ -121,20 +121,16 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
 
 impl GuardArgs {
     /// With --data-dir: the state replayed from the command log, with the config
-    /// file's `startup_queues` created where absent; else `None`.
+    /// file's `startup_queues` and `startup_topics` created where absent; else `None`.
     pub(crate) fn durable_state(
         &self,
         config: &fifowin_server::ServerConfig,
         startup_queues: &[fifowin_server::config::file::QueueSpec],
-        startup_topics: usize,
+        startup_topics: &[fifowin_server::config::file::TopicSpec],
     ) -> anyhow::Result<Option<fifowin_server::AppState>> {
         let Some(dir) = &self.data_dir else {
             return Ok(None);
         };
-        anyhow::ensure!(
-            startup_topics == 0,
-            "--data-dir does not take config-file topics yet; create them with CreateTopic"
-        );
         // The replay calls the async service code; it needs a runtime of its own
         // because the server's is built later.
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -148,7 +144,12 @@ impl GuardArgs {
                     ..fifowin_server::SnapshotPolicy::default()
                 };
                 let state = fifowin_server::open_durable_with(config.clone(), dir, policy).await?;
-                fifowin_server::provision_durable(state, startup_queues.to_vec()).await
+                fifowin_server::provision_durable(
+                    state,
+                    startup_queues.to_vec(),
+                    startup_topics.to_vec(),
+                )
+                .await
             })
             .with_context(|| format!("opening the data directory {}", dir.display()))?;
         Ok(Some(state))

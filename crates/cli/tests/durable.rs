@@ -130,6 +130,55 @@ impl Durable {
         assert_eq!(status, 200, "{op}: {out}");
         out
     }
+
+    /// An SNS request (Query form parameters, already encoded) that must
+    /// succeed; its XML answer.
+    async fn sns(&self, params: &str) -> String {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/", self.served.endpoint))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("{params}&Version=2010-03-31"))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("a body");
+        assert_eq!(status, 200, "{params}: {text}");
+        text
+    }
+
+    /// Waits for at least `count` snapshots.
+    async fn snapshots_at_least(&self, count: u64) {
+        for _ in 0..200 {
+            if self.snapshots().await >= count {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("{count} snapshots were not written in 5 s");
+    }
+}
+
+/// The endpoints subscribed to `topic`, sorted, and the ListSubscriptionsByTopic answer.
+async fn subscribed(server: &Durable, topic: &str) -> (Vec<String>, String) {
+    let listed = server
+        .sns(&format!("Action=ListSubscriptionsByTopic&TopicArn={topic}"))
+        .await;
+    let mut endpoints = xml_texts(&listed, "Endpoint");
+    endpoints.sort();
+    (endpoints, listed)
+}
+
+/// Every `<tag>` text of an XML answer, in order.
+fn xml_texts(xml: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    xml.split(open.as_str())
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once(close.as_str())
+                .map(|(text, _)| text.to_string())
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -523,6 +572,149 @@ async fn state_survives_sigkill_after_a_snapshot_from_it_and_the_records_after_i
         .collect();
     bodies.sort_unstable();
     assert_eq!(bodies, ["b", "c", "d", "e", "f"]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn config_file_topics_are_created_on_first_start_and_left_alone_on_the_next() {
+    let dir = temp_dir("topics");
+    let data = dir.join("data");
+    let config = dir.join("fifowin.toml");
+    std::fs::write(
+        &config,
+        "[[queues]]\nname = \"audit\"\n\n[[queues]]\nname = \"billing\"\n\n\
+         [[topics]]\nname = \"events\"\nsubscriptions = [{ queue = \"audit\", raw = true }]\n",
+    )
+    .unwrap();
+    let args = ["--config", config.to_str().unwrap()];
+    let topic = "arn:aws:sns:us-east-1:000000000000:events";
+    let billing = "arn:aws:sqs:us-east-1:000000000000:billing";
+    let added = {
+        let server = Durable::start_with(&data, &args);
+        let (endpoints, listed) = subscribed(&server, topic).await;
+        assert_eq!(
+            endpoints,
+            ["arn:aws:sqs:us-east-1:000000000000:audit"],
+            "{listed}"
+        );
+        // A run-time subscription and attribute on the config file's topic.
+        let subscribed = server
+            .sns(&format!(
+                "Action=Subscribe&TopicArn={topic}&Protocol=sqs&Endpoint={billing}"
+            ))
+            .await;
+        server
+            .sns(&format!(
+                "Action=SetTopicAttributes&TopicArn={topic}&AttributeName=DisplayName&AttributeValue=Kept"
+            ))
+            .await;
+        xml_texts(&subscribed, "SubscriptionArn")
+        // Dropped here: SIGKILL.
+    };
+
+    let server = Durable::start_with(&data, &args);
+    let (endpoints, listed) = subscribed(&server, topic).await;
+    assert_eq!(
+        endpoints,
+        [
+            "arn:aws:sqs:us-east-1:000000000000:audit",
+            "arn:aws:sqs:us-east-1:000000000000:billing"
+        ],
+        "{listed}"
+    );
+    assert!(xml_texts(&listed, "SubscriptionArn").contains(&added[0]));
+    let attributes = server
+        .sns(&format!("Action=GetTopicAttributes&TopicArn={topic}"))
+        .await;
+    assert!(attributes.contains("<value>Kept</value>"), "{attributes}");
+    // Both subscriptions deliver.
+    server
+        .sns(&format!("Action=Publish&TopicArn={topic}&Message=hello"))
+        .await;
+    assert_eq!(server.visible("audit").await, "1");
+    assert_eq!(server.visible("billing").await, "1");
+    // A global reset makes the file's topic again, with its one subscription.
+    let (status, out) = server.control("/_fifowin/reset", Some(json!({}))).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["topics_created"], 1, "{out}");
+    drop(server);
+    let server = Durable::start_with(&data, &args);
+    let (endpoints, listed) = subscribed(&server, topic).await;
+    assert_eq!(
+        endpoints,
+        ["arn:aws:sqs:us-east-1:000000000000:audit"],
+        "{listed}"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_move_task_in_a_snapshot_resumes_after_sigkill_and_moves_each_message_once() {
+    let dir = temp_dir("move-snapshot");
+    let args = ["--clock", "manual", "--snapshot-every", "4"];
+    let dlq_arn = "arn:aws:sqs:us-east-1:000000000000:dlq";
+    {
+        let server = Durable::start_with(&dir, &args);
+        server.ok("CreateQueue", json!({"QueueName": "dlq"})).await;
+        server.ok("CreateQueue", json!({"QueueName": "dest"})).await;
+        let redrive = json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1}).to_string();
+        server
+            .ok(
+                "CreateQueue",
+                json!({"QueueName": "src", "Attributes": {"RedrivePolicy": redrive}}),
+            )
+            .await;
+        for n in 0..6 {
+            let body = json!({"QueueUrl": "dlq", "MessageBody": format!("m{n}")});
+            server.ok("SendMessage", body).await;
+        }
+        // Let the snapshot these nine records started finish; the task's
+        // records (start, steps, advances) are then enough for another.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let before = server.snapshots().await;
+        server
+            .ok(
+                "StartMessageMoveTask",
+                json!({"SourceArn": dlq_arn, "MaxNumberOfMessagesPerSecond": 1,
+                       "DestinationArn": "arn:aws:sqs:us-east-1:000000000000:dest"}),
+            )
+            .await;
+        server.task_at(dlq_arn, 1, "RUNNING").await;
+        for moved in 2..=4 {
+            server.advance(1_000).await;
+            server.task_at(dlq_arn, moved, "RUNNING").await;
+        }
+        // A snapshot taken while the task runs.
+        server.snapshots_at_least(before + 1).await;
+        // Dropped here: SIGKILL.
+    }
+    let (covers, _) = store_check(&dir);
+    assert!(
+        covers.is_some_and(|c| c >= 10),
+        "{covers:?}: no snapshot after the task started"
+    );
+
+    let server = Durable::start_with(&dir, &args);
+    server.task_at(dlq_arn, 4, "RUNNING").await;
+    server.advance(10_000).await;
+    server.task_at(dlq_arn, 6, "COMPLETED").await;
+    assert_eq!(server.visible("dlq").await, "0");
+    let mut bodies = Vec::new();
+    for _ in 0..6 {
+        let got = server
+            .ok(
+                "ReceiveMessage",
+                json!({"QueueUrl": "dest", "MaxNumberOfMessages": 10}),
+            )
+            .await;
+        for m in got["Messages"].as_array().into_iter().flatten() {
+            bodies.push(m["Body"].as_str().unwrap().to_string());
+        }
+    }
+    bodies.sort();
+    assert_eq!(bodies, ["m0", "m1", "m2", "m3", "m4", "m5"]);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -24,7 +24,7 @@ use crate::hash::{FastHasher, LargeMap};
 
 mod snapshot;
 
-pub(crate) use snapshot::DedupImage;
+pub use snapshot::DedupImage;
 
 /// A send whose dedup key had been seen before, but whose window had closed.
 #[derive(Clone, Debug, PartialEq, Eq)]

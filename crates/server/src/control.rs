@@ -141,7 +141,8 @@ async fn reset(State(state): State<AppState>) -> Response {
     // Fault rules are not queue state: they are never logged, so cleared here.
     let faults_removed = state.faults.clear();
     let queues = state.startup_queues.to_vec();
-    match durable::act(&state, Action::Reset { queues }).await {
+    let topics = state.startup_topics.to_vec();
+    match durable::act(&state, Action::Reset { queues, topics }).await {
         Ok(Acted::Reset {
             dropped,
             created,

@@ -9,7 +9,7 @@ pub(crate) mod registry;
 
 use std::sync::Arc;
 
-use fifowin_engine::{Clock, Timestamp};
+use fifowin_engine::Clock;
 
 use crate::config::ServerConfig;
 use crate::config::file::{ConfigError, QueueSpec, TopicSpec};
@@ -96,13 +96,13 @@ impl AppState {
             startup_topics: Arc::new(topics),
             ..self
         };
-        state.provision_topics(state.clock.now())?;
+        crate::sns::provision::provision(
+            &state.config,
+            &state.sns,
+            &state.startup_topics,
+            state.clock.now(),
+            MessageIds::Random,
+        )?;
         Ok(state)
-    }
-
-    /// Creates the config file's topics at `now` (at start-up, and again after a
-    /// global reset).
-    pub(crate) fn provision_topics(&self, now: Timestamp) -> Result<usize, ConfigError> {
-        crate::sns::provision::provision(&self.config, &self.sns, &self.startup_topics, now)
     }
 }

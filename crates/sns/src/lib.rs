@@ -17,6 +17,7 @@
 //! - [`publish`]: Publish/PublishBatch rules and the delivery plan.
 //! - [`registry`]: [`Sns`], every operation.
 //! - [`service`]: one decoded request applied to [`Sns`].
+//! - [`snapshot`]: every topic as serde data, and [`Sns`] rebuilt from it.
 //! - [`codec`]: Query form parameters -> [`codec::Request`]; responses and errors -> XML.
 
 pub mod arn;
@@ -29,6 +30,7 @@ pub mod publish;
 pub mod registry;
 pub mod service;
 pub mod settings;
+pub mod snapshot;
 pub mod subscription;
 pub mod topic;
 pub mod window;

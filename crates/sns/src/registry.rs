@@ -88,8 +88,8 @@ const KNOWN_PROTOCOLS: [&str; 9] = [
 /// All SNS state.
 #[derive(Debug, Default)]
 pub struct Sns {
-    settings: SnsSettings,
-    topics: BTreeMap<String, Topic>,
+    pub(crate) settings: SnsSettings,
+    pub(crate) topics: BTreeMap<String, Topic>,
 }
 
 /// Pages `items` (sorted by key) after the token's key.
@@ -126,6 +126,12 @@ impl Sns {
 
     pub fn settings(&self) -> &SnsSettings {
         &self.settings
+    }
+
+    /// The per-topic windows of topics created from now on (the server's config
+    /// file names them); existing topics keep the window they were created with.
+    pub fn set_window_overrides(&mut self, overrides: BTreeMap<String, u64>) {
+        self.settings.window_overrides = overrides;
     }
 
     /// The topic `arn` names, checked as the topic operations check it.

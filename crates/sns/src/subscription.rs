@@ -44,12 +44,12 @@ pub struct Subscription {
     pub endpoint: String,
     pub owner: String,
     pub raw: bool,
-    filter: Option<(String, FilterPolicy)>,
-    filter_scope: FilterScope,
+    pub(crate) filter: Option<(String, FilterPolicy)>,
+    pub(crate) filter_scope: FilterScope,
     /// `RedrivePolicy` as given, and its `deadLetterTargetArn`.
-    redrive: Option<(String, String)>,
+    pub(crate) redrive: Option<(String, String)>,
     /// DeliveryPolicy, SubscriptionRoleArn, ReplayPolicy: kept verbatim.
-    other: BTreeMap<String, String>,
+    pub(crate) other: BTreeMap<String, String>,
     pub counters: SubscriptionCounters,
 }
 

@@ -75,7 +75,7 @@ pub struct Topic {
     pub account: String,
     pub fifo: bool,
     /// Attributes set explicitly (CreateTopic or SetTopicAttributes), values normalized.
-    set: BTreeMap<String, String>,
+    pub(crate) set: BTreeMap<String, String>,
     pub(crate) tags: BTreeMap<String, String>,
     pub(crate) subscriptions: BTreeMap<String, Subscription>,
     pub(crate) window: Option<TopicWindow>,

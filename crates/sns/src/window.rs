@@ -37,16 +37,17 @@ pub enum WindowOutcome {
 /// One FIFO topic's window and sequence counter.
 #[derive(Debug)]
 pub struct TopicWindow {
-    table: DedupTable,
-    window_ms: u64,
+    pub(crate) table: DedupTable,
+    /// Fixed when the topic is created; an image keeps them.
+    pub(crate) limits: Limits,
     /// The last sequence offset handed out; the first message gets 1.
-    last_sequence: u64,
+    pub(crate) last_sequence: u64,
 }
 
 impl TopicWindow {
     pub fn new(limits: Limits) -> Self {
         Self {
-            window_ms: limits.window_ms,
+            limits,
             table: DedupTable::new(limits, false),
             last_sequence: 0,
         }
@@ -54,7 +55,7 @@ impl TopicWindow {
 
     /// The window's length, ms.
     pub fn window_ms(&self) -> u64 {
-        self.window_ms
+        self.limits.window_ms
     }
 
     /// Looks the publish up and, when it is new, records it with a fresh

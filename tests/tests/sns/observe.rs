@@ -317,6 +317,149 @@ async fn durable_mode_replays_topics_subscriptions_and_the_topic_window_after_a_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_snapshots_stay_on_with_sns_in_use_and_a_restart_from_one_keeps_the_topic_window() {
+    let dir = std::env::temp_dir().join(format!("fifowin-e2e-sns-snap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let start = || fifowin_e2e::start_durable_snapshotting(&dir, 5);
+    let fw = start().await;
+    let (sns, sqs) = (fw.sns_client(), fw.sqs_client());
+    let topic = sns
+        .create_topic()
+        .name("snap.fifo")
+        .attributes("FifoTopic", "true")
+        .tags(
+            aws_sdk_sns::types::Tag::builder()
+                .key("team")
+                .value("a")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .topic_arn
+        .unwrap();
+    let url = sqs
+        .create_queue()
+        .queue_name("snap.fifo")
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let sub = sns
+        .subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint("arn:aws:sqs:us-east-1:000000000000:snap.fifo")
+        .attributes("RawMessageDelivery", "true")
+        .attributes("FilterPolicy", r#"{"kind":["order"]}"#)
+        .send()
+        .await
+        .unwrap()
+        .subscription_arn
+        .unwrap();
+    let publish = |sns: aws_sdk_sns::Client, dedup: &'static str| {
+        let topic = topic.clone();
+        async move {
+            let out = sns
+                .publish()
+                .topic_arn(topic)
+                .message(format!("body-{dedup}"))
+                .message_group_id("g")
+                .message_deduplication_id(dedup)
+                .message_attributes(
+                    "kind",
+                    aws_sdk_sns::types::MessageAttributeValue::builder()
+                        .data_type("String")
+                        .string_value("order")
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+            (out.message_id.unwrap(), out.sequence_number.unwrap())
+        }
+    };
+    let d1 = publish(sns.clone(), "d1").await;
+    let d2 = publish(sns.clone(), "d2").await;
+    assert_eq!(publish(sns.clone(), "d1").await, d1);
+    // Six SNS and SQS records at a snapshot every 5: one is written.
+    let mut written = 0;
+    for _ in 0..200 {
+        written = fifowin_e2e::snapshots_written(fw.endpoint_url()).await;
+        if written > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(written >= 1, "no snapshot with SNS in use");
+    let d3 = publish(sns.clone(), "d3").await;
+    let attributes = sns
+        .get_subscription_attributes()
+        .subscription_arn(&sub)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    drop((sns, sqs));
+    fw.stop().await.unwrap();
+
+    let fw = start().await;
+    let (sns, sqs) = (fw.sns_client(), fw.sqs_client());
+    let again = sns
+        .get_subscription_attributes()
+        .subscription_arn(&sub)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(again, attributes);
+    let tags = sns
+        .list_tags_for_resource()
+        .resource_arn(&topic)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags()[0].value(), "a");
+    // Inside the window: the original ids and sequence numbers, nothing delivered.
+    assert_eq!(publish(sns.clone(), "d1").await, d1);
+    assert_eq!(publish(sns.clone(), "d2").await, d2);
+    assert_eq!(publish(sns.clone(), "d3").await, d3);
+    // Past the window (5 minutes of the manual clock): a new message.
+    fw.advance(Duration::from_secs(300)).await.unwrap();
+    let late = publish(sns.clone(), "d1").await;
+    assert_ne!(late.0, d1.0);
+    assert!(
+        late.1 > d3.1,
+        "sequence numbers go on: {} after {}",
+        late.1,
+        d3.1
+    );
+    let received = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = received
+        .messages()
+        .iter()
+        .filter_map(|m| m.body())
+        .collect();
+    assert_eq!(bodies, ["body-d1", "body-d2", "body-d3", "body-d1"]);
+    drop((sns, sqs));
+    fw.stop().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_annotated_examples_topic_starts_with_its_window_and_subscriptions() {
     let example = include_str!("../../../fifowin.example.toml")
         .replace("clock = \"system\"", "clock = \"manual\"");

@@ -1,6 +1,8 @@
 //! The dedup table's part of a queue image: live keys in expiry order, the
 //! tombstone order with each entry marked current or stale, escape records
-//! and recent suppressions. The hash index is rebuilt on restore.
+//! and recent suppressions. The hash index is rebuilt on restore. Public
+//! because an SNS FIFO topic's window is a dedup table too, and the server's
+//! image holds it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,8 +15,9 @@ use crate::hash::{FastMap, LargeMap};
 
 use super::{DedupTable, EscapeRecord, GROUP_SEPARATOR, Key, Limits, Live, find_place, key_hash};
 
+/// A dedup table's state, serde data (the hash index is not in it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct DedupImage {
+pub struct DedupImage {
     by_group: bool,
     /// In insertion (and expiry) order.
     live: Vec<LiveImage>,
@@ -64,7 +67,8 @@ impl DedupImage {
 }
 
 impl DedupTable {
-    pub(crate) fn image(&self) -> DedupImage {
+    /// The table's state.
+    pub fn image(&self) -> DedupImage {
         DedupImage {
             by_group: self.by_group,
             live: self
@@ -110,7 +114,7 @@ impl DedupTable {
 
     /// The table `image` describes, with `limits` from the queue's settings;
     /// every live key's sequence must be below `next_sequence`.
-    pub(crate) fn restore(
+    pub fn restore(
         image: DedupImage,
         limits: Limits,
         next_sequence: u64,

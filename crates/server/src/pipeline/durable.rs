@@ -25,7 +25,7 @@
 //! are not logged.
 //!
 //! State changes that are not SQS requests (the control API's clock advance and
-//! resets, fault-rule redeliveries, the config file's queues, move-task steps)
+//! resets, fault-rule redeliveries, the config file's queues and topics, move-task steps)
 //! go through [`act`] as [`Action`]s: the same lock, one `now`, one record.
 //!
 //! Snapshots (`snapshot`, `image`) bound the log: the state at a point of the
@@ -94,10 +94,7 @@ pub(crate) async fn act(state: &AppState, action: Action) -> Result<Acted, Actio
     let now = state.clock.now();
     let result = actions::apply(state, &action, now, ids);
     let append = match &result {
-        Ok(acted) if acted.changed_state() => {
-            durable.snapshots.appended(action.imaged());
-            Some(durable.log.append(action_record(now, &action)))
-        }
+        Ok(acted) if acted.changed_state() => Some(durable.log.append(action_record(now, &action))),
         _ => None,
     };
     drop(guard);
@@ -144,10 +141,9 @@ fn append<T, E>(
     now: Timestamp,
     prepared: Prepared,
 ) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T, E>> {
-    result.is_ok().then(|| {
-        durable.snapshots.appended(prepared.is_sqs());
-        durable.log.append(prepared.stamped(now))
-    })
+    result
+        .is_ok()
+        .then(|| durable.log.append(prepared.stamped(now)))
 }
 
 /// Applies one SNS request as [`apply`] does an SQS one: logged in durable mode
@@ -172,6 +168,7 @@ pub(crate) async fn apply_sns(
     let result = crate::sns::execute(state, ctx, &request, now, ids);
     let append = append(durable, &result, now, prepared);
     drop(guard);
+    snapshot::maybe_start(state, durable);
     if let Some(append) = append {
         append.await.map_err(|err| {
             let err = internal(err);

@@ -1,7 +1,11 @@
 //! Creates the config file's topics and their subscriptions, after its queues
 //! (at start-up and again after a global reset), through the same `Sns` calls
 //! CreateTopic and Subscribe make, so attribute and filter-policy errors are
-//! SNS's own, named by the key at fault.
+//! SNS's own, named by the key at fault. A topic that exists is left as it is
+//! (a durable start-up finds them in the data directory), subscriptions,
+//! attributes and window included.
+
+use std::collections::BTreeMap;
 
 use fifowin_engine::Timestamp;
 use fifowin_sns::{CreateTopic, Subscribe};
@@ -26,17 +30,34 @@ pub(crate) fn window_overrides(specs: &[TopicSpec]) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// Creates `specs` at `now`; returns how many topics were created.
+/// Puts the window overrides of `specs` in force for topics created from now
+/// on; whether they differ from those that were.
+pub(crate) fn set_windows(sns: &SnsState, specs: &[TopicSpec]) -> bool {
+    let overrides: BTreeMap<String, u64> = window_overrides(specs).into_iter().collect();
+    let mut topics = sns.lock();
+    let changed = topics.sns.settings().window_overrides != overrides;
+    topics.sns.set_window_overrides(overrides);
+    changed
+}
+
+/// Creates the topics of `specs` that do not exist at `now`, subscription ids
+/// drawn from `ids`; returns how many were created.
 pub(crate) fn provision(
     config: &ServerConfig,
     sns: &SnsState,
     specs: &[TopicSpec],
     now: Timestamp,
+    ids: MessageIds,
 ) -> Result<usize, ConfigError> {
     let scope = scope(config);
     let mut topics = sns.lock();
-    let mut ids = MessageIds::Random.for_queue("config-file topics", None, now);
+    let mut ids = ids.for_queue("config-file topics", None, now);
+    let mut created = 0;
     for (i, spec) in specs.iter().enumerate() {
+        if topics.sns.topic(&scope.topic_arn(&spec.name)).is_some() {
+            continue;
+        }
+        created += 1;
         let create = CreateTopic {
             name: spec.name.clone(),
             attributes: spec.attributes.clone().into_iter().collect(),
@@ -60,7 +81,7 @@ pub(crate) fn provision(
                 .map_err(|e| invalid(format!("topics[{i}].subscriptions[{j}]"), e.message))?;
         }
     }
-    Ok(specs.len())
+    Ok(created)
 }
 
 /// The subscription attributes a spec stands for.

@@ -5,6 +5,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use fifowin_sns::snapshot::{RestoreError, TopicImage};
 use fifowin_sns::{Scope, Sns, SnsSettings};
 
 use crate::config::ServerConfig;
@@ -46,6 +47,24 @@ impl SnsState {
                 serial: 0,
             }),
         }
+    }
+
+    /// [`Self::new`] holding the topics of a durable snapshot, `serial`
+    /// requests in.
+    pub(crate) fn restored(
+        config: &ServerConfig,
+        window_overrides: Vec<(String, u64)>,
+        topics: Vec<TopicImage>,
+        serial: u64,
+    ) -> Result<Self, RestoreError> {
+        let state = Self::new(config, window_overrides);
+        {
+            let mut inner = state.lock();
+            let settings = inner.sns.settings().clone();
+            inner.sns = Sns::restore(settings, topics)?;
+            inner.serial = serial;
+        }
+        Ok(state)
     }
 
     /// Locks the topics. A panic inside an SNS call poisons the mutex; the state

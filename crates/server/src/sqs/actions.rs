@@ -1,6 +1,6 @@
 //! State changes that do not come from an SQS request: the control API's clock
 //! advance, global and per-queue reset, a fault rule's redeliveries, the config
-//! file's queues and a move task's steps. Each is an [`Action`], plain data, so
+//! file's queues and topics and a move task's steps. Each is an [`Action`], plain data, so
 //! durable mode logs and replays it exactly like a request, at its logged `now`.
 
 use fifowin_engine::Timestamp;
@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::ids::MessageIds;
 use super::move_tasks::{self, Step};
 use super::provision::{Existing, provision};
-use crate::config::file::{ConfigError, QueueSpec};
+use crate::config::file::{ConfigError, QueueSpec, TopicSpec};
+use crate::sns::provision as topics;
 use crate::state::AppState;
 
 /// One state change from outside the SQS API.
@@ -18,9 +19,13 @@ use crate::state::AppState;
 pub(crate) enum Action {
     /// `POST /_fifowin/clock/advance`.
     ClockAdvance { ms: u64 },
-    /// `POST /_fifowin/reset`: every queue and topic dropped, `queues` and the
-    /// config file's topics created again.
-    Reset { queues: Vec<QueueSpec> },
+    /// `POST /_fifowin/reset`: every queue and topic dropped, the config
+    /// file's `queues` and `topics` created again.
+    Reset {
+        queues: Vec<QueueSpec>,
+        #[serde(default)]
+        topics: Vec<TopicSpec>,
+    },
     /// `POST /_fifowin/queues/{name}/reset[?region=]`.
     QueueReset { region: String, queue: String },
     /// A fault rule's `redeliver`: the messages a receive just returned become
@@ -31,27 +36,18 @@ pub(crate) enum Action {
         receipt_handles: Vec<String>,
         after_ms: u64,
     },
-    /// The config file's queues created at start-up where absent.
-    Provision { queues: Vec<QueueSpec> },
+    /// The config file's queues, then its topics, created at start-up where
+    /// absent; the topics' window overrides put in force.
+    Provision {
+        queues: Vec<QueueSpec>,
+        #[serde(default)]
+        topics: Vec<TopicSpec>,
+    },
     /// One step of the move task with this id.
     MoveStep { task: String },
 }
 
 impl Action {
-    /// Whether a snapshot holds what this action changes: the clock, queues and
-    /// recently deleted names are in the server image; move tasks are not (no
-    /// snapshot is taken while one exists, and a step's record keeps the log whole).
-    pub(crate) fn imaged(&self) -> bool {
-        match self {
-            Action::ClockAdvance { .. }
-            | Action::Reset { .. }
-            | Action::QueueReset { .. }
-            | Action::Redeliver { .. }
-            | Action::Provision { .. } => true,
-            Action::MoveStep { .. } => false,
-        }
-    }
-
     /// The action's name in log lines.
     pub(crate) fn name(&self) -> &'static str {
         match self {
@@ -75,8 +71,13 @@ pub(crate) enum Acted {
         topics_dropped: usize,
         topics_created: usize,
     },
-    /// Queues created from the config file.
-    Provisioned(usize),
+    /// Queues and topics created from the config file; whether the topics'
+    /// window overrides changed.
+    Provisioned {
+        queues: usize,
+        topics: usize,
+        windows_changed: bool,
+    },
     /// A clock advance, a per-queue reset or a redelivery done.
     Done,
     /// A move task's step.
@@ -88,7 +89,11 @@ impl Acted {
     pub(crate) fn changed_state(&self) -> bool {
         match self {
             Acted::Reset { .. } | Acted::Done => true,
-            Acted::Provisioned(created) => *created > 0,
+            Acted::Provisioned {
+                queues,
+                topics,
+                windows_changed,
+            } => *queues > 0 || *topics > 0 || *windows_changed,
             Acted::Moved(step) => step.changed_state(),
         }
     }
@@ -119,7 +124,7 @@ pub(crate) fn apply(
             state.registry.wake_all();
             Ok(Acted::Done)
         }
-        Action::Reset { queues } => {
+        Action::Reset { queues, topics } => {
             let dropped = state.registry.all().len();
             state.registry.clear();
             state.move_tasks.clear();
@@ -139,7 +144,8 @@ pub(crate) fn apply(
                 Existing::Refuse,
             )?;
             // After the queues, which their subscriptions name.
-            let topics_created = state.provision_topics(now)?;
+            topics::set_windows(&state.sns, topics);
+            let topics_created = topics::provision(&state.config, &state.sns, topics, now, ids)?;
             Ok(Acted::Reset {
                 dropped,
                 created,
@@ -176,14 +182,23 @@ pub(crate) fn apply(
             q.arrivals.notify_waiters();
             Ok(Acted::Done)
         }
-        Action::Provision { queues } => Ok(Acted::Provisioned(provision(
-            &state.config,
-            &state.registry,
-            queues,
-            now,
-            ids,
-            Existing::Keep,
-        )?)),
+        Action::Provision { queues, topics } => {
+            let queues = provision(
+                &state.config,
+                &state.registry,
+                queues,
+                now,
+                ids,
+                Existing::Keep,
+            )?;
+            let windows_changed = topics::set_windows(&state.sns, topics);
+            let topics = topics::provision(&state.config, &state.sns, topics, now, ids)?;
+            Ok(Acted::Provisioned {
+                queues,
+                topics,
+                windows_changed,
+            })
+        }
         Action::MoveStep { task } => Ok(Acted::Moved(move_tasks::step(state, task, now))),
     }
 }

@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::{ConfigError, QueueSpec, attribute_value, invalid, window};
 
-/// A topic to create at start-up.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A topic to create at start-up; serializable because durable mode logs the
+/// specs it created.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct TopicSpec {
     pub name: String,
     pub fifo: bool,
@@ -24,7 +25,7 @@ pub struct TopicSpec {
 }
 
 /// A subscription of one of the file's queues to a topic.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct SubscriptionSpec {
     /// The queue's name.
     pub queue: String,

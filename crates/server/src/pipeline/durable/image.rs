@@ -1,7 +1,8 @@
 //! The server image: everything durable mode's command log rebuilds (the clock's
 //! reading, every queue of every region with its engine image, recently
-//! deleted queues), taken
-//! under the order lock and turned back into an [`AppState`] at start-up.
+//! deleted queues, every SNS topic with its subscriptions and window, message
+//! move tasks), taken under the order lock and turned back into an
+//! [`AppState`] at start-up.
 //!
 //! Encoding: a varint version, then sections, each a varint tag, a varint
 //! length and its bytes. A new kind of state is a new tag: an image without it
@@ -13,27 +14,38 @@
 use std::sync::Arc;
 
 use fifowin_engine::{Queue, QueueImage, SnapshotError, Timestamp};
+use fifowin_sns::snapshot::{RestoreError, TopicImage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ServerConfig;
+use crate::sns::topics::SnsState;
 use crate::sqs::ids::MessageIds;
+use crate::sqs::move_tasks::tasks::{MoveTasks, TaskImage};
 use crate::state::AppState;
 use crate::state::clock::{ClockReading, ServerClock};
 use crate::state::registry::Inserted;
 
-/// The image version this build writes and reads.
-pub(crate) const SERVER_IMAGE_VERSION: u32 = 1;
+/// The image version this build writes. Version 2 added the SNS and move-task
+/// sections; a version 1 image reads as one without them.
+pub(crate) const SERVER_IMAGE_VERSION: u32 = 2;
+/// The oldest version this build reads.
+const OLDEST_READABLE_VERSION: u32 = 1;
 
 /// Section tags.
 const CLOCK: u32 = 1;
 const QUEUE: u32 = 2;
 const RECENTLY_DELETED: u32 = 3;
+const SNS: u32 = 4;
+const TOPIC: u32 = 5;
+const MOVE_TASKS: u32 = 6;
 
 /// Why a server image cannot be taken or restored.
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
-    #[error("server image version {found} is not supported (this build reads version {supported})")]
+    #[error(
+        "server image version {found} is not supported (this build reads versions {OLDEST_READABLE_VERSION} to {supported})"
+    )]
     Version { found: u32, supported: u32 },
     #[error("server image section {tag} is unknown (written by a newer fifowin?)")]
     UnknownSection { tag: u32 },
@@ -41,6 +53,8 @@ pub enum ImageError {
     Decode(String),
     #[error(transparent)]
     Queue(#[from] SnapshotError),
+    #[error(transparent)]
+    Topic(#[from] RestoreError),
     #[error("server image does not hold together: {0}")]
     Inconsistent(String),
 }
@@ -66,6 +80,16 @@ pub(crate) struct QueueEntry {
     image: QueueImage,
 }
 
+/// What the image holds of SNS besides its topics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct SnsHeader {
+    /// State-changing SNS requests applied: their message and subscription
+    /// ids are derived from it.
+    serial: u64,
+    /// The config file's per-topic windows in force (set by a logged action).
+    window_overrides: Vec<(String, u64)>,
+}
+
 /// Everything the command log rebuilds, at one point of the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ServerImage {
@@ -73,24 +97,30 @@ pub(crate) struct ServerImage {
     queues: Vec<QueueEntry>,
     /// Queues (ARNs) deleted recently and when, ms (`--deleted-queue-cooldown`).
     recently_deleted: Vec<(String, u64)>,
-}
-
-/// State a server image does not hold: while it exists, a snapshot would drop
-/// it with the records that rebuild it, so none is taken.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Uncaptured {
-    MoveTasks,
-    /// The log holds records of a kind whose state the image does not hold.
-    Records,
+    sns: SnsHeader,
+    topics: Vec<TopicImage>,
+    /// Oldest first.
+    move_tasks: Vec<TaskImage>,
 }
 
 impl ServerImage {
     /// The image of `state`. Call it with the order lock held, so no logged
     /// change is half applied; each queue is locked in turn while it is copied.
-    pub(crate) fn capture(state: &AppState) -> Result<ServerImage, Uncaptured> {
-        if !state.move_tasks.is_empty() {
-            return Err(Uncaptured::MoveTasks);
-        }
+    pub(crate) fn capture(state: &AppState) -> ServerImage {
+        let (sns, topics) = {
+            let topics = state.sns.lock();
+            let header = SnsHeader {
+                serial: topics.serial,
+                window_overrides: topics
+                    .sns
+                    .settings()
+                    .window_overrides
+                    .iter()
+                    .map(|(name, ms)| (name.clone(), *ms))
+                    .collect(),
+            };
+            (header, topics.sns.topic_images())
+        };
         let queues = state
             .registry
             .all()
@@ -110,7 +140,7 @@ impl ServerImage {
                 }
             })
             .collect();
-        Ok(ServerImage {
+        ServerImage {
             clock: state.clock.reading(),
             queues,
             recently_deleted: state
@@ -119,7 +149,20 @@ impl ServerImage {
                 .into_iter()
                 .map(|(name, at)| (name, at.as_millis()))
                 .collect(),
-        })
+            sns,
+            topics,
+            move_tasks: state.move_tasks.images(),
+        }
+    }
+
+    /// SNS topics, over all regions.
+    pub(crate) fn topic_count(&self) -> usize {
+        self.topics.len()
+    }
+
+    /// Message move tasks, over and not.
+    pub(crate) fn move_task_count(&self) -> usize {
+        self.move_tasks.len()
     }
 
     /// Stored messages, over all queues.
@@ -150,13 +193,22 @@ impl ServerImage {
                 &[&to_vec(&self.recently_deleted)],
             );
         }
+        if self.sns != SnsHeader::default() {
+            section(&mut out, SNS, &[&to_vec(&self.sns)]);
+        }
+        for topic in &self.topics {
+            section(&mut out, TOPIC, &[&to_vec(topic)]);
+        }
+        if !self.move_tasks.is_empty() {
+            section(&mut out, MOVE_TASKS, &[&to_vec(&self.move_tasks)]);
+        }
         out
     }
 
     /// Reads what [`Self::encode`] wrote.
     pub(crate) fn decode(bytes: &[u8]) -> Result<ServerImage, ImageError> {
         let (found, mut rest): (u32, _) = take(bytes)?;
-        if found != SERVER_IMAGE_VERSION {
+        if !(OLDEST_READABLE_VERSION..=SERVER_IMAGE_VERSION).contains(&found) {
             return Err(ImageError::Version {
                 found,
                 supported: SERVER_IMAGE_VERSION,
@@ -166,6 +218,9 @@ impl ServerImage {
             clock: ClockReading::default(),
             queues: Vec::new(),
             recently_deleted: Vec::new(),
+            sns: SnsHeader::default(),
+            topics: Vec::new(),
+            move_tasks: Vec::new(),
         };
         while !rest.is_empty() {
             let (tag, after): (u32, _) = take(rest)?;
@@ -192,6 +247,14 @@ impl ServerImage {
                     });
                 }
                 RECENTLY_DELETED => image.recently_deleted = whole(body)?,
+                // A version 1 image has none of these: written by a build that
+                // did not know them, they would be another build's state.
+                SNS | TOPIC | MOVE_TASKS if found < 2 => {
+                    return Err(ImageError::UnknownSection { tag });
+                }
+                SNS => image.sns = whole(body)?,
+                TOPIC => image.topics.push(whole(body)?),
+                MOVE_TASKS => image.move_tasks = whole(body)?,
                 tag => return Err(ImageError::UnknownSection { tag }),
             }
         }
@@ -205,8 +268,17 @@ impl ServerImage {
         config: ServerConfig,
         ids: MessageIds,
     ) -> Result<AppState, ImageError> {
+        let sns = SnsState::restored(
+            &config,
+            self.sns.window_overrides,
+            self.topics,
+            self.sns.serial,
+        )?;
+        let move_tasks = MoveTasks::restore(self.move_tasks).map_err(ImageError::Inconsistent)?;
         let state = AppState {
             clock: Arc::new(ServerClock::restored(config.clock_mode, self.clock)),
+            sns: Arc::new(sns),
+            move_tasks: Arc::new(move_tasks),
             ..AppState::new(config)
         };
         for QueueEntry { header, image } in self.queues {
@@ -280,5 +352,52 @@ fn whole<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ImageError> {
             "{} bytes after a section's value",
             rest.len()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An image of a state with one queue and nothing of SNS or move tasks:
+    /// what a version 1 writer wrote, but for the version.
+    fn queue_only() -> Vec<u8> {
+        let spec = crate::config::file::QueueSpec {
+            name: "q".into(),
+            region: None,
+            attributes: Default::default(),
+            tags: Default::default(),
+            dedup_window_ms: None,
+            dead_letter: None,
+        };
+        let state = AppState::with_queues(ServerConfig::default(), vec![spec]).unwrap();
+        ServerImage::capture(&state).encode()
+    }
+
+    #[test]
+    fn a_version_1_image_reads_without_sns_and_tasks_and_a_newer_one_is_refused() {
+        let mut bytes = queue_only();
+        assert_eq!(bytes[0], SERVER_IMAGE_VERSION as u8);
+        bytes[0] = 1;
+        let image = ServerImage::decode(&bytes).unwrap();
+        assert_eq!((image.queue_count(), image.topic_count()), (1, 0));
+        assert_eq!(image.move_task_count(), 0);
+        bytes[0] = SERVER_IMAGE_VERSION as u8 + 1;
+        let err = ServerImage::decode(&bytes).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "server image version {} is not supported (this build reads versions 1 to {SERVER_IMAGE_VERSION})",
+                SERVER_IMAGE_VERSION + 1
+            )
+        );
+        // A version 1 image cannot hold an SNS section.
+        let mut v1 = bytes.clone();
+        v1[0] = 1;
+        section(&mut v1, TOPIC, &[&[0]]);
+        assert!(matches!(
+            ServerImage::decode(&v1),
+            Err(ImageError::UnknownSection { tag: TOPIC })
+        ));
     }
 }

@@ -120,7 +120,6 @@ const NOW_WIDTH: usize = 20;
 /// A request's record, encoded but for its time.
 pub(super) struct Prepared {
     bytes: Vec<u8>,
-    sqs: bool,
 }
 
 impl Prepared {
@@ -131,11 +130,6 @@ impl Prepared {
         // Twenty digits hold any u64, so the slot cannot overflow.
         let _ = write!(slot, "{}", now.as_millis());
         self.bytes
-    }
-
-    /// Whether the record is an SQS request's (the state snapshots hold).
-    pub(super) fn is_sqs(&self) -> bool {
-        self.sqs
     }
 }
 
@@ -165,10 +159,7 @@ pub(super) fn prepare(ctx: &RequestContext, raw: RawRequest<'_>) -> Prepared {
     let _ = serde_json::to_writer(&mut bytes, &fields);
     // The fields' own `{` becomes the comma after the time.
     bytes[fields_at] = b',';
-    Prepared {
-        bytes,
-        sqs: !matches!(raw, RawRequest::Sns { .. }),
-    }
+    Prepared { bytes }
 }
 
 pub(super) fn action_record(now: Timestamp, action: &Action) -> Vec<u8> {

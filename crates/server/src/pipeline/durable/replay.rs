@@ -3,7 +3,7 @@
 //! service (a request) or `sqs::actions` (an action) at its logged time with
 //! derived message ids, rebuilding the exact state clients saw; a manual clock
 //! is brought to the logged times, so its time survives a restart. Then the
-//! config file's queues that are absent are created (and logged).
+//! config file's queues and topics that are absent are created (and logged).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,7 +13,7 @@ use fifowin_store::{Log, StoreError};
 use super::image::{ImageError, ServerImage};
 use super::log::{Durable, Logged, decode};
 use super::snapshot::{SnapshotPolicy, Snapshots};
-use crate::config::file::QueueSpec;
+use crate::config::file::{QueueSpec, TopicSpec};
 use crate::config::{ClockMode, ServerConfig};
 use crate::sqs::actions::{self, Action};
 use crate::sqs::{self, ids::MessageIds};
@@ -124,18 +124,22 @@ pub async fn open_durable_with(
     })
 }
 
-/// Creates the config file's queues that `state` (just opened) lacks, logging
-/// them; those present are left as they are. A global reset re-creates them all.
+/// Creates the config file's queues and topics that `state` (just opened)
+/// lacks, logging them; those present are left as they are (a topic with its
+/// subscriptions). A global reset re-creates them all.
 pub async fn provision_durable(
     state: AppState,
     queues: Vec<QueueSpec>,
+    topics: Vec<TopicSpec>,
 ) -> Result<AppState, DurableError> {
     let state = AppState {
         startup_queues: Arc::new(queues),
+        startup_topics: Arc::new(topics),
         ..state
     };
     let queues = state.startup_queues.to_vec();
-    super::act(&state, Action::Provision { queues })
+    let topics = state.startup_topics.to_vec();
+    super::act(&state, Action::Provision { queues, topics })
         .await
         .map_err(|e| DurableError::Action(e.to_string()))?;
     Ok(state)

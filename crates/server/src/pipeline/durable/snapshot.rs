@@ -9,20 +9,16 @@
 //! Requests wait only while the image is captured (state-changing ones; reads
 //! and waiting long polls do not take the order lock). One snapshot at a time.
 //!
-//! A snapshot replaces the records it covers, so it must hold everything they
-//! rebuilt. The server image holds what SQS requests change; a record of any
-//! other kind (logged by another path, or read back at start-up after the
-//! latest snapshot) turns snapshots off for good, so the log keeps it: every
-//! append made under the order lock is counted here by kind, and a capture
-//! whose log position is not accounted for by SQS records is refused.
+//! A snapshot replaces the records it covers, so it holds everything they
+//! rebuilt: the server image holds what every kind of record changes (SQS and
+//! SNS requests, every action, move-task steps included).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use fifowin_store::Position;
 
-use super::image::{ServerImage, Uncaptured};
+use super::image::ServerImage;
 use crate::state::AppState;
 
 /// When a snapshot is due.
@@ -61,8 +57,8 @@ impl Default for SnapshotPolicy {
 /// Where the last snapshot (or the last decision not to take one) left off.
 #[derive(Debug)]
 struct Progress {
-    /// The last record the previous snapshot covers (or the position a
-    /// snapshot was last refused at).
+    /// The last record the previous snapshot covers (or the one a snapshot
+    /// being taken covers).
     from_record: u64,
     /// [`Position::bytes`] at that point, minus the bytes of records replayed
     /// at start-up that count towards the next snapshot.
@@ -73,8 +69,6 @@ struct Progress {
     running: bool,
     /// Snapshots written since start-up.
     written: u64,
-    /// The log holds a record whose state the server image does not hold.
-    unimaged: bool,
 }
 
 /// The snapshot schedule of one durable server.
@@ -82,27 +76,6 @@ struct Progress {
 pub(crate) struct Snapshots {
     policy: SnapshotPolicy,
     progress: Mutex<Progress>,
-    /// The log position at start-up.
-    opened_at: u64,
-    /// SQS records appended since start-up.
-    sqs_appends: AtomicU64,
-}
-
-/// Whether a logged record holds an SQS request or an action whose effect the
-/// server image holds (see `Action::imaged`), from its `proto` field and the
-/// action's tag.
-pub(super) fn is_sqs_record(bytes: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Proto {
-        proto: String,
-        #[serde(default)]
-        action: Option<crate::sqs::actions::Action>,
-    }
-    serde_json::from_slice::<Proto>(bytes).is_ok_and(|r| match r.proto.as_str() {
-        "json" | "query" => true,
-        "action" => r.action.is_some_and(|a| a.imaged()),
-        _ => false,
-    })
 }
 
 impl Snapshots {
@@ -123,35 +96,8 @@ impl Snapshots {
                 image_bytes,
                 running: false,
                 written: 0,
-                unimaged: !replayed.iter().all(|r| is_sqs_record(r)),
             }),
-            opened_at: covers + replayed.len() as u64,
-            sqs_appends: AtomicU64::new(0),
         }
-    }
-
-    /// A record is being appended (with the order lock held); `imaged` says
-    /// whether the server image holds what it changes (an SQS request, or an
-    /// action other than a move-task step).
-    pub(super) fn appended(&self, imaged: bool) {
-        if imaged {
-            self.sqs_appends.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// Whether every record up to `at` rebuilt only state the server image
-    /// holds (with the order lock held); once not, never again.
-    fn all_imaged(&self, at: Position) -> bool {
-        let mut p = self.progress();
-        let counted = self.opened_at + self.sqs_appends.load(Ordering::Relaxed);
-        if at.last != counted && !p.unimaged {
-            tracing::warn!(
-                "durable mode: snapshots are off: the log holds {} records of a kind a snapshot does not hold, so it is kept whole",
-                at.last.saturating_sub(counted)
-            );
-            p.unimaged = true;
-        }
-        !p.unimaged
     }
 
     fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
@@ -169,7 +115,7 @@ impl Snapshots {
         let bytes = u64::try_from(i128::from(at.bytes) - p.from_bytes).unwrap_or(0);
         let due = (records >= self.policy.every_records || bytes >= self.policy.every_bytes)
             && bytes >= p.image_bytes / SnapshotPolicy::IMAGE_SHARE;
-        if p.running || !due || p.unimaged {
+        if p.running || !due {
             return false;
         }
         p.running = true;
@@ -225,29 +171,12 @@ async fn take(state: &AppState) {
         let _order = durable.order.lock().await;
         let at = durable.log.position();
         durable.snapshots.restart_count(at);
-        if durable.snapshots.all_imaged(at) {
-            ServerImage::capture(state).map(|image| (image, at))
-        } else {
-            Err(Uncaptured::Records)
-        }
+        (ServerImage::capture(state), at)
     };
     let paused = started.elapsed();
-    let (image, at) = match captured {
-        Ok(captured) => captured,
-        Err(Uncaptured::MoveTasks) => {
-            tracing::debug!(
-                "durable mode: no snapshot while move tasks exist (they are not in it)"
-            );
-            durable.snapshots.finished(None);
-            return;
-        }
-        // Said once, when it was found.
-        Err(Uncaptured::Records) => {
-            durable.snapshots.finished(None);
-            return;
-        }
-    };
+    let (image, at) = captured;
     let (queues, messages) = (image.queue_count(), image.message_count());
+    let (topics, move_tasks) = (image.topic_count(), image.move_task_count());
     let encoding = tokio::task::spawn_blocking(move || image.encode()).await;
     let Ok(bytes) = encoding else {
         tracing::error!("durable mode: encoding a snapshot failed");
@@ -262,6 +191,8 @@ async fn take(state: &AppState) {
                 bytes = info.bytes,
                 queues,
                 messages,
+                topics,
+                move_tasks,
                 "durable mode: snapshot written in {:?} (requests paused {:?} while it was captured)",
                 started.elapsed(),
                 paused,
@@ -319,20 +250,6 @@ mod tests {
         // 20 records logged, 800 bytes: under a quarter of the 40,000-byte image.
         assert!(!snapshots.claim(at(130, 1_100)));
         assert!(snapshots.claim(at(131, 10_300)));
-    }
-
-    #[test]
-    fn a_record_of_another_kind_after_the_snapshot_keeps_snapshots_off() {
-        let policy = SnapshotPolicy {
-            every_records: 1,
-            every_bytes: u64::MAX,
-        };
-        let sqs = br#"{"now":1,"proto":"query","body":""}"#.to_vec();
-        let other = br#"{"now":1,"proto":"sns","body":""}"#.to_vec();
-        let snapshots = Snapshots::new(policy, 0, 0, &[sqs.clone(), sqs.clone()]);
-        assert!(snapshots.claim(at(3, 100)));
-        let snapshots = Snapshots::new(policy, 0, 0, &[sqs, other]);
-        assert!(!snapshots.claim(at(3, 100)));
     }
 
     #[test]

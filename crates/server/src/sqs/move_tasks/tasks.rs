@@ -106,3 +106,86 @@ impl MoveTasks {
         }
     }
 }
+
+/// A task as durable mode's snapshot holds it: everything but its runner,
+/// which start-up starts again for a task that is not over.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct TaskImage {
+    id: String,
+    handle: String,
+    source_arn: String,
+    destination_arn: Option<String>,
+    rate: Option<u64>,
+    /// ms: the rate counts seconds from here.
+    started: u64,
+    to_move: u64,
+    /// [`Status::as_str`].
+    status: String,
+    moved: u64,
+    failure_reason: Option<String>,
+}
+
+impl MoveTasks {
+    /// Every task's image, oldest first (the order task ids count).
+    pub(crate) fn images(&self) -> Vec<TaskImage> {
+        self.all()
+            .iter()
+            .map(|t| {
+                let p = t.progress();
+                TaskImage {
+                    id: t.id.clone(),
+                    handle: t.handle.clone(),
+                    source_arn: t.source_arn.clone(),
+                    destination_arn: t.destination_arn.clone(),
+                    rate: t.rate,
+                    started: t.started.as_millis(),
+                    to_move: t.to_move,
+                    status: p.status.as_str().to_string(),
+                    moved: p.moved,
+                    failure_reason: p.failure_reason.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// The tasks `images` hold, unclaimed; refuses an unknown status.
+    pub(crate) fn restore(images: Vec<TaskImage>) -> Result<MoveTasks, String> {
+        let statuses = [
+            Status::Running,
+            Status::Completed,
+            Status::Cancelling,
+            Status::Cancelled,
+            Status::Failed,
+        ];
+        let tasks = images
+            .into_iter()
+            .map(|image| {
+                let status = statuses
+                    .into_iter()
+                    .find(|s| s.as_str() == image.status)
+                    .ok_or_else(|| {
+                        format!("move task {} has status {:?}", image.id, image.status)
+                    })?;
+                Ok(Arc::new(Task {
+                    id: image.id,
+                    handle: image.handle,
+                    source_arn: image.source_arn,
+                    destination_arn: image.destination_arn,
+                    rate: image.rate,
+                    started: Timestamp(image.started),
+                    to_move: image.to_move,
+                    progress: Mutex::new(Progress {
+                        status,
+                        moved: image.moved,
+                        failure_reason: image.failure_reason,
+                    }),
+                    cancelled: Notify::new(),
+                    claimed: AtomicBool::new(false),
+                }))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(MoveTasks {
+            tasks: Mutex::new(tasks),
+        })
+    }
+}
