@@ -2,7 +2,8 @@
 //! one million) with as many live dedup ids: four FIFO queues of `N / 4`
 //! messages in 1000 groups each, 100-byte bodies, a message attribute on
 //! every other message, a tenth of the messages in flight. Reports the time
-//! to take the images, encode them, decode them and restore the queues, and
+//! to freeze the queues (what durable mode holds the order lock for), to take
+//! the images from the frozen queues, encode them, decode them and restore the queues, and
 //! the encoded size: what durable mode's start-up and snapshots cost at that size.
 //!
 //! Run with `cargo run --release -p fifowin-engine --example snapshot_scale -- 1000000`.
@@ -106,11 +107,12 @@ fn main() {
         start.elapsed().as_secs_f64(),
         rss_mib()
     );
-    let (mut image_t, mut encode_t, mut decode_t, mut restore_t) = Default::default();
+    let (mut freeze_t, mut image_t, mut encode_t, mut decode_t, mut restore_t) = Default::default();
     let mut bytes = 0usize;
     let mut restored = Vec::new();
     for queue in &queues {
-        let image = timed(&mut image_t, || queue.snapshot());
+        let frozen = timed(&mut freeze_t, || queue.freeze());
+        let image = timed(&mut image_t, || QueueImage::from(frozen));
         let encoded = timed(&mut encode_t, || image.encode());
         drop(image);
         bytes += encoded.len();
@@ -125,10 +127,11 @@ fn main() {
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "snapshot: image {:.0} ms + encode {:.0} ms = {:.0} ms; {:.1} MiB ({:.0} B per message)",
+        "snapshot: freeze {:.3} ms + image {:.0} ms + encode {:.0} ms = {:.0} ms; {:.1} MiB ({:.0} B per message)",
+        ms(freeze_t),
         ms(image_t),
         ms(encode_t),
-        ms(image_t + encode_t),
+        ms(freeze_t + image_t + encode_t),
         bytes as f64 / f64::from(1 << 20),
         bytes as f64 / messages as f64
     );

@@ -5,6 +5,8 @@
 //! encoding; every answer of the two must be equal, and so must their images
 //! after every step. The reference here is the engine itself, before a
 //! snapshot: the lifecycle and dedup model checks pin what that reference does.
+//! A queue frozen at the snapshot point (`Queue::freeze`) must give, after
+//! every later step has changed the queue, the image taken at that point.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -476,15 +478,112 @@ fn run(flavour: Flavour, snapshot_at: usize, ops: &[Op]) {
         handles: Vec::new(),
         now: 5_000,
     };
+    let mut frozen = None;
     for (i, op) in ops.iter().enumerate() {
         if i == snapshot_at % (ops.len() + 1) {
             twins.step(&Op::Snapshot);
+            frozen = Some((twins.a.freeze(), twins.a.snapshot()));
         }
         twins.step(op);
     }
     // The end of the run is a snapshot point too.
     twins.step(&Op::Snapshot);
     twins.step(&Op::Advance(10_000));
+    if let Some((frozen, image)) = frozen {
+        assert_eq!(QueueImage::from(frozen), image, "a frozen queue changed");
+    }
+}
+
+/// Many chunks of messages, live keys and tombstones (stale entries among
+/// them), frozen, then changed in every part: the frozen queue still gives the
+/// image of the moment it was frozen, and the queue does not.
+#[test]
+fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
+    let name = "big.fifo";
+    let mut settings =
+        QueueSettings::new(name, format!("arn:aws:sqs:us-east-1:000000000000:{name}"));
+    settings.dedup_window_ms = 1_000;
+    settings.escape_horizon_ms = 60_000;
+    settings.escape_tombstone_cap = 100_000;
+    settings.escape_record_cap = 100;
+    let attrs = BTreeMap::from([
+        ("FifoQueue".to_string(), "true".to_string()),
+        ("DeduplicationScope".to_string(), "messageGroup".to_string()),
+    ]);
+    let mut queue = Queue::create(
+        settings,
+        &attrs,
+        &BTreeMap::new(),
+        &resolve,
+        Box::new(CountIds(0)),
+        Timestamp(5_000),
+    )
+    .expect("valid queue");
+    let send = |queue: &mut Queue, i: u32, now: u64| {
+        let request = SendRequest {
+            body: format!("body-{i}"),
+            dedup_id: Some(format!("d{i}")),
+            group_id: Some(format!("g{}", i % 50)),
+            sender_id: Arc::from("AIDA1"),
+            ..SendRequest::default()
+        };
+        queue.send(request, Timestamp(now)).expect("valid send");
+    };
+    let receive = |queue: &mut Queue, now: u64| {
+        let request = ReceiveRequest {
+            max_number_of_messages: Some(10),
+            visibility_timeout: Some(30),
+            ..ReceiveRequest::default()
+        };
+        let out = queue
+            .receive(&request, Timestamp(now))
+            .expect("valid receive");
+        out.messages
+            .into_iter()
+            .map(|m| m.receipt_handle)
+            .collect::<Vec<_>>()
+    };
+    for i in 0..3_000 {
+        send(&mut queue, i, 5_000);
+    }
+    // The first keys expire into tombstones; some come back as escapes,
+    // leaving stale entries in the tombstone order.
+    for i in 3_000..6_000 {
+        send(&mut queue, i, 6_500);
+    }
+    for i in 0..100 {
+        send(&mut queue, i * 7, 6_600);
+    }
+    let mut handles = Vec::new();
+    for _ in 0..30 {
+        handles.extend(receive(&mut queue, 6_700));
+    }
+    for handle in handles.iter().step_by(3) {
+        queue
+            .delete(handle, Timestamp(6_800))
+            .expect("a current handle");
+    }
+    assert!(queue.tombstone_len() > 2_000 && queue.dedup_len() > 3_000);
+
+    let image = queue.snapshot();
+    let frozen = queue.freeze();
+    for _ in 0..60 {
+        for handle in receive(&mut queue, 7_000) {
+            queue
+                .delete(&handle, Timestamp(7_000))
+                .expect("a current handle");
+        }
+    }
+    for i in 6_000..9_000 {
+        send(&mut queue, i, 8_000);
+    }
+    for i in 0..100 {
+        send(&mut queue, i * 11, 8_100);
+    }
+    queue.counts(Timestamp(20_000));
+    queue.purge(Timestamp(20_000)).expect("first purge");
+    assert_ne!(queue.snapshot(), image);
+    assert_eq!(QueueImage::from(frozen), image);
 }
 
 proptest! {

@@ -1,7 +1,9 @@
 //! The server image: everything durable mode's command log rebuilds (the clock's
 //! reading, every queue of every region with its engine image, recently
-//! deleted queues), taken
-//! under the order lock and turned back into an [`AppState`] at start-up.
+//! deleted queues), captured under the order lock ([`ServerImage::capture`]:
+//! each queue frozen, its messages and dedup keys shared rather than copied),
+//! completed off it ([`FrozenImage::image`]) and turned back into an
+//! [`AppState`] at start-up.
 //!
 //! Encoding: a varint version, then sections, each a varint tag, a varint
 //! length and its bytes. A new kind of state is a new tag: an image without it
@@ -12,7 +14,7 @@
 
 use std::sync::Arc;
 
-use fifowin_engine::{Queue, QueueImage, SnapshotError, Timestamp};
+use fifowin_engine::{FrozenQueue, Queue, QueueImage, SnapshotError, Timestamp};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +77,35 @@ pub(crate) struct ServerImage {
     recently_deleted: Vec<(String, u64)>,
 }
 
+/// A server image at one log position whose queues are still frozen
+/// ([`Queue::freeze`]): cheap to take under the order lock, made into the
+/// image by [`FrozenImage::image`] after the lock is released.
+#[derive(Debug)]
+pub(crate) struct FrozenImage {
+    /// The image but for its queues, left empty here.
+    rest: ServerImage,
+    queues: Vec<(QueueHeader, FrozenQueue)>,
+}
+
+impl FrozenImage {
+    /// The image, converting every frozen queue (time in proportion to the
+    /// messages: call it off the order lock, on a blocking thread).
+    pub(crate) fn image(self) -> ServerImage {
+        let queues = self
+            .queues
+            .into_iter()
+            .map(|(header, frozen)| QueueEntry {
+                header,
+                image: QueueImage::from(frozen),
+            })
+            .collect();
+        ServerImage {
+            queues,
+            ..self.rest
+        }
+    }
+}
+
 /// State a server image does not hold: while it exists, a snapshot would drop
 /// it with the records that rebuild it, so none is taken.
 #[derive(Debug, PartialEq, Eq)]
@@ -85,9 +116,10 @@ pub(crate) enum Uncaptured {
 }
 
 impl ServerImage {
-    /// The image of `state`. Call it with the order lock held, so no logged
-    /// change is half applied; each queue is locked in turn while it is copied.
-    pub(crate) fn capture(state: &AppState) -> Result<ServerImage, Uncaptured> {
+    /// The image of `state`, frozen. Call it with the order lock held, so no
+    /// logged change is half applied; each queue is locked in turn while it is
+    /// frozen.
+    pub(crate) fn capture(state: &AppState) -> Result<FrozenImage, Uncaptured> {
         if !state.move_tasks.is_empty() {
             return Err(Uncaptured::MoveTasks);
         }
@@ -97,29 +129,28 @@ impl ServerImage {
             .into_iter()
             .map(|handle| {
                 let queue = handle.lock();
-                QueueEntry {
-                    header: QueueHeader {
-                        region: handle.region.clone(),
-                        name: handle.name.clone(),
-                        arn: handle.arn.clone(),
-                        created: queue.created().as_millis(),
-                        ids_region: (handle.region != state.config.region)
-                            .then(|| handle.region.clone()),
-                    },
-                    image: queue.snapshot(),
-                }
+                let header = QueueHeader {
+                    region: handle.region.clone(),
+                    name: handle.name.clone(),
+                    arn: handle.arn.clone(),
+                    created: queue.created().as_millis(),
+                    ids_region: (handle.region != state.config.region)
+                        .then(|| handle.region.clone()),
+                };
+                (header, queue.freeze())
             })
             .collect();
-        Ok(ServerImage {
+        let rest = ServerImage {
             clock: state.clock.reading(),
-            queues,
+            queues: Vec::new(),
             recently_deleted: state
                 .recently_deleted
                 .entries()
                 .into_iter()
                 .map(|(name, at)| (name, at.as_millis()))
                 .collect(),
-        })
+        };
+        Ok(FrozenImage { rest, queues })
     }
 
     /// Stored messages, over all queues.

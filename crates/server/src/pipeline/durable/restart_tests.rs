@@ -183,7 +183,7 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     // The tail: records after the snapshot.
     let tail = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
     ok(&state, "DeleteQueue", json!({"QueueUrl": plain})).await;
-    let image = ServerImage::capture(&state).unwrap();
+    let image = ServerImage::capture(&state).unwrap().image();
     close(state);
 
     let opened = Log::open(&dir).unwrap();
@@ -193,7 +193,7 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     drop(opened);
 
     let state = open(&dir, 14).await;
-    assert_eq!(ServerImage::capture(&state).unwrap(), image);
+    assert_eq!(ServerImage::capture(&state).unwrap().image(), image);
     // Dedup entries: a re-send inside the window gets the original id, from
     // the snapshot and from the tail alike.
     let again = ok(&state, "SendMessage", send(&fifo, "m5", "g2")).await;

@@ -1,7 +1,8 @@
 //! When durable mode takes a snapshot and how: once enough has been logged
 //! since the last one ([`SnapshotPolicy`]), a task takes the order lock,
-//! captures the [`ServerImage`] and the log position it stands for, releases
-//! the lock, encodes the image on a blocking thread and hands it to
+//! captures the [`ServerImage`] (each queue frozen: its messages and dedup keys
+//! shared, not copied) and the log position it stands for, releases the lock,
+//! completes and encodes the image on a blocking thread and hands it to
 //! `Log::write_snapshot`, which writes it between append batches and then
 //! deletes the records it covers. So the data directory follows the live state,
 //! and start-up restores the image and replays only the records after it.
@@ -232,7 +233,7 @@ async fn take(state: &AppState) {
         }
     };
     let paused = started.elapsed();
-    let (image, at) = match captured {
+    let (frozen, at) = match captured {
         Ok(captured) => captured,
         Err(Uncaptured::MoveTasks) => {
             tracing::debug!(
@@ -247,9 +248,13 @@ async fn take(state: &AppState) {
             return;
         }
     };
-    let (queues, messages) = (image.queue_count(), image.message_count());
-    let encoding = tokio::task::spawn_blocking(move || image.encode()).await;
-    let Ok(bytes) = encoding else {
+    let encoding = tokio::task::spawn_blocking(move || {
+        // The queues stop sharing chunks with the live state once this is built.
+        let image = frozen.image();
+        (image.queue_count(), image.message_count(), image.encode())
+    })
+    .await;
+    let Ok((queues, messages, bytes)) = encoding else {
         tracing::error!("durable mode: encoding a snapshot failed");
         durable.snapshots.finished(None);
         return;
