@@ -93,7 +93,18 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Limits small enough that random sequences reach every one of them.
 fn create(flavour: Flavour) -> Queue {
+    create_with(flavour, 3_000, 4, 3)
+}
+
+/// A queue with a 1 s dedup window and the given escape horizon and caps.
+fn create_with(
+    flavour: Flavour,
+    horizon_ms: u64,
+    tombstone_cap: usize,
+    record_cap: usize,
+) -> Queue {
     let (name, attrs): (&str, &[(&str, &str)]) = match flavour {
         Flavour::Standard => ("q", &[]),
         Flavour::FifoContent => (
@@ -116,9 +127,9 @@ fn create(flavour: Flavour) -> Queue {
     let mut settings =
         QueueSettings::new(name, format!("arn:aws:sqs:us-east-1:000000000000:{name}"));
     settings.dedup_window_ms = 1_000;
-    settings.escape_horizon_ms = 3_000;
-    settings.escape_tombstone_cap = 4;
-    settings.escape_record_cap = 3;
+    settings.escape_horizon_ms = horizon_ms;
+    settings.escape_tombstone_cap = tombstone_cap;
+    settings.escape_record_cap = record_cap;
     Queue::create(
         settings,
         &attrs,
@@ -499,26 +510,7 @@ fn run(flavour: Flavour, snapshot_at: usize, ops: &[Op]) {
 /// image of the moment it was frozen, and the queue does not.
 #[test]
 fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
-    let name = "big.fifo";
-    let mut settings =
-        QueueSettings::new(name, format!("arn:aws:sqs:us-east-1:000000000000:{name}"));
-    settings.dedup_window_ms = 1_000;
-    settings.escape_horizon_ms = 60_000;
-    settings.escape_tombstone_cap = 100_000;
-    settings.escape_record_cap = 100;
-    let attrs = BTreeMap::from([
-        ("FifoQueue".to_string(), "true".to_string()),
-        ("DeduplicationScope".to_string(), "messageGroup".to_string()),
-    ]);
-    let mut queue = Queue::create(
-        settings,
-        &attrs,
-        &BTreeMap::new(),
-        &resolve,
-        Box::new(CountIds(0)),
-        Timestamp(5_000),
-    )
-    .expect("valid queue");
+    let mut queue = create_with(Flavour::FifoPerGroup, 60_000, 100_000, 100);
     let send = |queue: &mut Queue, i: u32, now: u64| {
         let request = SendRequest {
             body: format!("body-{i}"),
