@@ -506,7 +506,7 @@ fn run(flavour: Flavour, snapshot_at: usize, ops: &[Op]) {
 }
 
 /// Many chunks of messages, live keys and tombstones (stale entries among
-/// them), frozen, then changed in every part: the frozen queue still gives the
+/// them), with attempt records, frozen, then changed in every part: the frozen queue still gives the
 /// image of the moment it was frozen, and the queue does not.
 #[test]
 fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
@@ -521,10 +521,11 @@ fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
         };
         queue.send(request, Timestamp(now)).expect("valid send");
     };
-    let receive = |queue: &mut Queue, now: u64| {
+    let receive = |queue: &mut Queue, attempt: u32, now: u64| {
         let request = ReceiveRequest {
             max_number_of_messages: Some(10),
             visibility_timeout: Some(30),
+            attempt_id: Some(format!("attempt-{attempt}")),
             ..ReceiveRequest::default()
         };
         let out = queue
@@ -547,8 +548,8 @@ fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
         send(&mut queue, i * 7, 6_600);
     }
     let mut handles = Vec::new();
-    for _ in 0..30 {
-        handles.extend(receive(&mut queue, 6_700));
+    for attempt in 0..30 {
+        handles.extend(receive(&mut queue, attempt, 6_700));
     }
     for handle in handles.iter().step_by(3) {
         queue
@@ -559,8 +560,8 @@ fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
 
     let image = queue.snapshot();
     let frozen = queue.freeze();
-    for _ in 0..60 {
-        for handle in receive(&mut queue, 7_000) {
+    for attempt in 30..90 {
+        for handle in receive(&mut queue, attempt, 7_000) {
             queue
                 .delete(&handle, Timestamp(7_000))
                 .expect("a current handle");

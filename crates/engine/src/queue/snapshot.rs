@@ -33,7 +33,7 @@ use crate::dedup::{DedupImage, DedupTable, FrozenDedup};
 use crate::ids::IdSource;
 use crate::lags::{LagsImage, RetryLags};
 
-use super::receive::{Attempts, AttemptsImage};
+use super::receive::{Attempts, AttemptsImage, FrozenAttempts};
 use super::store::{FrozenStore, Store, StoreImage};
 use super::{Queue, QueueKind, QueueSettings, QueueStats, dedup_limits, secs_to_ms};
 
@@ -182,10 +182,12 @@ impl QueueImage {
 /// messages and dedup keys shared with the queue ([`Queue::freeze`]).
 #[derive(Debug)]
 pub struct FrozenQueue {
-    /// The image but for its store and dedup table, left empty here.
+    /// The image but for its store, dedup table and attempt records, left
+    /// empty here.
     rest: QueueImage,
     store: FrozenStore,
     dedup: FrozenDedup,
+    attempts: FrozenAttempts,
 }
 
 impl FrozenQueue {
@@ -200,6 +202,7 @@ impl From<FrozenQueue> for QueueImage {
         QueueImage {
             store: frozen.store.image(),
             dedup: frozen.dedup.image(),
+            attempts: frozen.attempts.image(),
             ..frozen.rest
         }
     }
@@ -266,7 +269,7 @@ impl Queue {
             ids_drawn: self.ids_drawn,
             store: StoreImage::default(),
             dedup: DedupImage::default(),
-            attempts: self.attempts.image(),
+            attempts: AttemptsImage::default(),
             last_purge: self.last_purge.map(Timestamp::as_millis),
             last_sender: self.last_sender.to_string(),
             stats: StatsImage {
@@ -283,6 +286,7 @@ impl Queue {
             rest,
             store: self.store.freeze(),
             dedup: self.dedup.freeze(),
+            attempts: self.attempts.freeze(),
         }
     }
 
