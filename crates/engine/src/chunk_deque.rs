@@ -39,6 +39,13 @@ impl<T> Default for ChunkDeque<T> {
     }
 }
 
+/// The index of the element numbered `place` in a deque whose front element
+/// is numbered `front`: users that number their elements in push order keep
+/// such numbers in their indexes, since numbers never move when the front pops.
+pub(crate) fn offset(place: u64, front: u64) -> usize {
+    usize::try_from(place - front).unwrap_or(usize::MAX)
+}
+
 impl<T: Clone> ChunkDeque<T> {
     #[cfg(test)]
     fn len(&self) -> usize {

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
 
-use crate::chunk_deque::ChunkDeque;
+use crate::chunk_deque::{ChunkDeque, offset};
 use crate::clock::Timestamp;
 use crate::hash::{FastHasher, LargeMap};
 
@@ -131,11 +131,6 @@ struct Tomb {
 /// The hash the live index files a key under.
 fn key_hash(key: &str) -> u64 {
     BuildHasherDefault::<FastHasher>::default().hash_one(key)
-}
-
-/// Where place `place` is in a deque whose front has place `front`.
-fn offset(place: u64, front: u64) -> usize {
-    usize::try_from(place - front).unwrap_or(usize::MAX)
 }
 
 /// The offset in `live` of the entry of `key` (the stored form, scope included).

@@ -6,7 +6,7 @@ use std::num::NonZeroU64;
 use std::ops::Bound;
 
 use crate::checksum::{content_dedup_id, hex, md5_of_attributes};
-use crate::chunk_deque::ChunkDeque;
+use crate::chunk_deque::{ChunkDeque, offset};
 use crate::clock::Timestamp;
 use crate::error::EngineError;
 use crate::hash::FastMap;
@@ -49,11 +49,6 @@ pub(crate) struct Attempts {
     front: u64,
     /// The place the next record gets.
     next: u64,
-}
-
-/// Where place `place` is in a deque whose front has place `front`.
-fn offset(place: u64, front: u64) -> usize {
-    usize::try_from(place - front).unwrap_or(usize::MAX)
 }
 
 impl Attempts {

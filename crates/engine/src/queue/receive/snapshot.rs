@@ -5,11 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chunk_deque::ChunkDeque;
+use crate::chunk_deque::{ChunkDeque, offset};
 use crate::clock::Timestamp;
 
 use super::super::receipt::Receipt;
-use super::{Attempt, Attempts, offset};
+use super::{Attempt, Attempts};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AttemptsImage {
