@@ -1,11 +1,12 @@
 //! Snapshot and restore of a queue set holding `N` stored messages (default
-//! one million) with as many live dedup ids: four FIFO queues of `N / 4`
-//! messages in 1000 groups each, 100-byte bodies, a message attribute on
+//! one million) with as many live dedup ids: `Q` FIFO queues (default four) of
+//! `N / Q` messages in 1000 groups each, 100-byte bodies, a message attribute on
 //! every other message, a tenth of the messages in flight. Reports the time
-//! to take the images, encode them, decode them and restore the queues, and
+//! to freeze the queues (what durable mode holds the order lock for), to take
+//! the images from the frozen queues, encode them, decode them and restore the queues, and
 //! the encoded size: what durable mode's start-up and snapshots cost at that size.
 //!
-//! Run with `cargo run --release -p fifowin-engine --example snapshot_scale -- 1000000`.
+//! Run with `cargo run --release -p fifowin-engine --example snapshot_scale -- 1000000 [Q]`.
 //! Timing is the point here, so this program reads the wall clock the engine
 //! itself never touches.
 #![allow(clippy::disallowed_methods)]
@@ -24,6 +25,7 @@ use fifowin_engine::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const NOW: Timestamp = Timestamp(1_700_000_000_000);
+/// Queues when the second argument gives no other count.
 const QUEUES: u64 = 4;
 
 fn fill(queue: &mut Queue, messages: u64, q: u64) {
@@ -86,9 +88,14 @@ fn main() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let total = common::count_arg(1_000_000);
-    let per_queue = total / QUEUES;
+    let count = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .filter(|&q| q > 0)
+        .unwrap_or(QUEUES);
+    let per_queue = total / count;
     let start = Instant::now();
-    let mut queues: Vec<Queue> = (0..QUEUES)
+    let mut queues: Vec<Queue> = (0..count)
         .map(|q| {
             let mut queue = common::fifo_queue(&format!("orders-{q}.fifo"), NOW);
             fill(&mut queue, per_queue, q);
@@ -106,11 +113,12 @@ fn main() {
         start.elapsed().as_secs_f64(),
         rss_mib()
     );
-    let (mut image_t, mut encode_t, mut decode_t, mut restore_t) = Default::default();
+    let (mut freeze_t, mut image_t, mut encode_t, mut decode_t, mut restore_t) = Default::default();
     let mut bytes = 0usize;
     let mut restored = Vec::new();
     for queue in &queues {
-        let image = timed(&mut image_t, || queue.snapshot());
+        let frozen = timed(&mut freeze_t, || queue.freeze());
+        let image = timed(&mut image_t, || QueueImage::from(frozen));
         let encoded = timed(&mut encode_t, || image.encode());
         drop(image);
         bytes += encoded.len();
@@ -125,10 +133,11 @@ fn main() {
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "snapshot: image {:.0} ms + encode {:.0} ms = {:.0} ms; {:.1} MiB ({:.0} B per message)",
+        "snapshot: freeze {:.3} ms + image {:.0} ms + encode {:.0} ms = {:.0} ms; {:.1} MiB ({:.0} B per message)",
+        ms(freeze_t),
         ms(image_t),
         ms(encode_t),
-        ms(image_t + encode_t),
+        ms(freeze_t + image_t + encode_t),
         bytes as f64 / f64::from(1 << 20),
         bytes as f64 / messages as f64
     );

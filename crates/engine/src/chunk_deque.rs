@@ -6,8 +6,14 @@
 //! allocates one chunk of [`CHUNK`] elements at a time and frees chunks as the
 //! front empties, keeping one spare so a queue that hovers around a chunk
 //! boundary does not allocate on every push.
+//!
+//! Chunks are shared (`Arc`), so a clone costs one pointer per chunk and
+//! stays as it was taken: the first change to a chunk a clone shares copies
+//! that chunk (`Arc::make_mut`). Durable snapshots take such clones while the
+//! queue's lock is held and read them after it is released.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// Elements per chunk: big enough that the deque of chunks stays small (a
 /// thousand chunks at a million elements), small enough that a new chunk is a
@@ -15,11 +21,11 @@ use std::collections::VecDeque;
 const CHUNK: usize = 1024;
 
 /// The operations the engine's order queues use, in `VecDeque`'s names.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct ChunkDeque<T> {
     /// Each holds at most `CHUNK` elements and is allocated with that capacity,
     /// so it never grows.
-    chunks: VecDeque<VecDeque<T>>,
+    chunks: VecDeque<Arc<VecDeque<T>>>,
     /// An emptied chunk kept for the next push that needs one.
     spare: Option<VecDeque<T>>,
 }
@@ -33,10 +39,17 @@ impl<T> Default for ChunkDeque<T> {
     }
 }
 
-impl<T> ChunkDeque<T> {
+/// The index of the element numbered `place` in a deque whose front element
+/// is numbered `front`: users that number their elements in push order keep
+/// such numbers in their indexes, since numbers never move when the front pops.
+pub(crate) fn offset(place: u64, front: u64) -> usize {
+    usize::try_from(place - front).unwrap_or(usize::MAX)
+}
+
+impl<T: Clone> ChunkDeque<T> {
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.chunks.iter().map(VecDeque::len).sum()
+        self.chunks.iter().map(|c| c.len()).sum()
     }
 
     pub(crate) fn push_back(&mut self, value: T) {
@@ -45,24 +58,28 @@ impl<T> ChunkDeque<T> {
                 .spare
                 .take()
                 .unwrap_or_else(|| VecDeque::with_capacity(CHUNK));
-            self.chunks.push_back(chunk);
+            self.chunks.push_back(Arc::new(chunk));
         }
         if let Some(last) = self.chunks.back_mut() {
-            last.push_back(value);
+            Arc::make_mut(last).push_back(value);
         }
     }
 
     pub(crate) fn front(&self) -> Option<&T> {
-        self.chunks.front().and_then(VecDeque::front)
+        self.chunks.front().and_then(|c| c.front())
     }
 
     pub(crate) fn pop_front(&mut self) -> Option<T> {
-        let first = self.chunks.front_mut()?;
+        let first = Arc::make_mut(self.chunks.front_mut()?);
         let value = first.pop_front()?;
         if first.is_empty()
             && let Some(empty) = self.chunks.pop_front()
         {
-            self.spare = Some(empty);
+            // A copy made by `make_mut` may have a smaller capacity: keep only
+            // a chunk that cannot grow.
+            self.spare = Arc::try_unwrap(empty)
+                .ok()
+                .filter(|c| c.capacity() >= CHUNK);
         }
         Some(value)
     }
@@ -76,7 +93,7 @@ impl<T> ChunkDeque<T> {
 
     pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut T> {
         let (chunk, offset) = self.locate(index)?;
-        self.chunks.get_mut(chunk)?.get_mut(offset)
+        Arc::make_mut(self.chunks.get_mut(chunk)?).get_mut(offset)
     }
 
     fn locate(&self, index: usize) -> Option<(usize, usize)> {
@@ -93,7 +110,7 @@ impl<T> ChunkDeque<T> {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flatten()
+        self.chunks.iter().flat_map(|c| c.iter())
     }
 
     /// From the back to the front.
@@ -149,5 +166,23 @@ mod tests {
         }
         assert_eq!(deque.chunks.len(), 6);
         assert!(deque.chunks.iter().all(|c| c.capacity() < 2 * CHUNK));
+    }
+
+    #[test]
+    fn a_clone_keeps_the_elements_it_was_taken_with() {
+        let mut deque = ChunkDeque::default();
+        for i in 0..(3 * CHUNK as u64) {
+            deque.push_back(i);
+        }
+        let frozen = deque.clone();
+        deque.pop_front();
+        deque.push_back(7);
+        if let Some(v) = deque.get_mut(CHUNK + 1) {
+            *v = 0;
+        }
+        assert!(frozen.iter().copied().eq(0..(3 * CHUNK as u64)));
+        assert_eq!(deque.front(), Some(&1));
+        assert_eq!(deque.get(CHUNK + 1), Some(&0));
+        assert_eq!(deque.len(), 3 * CHUNK);
     }
 }

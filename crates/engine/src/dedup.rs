@@ -18,13 +18,14 @@ use std::collections::VecDeque;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
 
-use crate::chunk_deque::ChunkDeque;
+use crate::chunk_deque::{ChunkDeque, offset};
 use crate::clock::Timestamp;
 use crate::hash::{FastHasher, LargeMap};
 
 mod snapshot;
 
 pub use snapshot::DedupImage;
+pub(crate) use snapshot::FrozenDedup;
 
 /// A send whose dedup key had been seen before, but whose window had closed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,7 +106,7 @@ fn group_of_key(key: &str) -> Option<&str> {
 }
 
 /// One live key, in insertion (and so expiry) order.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Live {
     key: Key,
     expires_at: Timestamp,
@@ -117,14 +118,20 @@ struct Live {
     suppressed: u64,
 }
 
+/// One entry of the tombstone order.
+#[derive(Clone, Debug)]
+struct Tomb {
+    first_sent: Timestamp,
+    key: Key,
+    /// The key's tombstone; false once the key was accepted again or buried
+    /// anew (the entry then only waits its turn to be dropped). Kept here, not
+    /// only in the map, so a clone of the order tells which entries count.
+    current: bool,
+}
+
 /// The hash the live index files a key under.
 fn key_hash(key: &str) -> u64 {
     BuildHasherDefault::<FastHasher>::default().hash_one(key)
-}
-
-/// Where place `place` is in a deque whose front has place `front`.
-fn offset(place: u64, front: u64) -> usize {
-    usize::try_from(place - front).unwrap_or(usize::MAX)
 }
 
 /// The offset in `live` of the entry of `key` (the stored form, scope included).
@@ -138,6 +145,14 @@ fn find_place(
         live.get(offset(p, front)).is_some_and(|e| &*e.key.0 == key)
     })?;
     Some(offset(*place, front))
+}
+
+/// Marks the tombstone-order entry at `place` stale (`order`'s front has
+/// place `front`); returns its first accepted send.
+fn mark_stale(order: &mut ChunkDeque<Tomb>, front: u64, place: u64) -> Option<Timestamp> {
+    let entry = order.get_mut(offset(place, front))?;
+    entry.current = false;
+    Some(entry.first_sent)
 }
 
 /// What a send's key found in the table.
@@ -177,10 +192,13 @@ pub struct DedupTable {
     live_next: u64,
     /// Key hash -> place in `live`.
     live_index: LargeMap<u64, ()>,
-    /// Expired key -> its first accepted send.
-    tombstones: LargeMap<Key, Timestamp>,
-    /// (first_sent, key) in expiry order; entries whose key was re-accepted are stale.
-    tombstone_order: ChunkDeque<(Timestamp, Key)>,
+    /// Expired key -> the place of its current entry in `tombstone_order`.
+    tombstones: LargeMap<Key, u64>,
+    /// Tombstones in expiry order; the front one has place `tombstone_front`.
+    tombstone_order: ChunkDeque<Tomb>,
+    tombstone_front: u64,
+    /// The place the next tombstone gets.
+    tombstone_next: u64,
     escapes: VecDeque<EscapeRecord>,
     escape_total: u64,
     /// The latest suppressed sends: (key, when), oldest first.
@@ -200,6 +218,8 @@ impl DedupTable {
             live_index: LargeMap::default(),
             tombstones: LargeMap::default(),
             tombstone_order: ChunkDeque::default(),
+            tombstone_front: 0,
+            tombstone_next: 0,
             escapes: VecDeque::new(),
             escape_total: 0,
             suppressions: VecDeque::new(),
@@ -223,18 +243,24 @@ impl DedupTable {
             }
         }
         let lifetime = self.limits.window_ms.saturating_add(self.limits.horizon_ms);
-        while let Some((first_sent, _)) = self.tombstone_order.front() {
-            if first_sent.plus_ms(lifetime) > now {
+        while let Some(oldest) = self.tombstone_order.front() {
+            if oldest.first_sent.plus_ms(lifetime) > now {
                 break;
             }
-            if let Some((first_sent, key)) = self.tombstone_order.pop_front() {
-                // A stale entry (key re-accepted since) must not take the key's
-                // newer tombstone with it.
-                if self.tombstones.get(&key) == Some(&first_sent) {
-                    self.tombstones.remove(&key);
-                }
-            }
+            self.pop_tombstone();
         }
+    }
+
+    /// Pops the oldest tombstone-order entry, and its key's tombstone when the
+    /// entry is current (a stale one must not take a newer tombstone with it);
+    /// says whether it was current.
+    fn pop_tombstone(&mut self) -> Option<bool> {
+        let oldest = self.tombstone_order.pop_front()?;
+        self.tombstone_front += 1;
+        if oldest.current {
+            self.tombstones.remove(&oldest.key);
+        }
+        Some(oldest.current)
     }
 
     fn bury(&mut self, key: Key, first_sent: Timestamp) {
@@ -246,16 +272,23 @@ impl DedupTable {
                 break;
             }
         }
-        self.tombstones.insert(key.clone(), first_sent);
-        self.tombstone_order.push_back((first_sent, key));
+        let place = self.tombstone_next;
+        self.tombstone_next += 1;
+        if let Some(older) = self.tombstones.insert(key.clone(), place) {
+            mark_stale(&mut self.tombstone_order, self.tombstone_front, older);
+        }
+        self.tombstone_order.push_back(Tomb {
+            first_sent,
+            key,
+            current: true,
+        });
     }
 
-    /// Pops the oldest tombstone-order entry; true when it was still current.
+    /// Drops the oldest current tombstone (stale entries before it go too);
+    /// false when there was none.
     fn drop_oldest_tombstone(&mut self) -> bool {
-        while let Some((first_sent, key)) = self.tombstone_order.pop_front() {
-            // Entries of keys re-accepted since are stale; skip to a current one.
-            if self.tombstones.get(&key) == Some(&first_sent) {
-                self.tombstones.remove(&key);
+        while let Some(current) = self.pop_tombstone() {
+            if current {
                 return true;
             }
         }
@@ -287,7 +320,11 @@ impl DedupTable {
                 first_sent: live.first_sent,
             };
         }
-        let Some(first_sent) = self.tombstones.remove(key) else {
+        let Some(first_sent) = self
+            .tombstones
+            .remove(key)
+            .and_then(|place| mark_stale(&mut self.tombstone_order, self.tombstone_front, place))
+        else {
             return Check::New(None);
         };
         let record = EscapeRecord {
@@ -411,13 +448,13 @@ impl DedupTable {
         self.tombstone_order
             .iter_rev()
             // Entries of keys accepted again since are stale.
-            .filter(|(first_sent, key)| self.tombstones.get(key) == Some(first_sent))
+            .filter(|t| t.current)
             .take(limit)
-            .map(|(first_sent, key)| ExpiredDedupView {
-                dedup_id: key.dedup_id().to_string(),
-                group_id: group_of_key(&key.0).map(str::to_string),
-                first_sent: *first_sent,
-                expired_at: first_sent.plus_ms(self.limits.window_ms),
+            .map(|t| ExpiredDedupView {
+                dedup_id: t.key.dedup_id().to_string(),
+                group_id: group_of_key(&t.key.0).map(str::to_string),
+                first_sent: t.first_sent,
+                expired_at: t.first_sent.plus_ms(self.limits.window_ms),
             })
             .collect()
     }

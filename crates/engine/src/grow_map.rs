@@ -90,6 +90,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         !self.old.is_empty()
     }
 
+    #[cfg(test)]
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -104,23 +105,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         slot.map(|s| &s.value)
     }
 
-    pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let hash = self.hasher.hash_one(key);
-        if let Some(slot) = self.table.find_mut(hash, matches(hash, key)) {
-            return Some(&mut slot.value);
-        }
-        if self.old.is_empty() {
-            return None;
-        }
-        self.old
-            .find_mut(hash, matches(hash, key))
-            .map(|s| &mut s.value)
-    }
-
+    #[cfg(test)]
     pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -142,15 +127,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         };
         self.add(Slot { hash, key, value });
         previous
-    }
-
-    /// Inserts a key the caller knows is not in the map (a fresh serial, or a
-    /// dedup id just looked up), saving `insert`'s lookups: in a table of
-    /// millions each is a cache miss.
-    pub(crate) fn insert_absent(&mut self, key: K, value: V) {
-        debug_assert!(!self.contains_key(&key), "insert_absent of a present key");
-        let hash = self.hasher.hash_one(&key);
-        self.insert_hashed(hash, key, value);
     }
 
     fn add(&mut self, slot: Slot<K, V>) {
@@ -206,15 +182,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> GrowMap<K, V, S> {
         self.cursor = 0;
     }
 
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.table
             .iter()
             .chain(self.old.iter())
             .map(|s| (&s.key, &s.value))
-    }
-
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &K> {
-        self.iter().map(|(k, _)| k)
     }
 
     /// The current table is full: it becomes the old table, and a table with

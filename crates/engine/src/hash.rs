@@ -1,7 +1,7 @@
 //! A fast, non-cryptographic hasher for the engine's internal maps.
 //!
 //! Every hot-path operation does one or two map lookups keyed by message serials
-//! or dedup ids; SipHash's flooding resistance buys nothing for a local emulator
+//! (their chunks) or dedup ids; SipHash's flooding resistance buys nothing for a local emulator
 //! and costs a large share of a send at ten million live keys.
 
 use std::collections::HashMap;
@@ -16,9 +16,6 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 /// `HashSet` with [`FastHasher`].
 #[cfg(test)]
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
-/// Keyed by sequential serials, with [`SerialHasher`]; one per queue, holding
-/// every message, so it grows without stalls ([`GrowMap`]).
-pub(crate) type SerialMap<V> = GrowMap<u64, V, BuildHasherDefault<SerialHasher>>;
 /// [`FastMap`] for maps that may hold millions of entries (dedup ids): grows
 /// without stalls ([`GrowMap`]).
 pub(crate) type LargeMap<K, V> = GrowMap<K, V, BuildHasherDefault<FastHasher>>;
@@ -72,30 +69,6 @@ impl Hasher for FastHasher {
     }
 }
 
-/// For the engine's sequential `u64` serials: keeps the low bits, so consecutive
-/// serials land in consecutive buckets and inserts walk memory in order instead
-/// of missing the cache at a random slot each time (ten million messages make
-/// that the dominant cost of a send). The top seven bits, which the std table
-/// compares as a per-slot tag, are mixed so tags still tell slots apart.
-/// Correctness never depends on this layout, only speed.
-#[derive(Default, Clone, Copy, Debug)]
-pub(crate) struct SerialHasher(u64);
-
-impl Hasher for SerialHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = i;
-    }
-    fn finish(&self) -> u64 {
-        let tag = self.0.wrapping_mul(K) >> 57;
-        (self.0 & (u64::MAX >> 7)) | (tag << 57)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,14 +83,6 @@ mod tests {
         assert_ne!(hash_of("a"), hash_of("a\0"));
         assert_ne!(hash_of("ab"), hash_of("ba"));
         assert_eq!(hash_of("same"), hash_of("same"));
-    }
-
-    #[test]
-    fn serial_hash_keeps_low_bits_and_mixes_the_tag() {
-        let b = BuildHasherDefault::<SerialHasher>::default();
-        assert_eq!(b.hash_one(12345u64) & 0xffff_ffff, 12345);
-        let tags: FastSet<u64> = (0u64..256).map(|i| b.hash_one(i) >> 57).collect();
-        assert!(tags.len() > 64, "only {} distinct tags", tags.len());
     }
 
     #[test]

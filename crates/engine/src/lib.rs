@@ -22,11 +22,12 @@
 //! - [`queue`]: `Queue`, the state machine behind every queue operation: message
 //!   storage and timers, FIFO group order, receipt handles, send, receive, visibility,
 //!   and inspection for test tooling (counters, message views, redeliver, reset),
-//!   and snapshots (`QueueImage`: `Queue::snapshot`, `Queue::restore`).
+//!   and snapshots (`QueueImage`: `Queue::snapshot`, `Queue::freeze`, `Queue::restore`).
 
 pub mod attributes;
 pub mod checksum;
 mod chunk_deque;
+mod chunk_map;
 pub mod clock;
 pub mod dedup;
 pub mod error;
@@ -45,7 +46,8 @@ pub use ids::{IdSource, SeqIds};
 pub use lags::RetryLags;
 pub use message::{AttributeValue, MessageAttributes};
 pub use queue::{
-    BatchEntry, BatchResult, DeadLetter, EscapeRecord, IMAGE_VERSION, MessageState, MessageView,
-    MovedMessage, Queue, QueueCounts, QueueImage, QueueKind, QueueSettings, QueueStats,
-    ReceiveOutcome, ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest, SnapshotError,
+    BatchEntry, BatchResult, DeadLetter, EscapeRecord, FrozenQueue, IMAGE_VERSION, MessageState,
+    MessageView, MovedMessage, Queue, QueueCounts, QueueImage, QueueKind, QueueSettings,
+    QueueStats, ReceiveOutcome, ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,
+    SnapshotError,
 };

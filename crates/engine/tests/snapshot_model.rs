@@ -5,6 +5,8 @@
 //! encoding; every answer of the two must be equal, and so must their images
 //! after every step. The reference here is the engine itself, before a
 //! snapshot: the lifecycle and dedup model checks pin what that reference does.
+//! A queue frozen at the snapshot point (`Queue::freeze`) must give, after
+//! every later step has changed the queue, the image taken at that point.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -91,7 +93,18 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Limits small enough that random sequences reach every one of them.
 fn create(flavour: Flavour) -> Queue {
+    create_with(flavour, 3_000, 4, 3)
+}
+
+/// A queue with a 1 s dedup window and the given escape horizon and caps.
+fn create_with(
+    flavour: Flavour,
+    horizon_ms: u64,
+    tombstone_cap: usize,
+    record_cap: usize,
+) -> Queue {
     let (name, attrs): (&str, &[(&str, &str)]) = match flavour {
         Flavour::Standard => ("q", &[]),
         Flavour::FifoContent => (
@@ -114,9 +127,9 @@ fn create(flavour: Flavour) -> Queue {
     let mut settings =
         QueueSettings::new(name, format!("arn:aws:sqs:us-east-1:000000000000:{name}"));
     settings.dedup_window_ms = 1_000;
-    settings.escape_horizon_ms = 3_000;
-    settings.escape_tombstone_cap = 4;
-    settings.escape_record_cap = 3;
+    settings.escape_horizon_ms = horizon_ms;
+    settings.escape_tombstone_cap = tombstone_cap;
+    settings.escape_record_cap = record_cap;
     Queue::create(
         settings,
         &attrs,
@@ -476,15 +489,94 @@ fn run(flavour: Flavour, snapshot_at: usize, ops: &[Op]) {
         handles: Vec::new(),
         now: 5_000,
     };
+    let mut frozen = None;
     for (i, op) in ops.iter().enumerate() {
         if i == snapshot_at % (ops.len() + 1) {
             twins.step(&Op::Snapshot);
+            frozen = Some((twins.a.freeze(), twins.a.snapshot()));
         }
         twins.step(op);
     }
     // The end of the run is a snapshot point too.
     twins.step(&Op::Snapshot);
     twins.step(&Op::Advance(10_000));
+    if let Some((frozen, image)) = frozen {
+        assert_eq!(QueueImage::from(frozen), image, "a frozen queue changed");
+    }
+}
+
+/// Many chunks of messages, live keys and tombstones (stale entries among
+/// them), with attempt records, frozen, then changed in every part: the frozen queue still gives the
+/// image of the moment it was frozen, and the queue does not.
+#[test]
+fn a_frozen_queue_keeps_its_state_while_the_queue_changes() {
+    let mut queue = create_with(Flavour::FifoPerGroup, 60_000, 100_000, 100);
+    let send = |queue: &mut Queue, i: u32, now: u64| {
+        let request = SendRequest {
+            body: format!("body-{i}"),
+            dedup_id: Some(format!("d{i}")),
+            group_id: Some(format!("g{}", i % 50)),
+            sender_id: Arc::from("AIDA1"),
+            ..SendRequest::default()
+        };
+        queue.send(request, Timestamp(now)).expect("valid send");
+    };
+    let receive = |queue: &mut Queue, attempt: u32, now: u64| {
+        let request = ReceiveRequest {
+            max_number_of_messages: Some(10),
+            visibility_timeout: Some(30),
+            attempt_id: Some(format!("attempt-{attempt}")),
+            ..ReceiveRequest::default()
+        };
+        let out = queue
+            .receive(&request, Timestamp(now))
+            .expect("valid receive");
+        out.messages
+            .into_iter()
+            .map(|m| m.receipt_handle)
+            .collect::<Vec<_>>()
+    };
+    for i in 0..3_000 {
+        send(&mut queue, i, 5_000);
+    }
+    // The first keys expire into tombstones; some come back as escapes,
+    // leaving stale entries in the tombstone order.
+    for i in 3_000..6_000 {
+        send(&mut queue, i, 6_500);
+    }
+    for i in 0..100 {
+        send(&mut queue, i * 7, 6_600);
+    }
+    let mut handles = Vec::new();
+    for attempt in 0..30 {
+        handles.extend(receive(&mut queue, attempt, 6_700));
+    }
+    for handle in handles.iter().step_by(3) {
+        queue
+            .delete(handle, Timestamp(6_800))
+            .expect("a current handle");
+    }
+    assert!(queue.tombstone_len() > 2_000 && queue.dedup_len() > 3_000);
+
+    let image = queue.snapshot();
+    let frozen = queue.freeze();
+    for attempt in 30..90 {
+        for handle in receive(&mut queue, attempt, 7_000) {
+            queue
+                .delete(&handle, Timestamp(7_000))
+                .expect("a current handle");
+        }
+    }
+    for i in 6_000..9_000 {
+        send(&mut queue, i, 8_000);
+    }
+    for i in 0..100 {
+        send(&mut queue, i * 11, 8_100);
+    }
+    queue.counts(Timestamp(20_000));
+    queue.purge(Timestamp(20_000)).expect("first purge");
+    assert_ne!(queue.snapshot(), image);
+    assert_eq!(QueueImage::from(frozen), image);
 }
 
 proptest! {

@@ -1,8 +1,13 @@
 //! The dedup table's part of a queue image: live keys in expiry order, the
 //! tombstone order with each entry marked current or stale, escape records
-//! and recent suppressions. The hash index is rebuilt on restore. Public
+//! and recent suppressions. The hash indexes are rebuilt on restore. Public
 //! because an SNS FIFO topic's window is a dedup table too, and the server's
 //! image holds it.
+//!
+//! [`DedupTable::freeze`] takes what the image needs in time proportional to
+//! the chunks of the live keys and of the tombstone order, not to the keys
+//! ([`ChunkDeque`] clones share chunks); [`FrozenDedup::image`] builds the
+//! image from it later, while the table goes on changing.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,10 +18,12 @@ use crate::chunk_deque::ChunkDeque;
 use crate::clock::Timestamp;
 use crate::hash::{FastMap, LargeMap};
 
-use super::{DedupTable, EscapeRecord, GROUP_SEPARATOR, Key, Limits, Live, find_place, key_hash};
+use super::{
+    DedupTable, EscapeRecord, GROUP_SEPARATOR, Key, Limits, Live, Tomb, find_place, key_hash,
+};
 
 /// A dedup table's state, serde data (the hash index is not in it).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DedupImage {
     by_group: bool,
     /// In insertion (and expiry) order.
@@ -66,9 +73,21 @@ impl DedupImage {
     }
 }
 
-impl DedupTable {
-    /// The table's state.
-    pub fn image(&self) -> DedupImage {
+/// A dedup table's state at one instant, sharing the table's chunks.
+#[derive(Debug)]
+pub(crate) struct FrozenDedup {
+    by_group: bool,
+    live: ChunkDeque<Live>,
+    tombstone_order: ChunkDeque<Tomb>,
+    /// At most the record cap.
+    escapes: VecDeque<EscapeRecord>,
+    escape_total: u64,
+    /// At most [`super::SUPPRESSION_RECORD_CAP`].
+    suppressions: VecDeque<(Key, Timestamp)>,
+}
+
+impl FrozenDedup {
+    pub(crate) fn image(&self) -> DedupImage {
         DedupImage {
             by_group: self.by_group,
             live: self
@@ -86,10 +105,10 @@ impl DedupTable {
             tombstones: self
                 .tombstone_order
                 .iter()
-                .map(|(first_sent, key)| TombstoneImage {
-                    key: key.0.to_string(),
-                    first_sent: first_sent.as_millis(),
-                    current: self.tombstones.get(key) == Some(first_sent),
+                .map(|t| TombstoneImage {
+                    key: t.key.0.to_string(),
+                    first_sent: t.first_sent.as_millis(),
+                    current: t.current,
                 })
                 .collect(),
             escapes: self
@@ -109,6 +128,25 @@ impl DedupTable {
                 .iter()
                 .map(|(key, at)| (key.0.to_string(), at.as_millis()))
                 .collect(),
+        }
+    }
+}
+
+impl DedupTable {
+    /// The table's state now.
+    pub fn image(&self) -> DedupImage {
+        self.freeze().image()
+    }
+
+    /// The table as it is now, for [`FrozenDedup::image`].
+    pub(crate) fn freeze(&self) -> FrozenDedup {
+        FrozenDedup {
+            by_group: self.by_group,
+            live: self.live.clone(),
+            tombstone_order: self.tombstone_order.clone(),
+            escapes: self.escapes.clone(),
+            escape_total: self.escape_total,
+            suppressions: self.suppressions.clone(),
         }
     }
 
@@ -166,20 +204,24 @@ impl DedupTable {
         }
         let mut order = ChunkDeque::default();
         let mut tombstones = LargeMap::default();
-        for t in image.tombstones {
+        for (place, t) in (0..).zip(image.tombstones) {
             check_key(&t.key)?;
             let key = Key(Arc::from(t.key));
-            let first_sent = Timestamp(t.first_sent);
             if t.current {
                 let live = find_place(&table.live, &table.live_index, 0, &key.0).is_some();
-                if live || tombstones.insert(key.clone(), first_sent).is_some() {
+                if live || tombstones.insert(key.clone(), place).is_some() {
                     return Err(format!(
                         "dedup key {:?} has two current entries (live or tombstone)",
                         key.0
                     ));
                 }
             }
-            order.push_back((first_sent, key));
+            order.push_back(Tomb {
+                first_sent: Timestamp(t.first_sent),
+                key,
+                current: t.current,
+            });
+            table.tombstone_next = place + 1;
         }
         table.tombstones = tombstones;
         table.tombstone_order = order;

@@ -16,9 +16,9 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::chunk_deque::ChunkDeque;
-use crate::hash::{FastMap, SerialMap};
+use crate::hash::FastMap;
 
-use super::store::{Message, State};
+use super::store::{Messages, State};
 
 #[derive(Debug, Default)]
 struct Group {
@@ -46,12 +46,7 @@ impl Groups {
     }
 
     /// Appends a newly stored message; its serial is larger than any before it.
-    pub(crate) fn push(
-        &mut self,
-        group: &Arc<str>,
-        serial: u64,
-        messages: &SerialMap<Box<Message>>,
-    ) {
+    pub(crate) fn push(&mut self, group: &Arc<str>, serial: u64, messages: &Messages) {
         let serials = &mut self.groups.entry(Arc::clone(group)).or_default().serials;
         let had_head = serials.front().is_some();
         serials.push_back(serial);
@@ -64,7 +59,7 @@ impl Groups {
     }
 
     /// Re-derives whether `group` is deliverable after any change to its messages.
-    pub(crate) fn refresh(&mut self, group: &Arc<str>, messages: &SerialMap<Box<Message>>) {
+    pub(crate) fn refresh(&mut self, group: &Arc<str>, messages: &Messages) {
         let Some(g) = self.groups.get_mut(group) else {
             return;
         };

@@ -76,13 +76,11 @@ impl Queue {
     /// Every stored message at `now`, in send order (for FIFO, sequence order).
     pub fn messages(&mut self, now: Timestamp, with_bodies: bool) -> Vec<MessageView> {
         self.advance(now);
-        let mut serials: Vec<u64> = self.store.messages.keys().copied().collect();
-        serials.sort_unstable();
         let fifo = self.is_fifo();
-        serials
-            .into_iter()
-            .filter_map(|serial| self.store.messages.get(&serial))
-            .map(|m| MessageView {
+        self.store
+            .messages
+            .iter_ordered()
+            .map(|(_, m)| MessageView {
                 message_id: m.message_id.to_string(),
                 state: match m.state {
                     State::Visible => MessageState::Visible,

@@ -34,7 +34,7 @@ mod visibility;
 pub use crate::dedup::EscapeRecord;
 pub use inspect::{MessageState, MessageView, QueueStats};
 pub use moves::MovedMessage;
-pub use snapshot::{IMAGE_VERSION, QueueImage, SnapshotError};
+pub use snapshot::{FrozenQueue, IMAGE_VERSION, QueueImage, SnapshotError};
 pub use types::{
     BatchEntry, BatchResult, DeadLetter, QueueCounts, QueueKind, QueueSettings, ReceiveOutcome,
     ReceiveRequest, ReceivedMessage, SendOutcome, SendRequest,

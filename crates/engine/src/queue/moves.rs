@@ -37,7 +37,7 @@ impl Queue {
             .messages
             .iter()
             .filter(|(_, m)| m.state == State::Visible)
-            .map(|(serial, _)| *serial)
+            .map(|(serial, _)| serial)
             .collect();
         serials.sort_unstable();
         serials

@@ -2,11 +2,11 @@
 //! dead-letter queue, ReceiveRequestAttemptId retries and attribute filters
 //! (sqs-spec.md §3.4, §3.5, §4.5, §4.7).
 
-use std::collections::VecDeque;
 use std::num::NonZeroU64;
 use std::ops::Bound;
 
 use crate::checksum::{content_dedup_id, hex, md5_of_attributes};
+use crate::chunk_deque::{ChunkDeque, offset};
 use crate::clock::Timestamp;
 use crate::error::EngineError;
 use crate::hash::FastMap;
@@ -19,7 +19,7 @@ use super::{DeadLetter, Queue, QueueKind, ReceiveOutcome, ReceiveRequest, Receiv
 
 mod snapshot;
 
-pub(crate) use snapshot::AttemptsImage;
+pub(crate) use snapshot::{AttemptsImage, FrozenAttempts};
 
 /// In-flight messages a queue holds at most (FIFO: receives return nothing more;
 /// standard: receives fail with OverLimit).
@@ -27,42 +27,72 @@ pub(crate) const MAX_IN_FLIGHT: u64 = 120_000;
 const MAX_VISIBILITY_SECS: i64 = 43_200;
 
 /// A FIFO receive that can be retried with its ReceiveRequestAttemptId.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Attempt {
     at: Timestamp,
-    receipts: Vec<Receipt>,
+    id: String,
+    /// What a retry returns; `None` once a later record of the id replaced
+    /// this one, which then only waits its turn to expire. Kept here, not
+    /// only in the map, so a clone of the order tells which records count.
+    receipts: Option<Vec<Receipt>>,
 }
 
 /// Recent attempt ids, expiring in insertion order (the window is constant).
+/// Records live in a [`ChunkDeque`], so a snapshot shares them rather than
+/// copying them ([`Attempts::freeze`]).
 #[derive(Debug, Default)]
 pub(crate) struct Attempts {
-    map: FastMap<String, Attempt>,
-    order: VecDeque<(Timestamp, String)>,
+    /// Attempt id -> the place of its current record in `order`.
+    map: FastMap<String, u64>,
+    /// Records in expiry order; the front one has place `front`.
+    order: ChunkDeque<Attempt>,
+    front: u64,
+    /// The place the next record gets.
+    next: u64,
 }
 
 impl Attempts {
     pub(crate) fn expire(&mut self, now: Timestamp, window_ms: u64) {
-        while let Some((at, _)) = self.order.front() {
-            if at.plus_ms(window_ms) > now {
+        while let Some(oldest) = self.order.front() {
+            if oldest.at.plus_ms(window_ms) > now {
                 break;
             }
-            if let Some((at, id)) = self.order.pop_front() {
+            let place = self.front;
+            if let Some(oldest) = self.order.pop_front() {
+                self.front += 1;
                 // The id may have been reused since; only its own entry goes.
-                if self.map.get(&id).is_some_and(|a| a.at == at) {
-                    self.map.remove(&id);
+                if self.map.get(&oldest.id) == Some(&place) {
+                    self.map.remove(&oldest.id);
                 }
             }
         }
     }
 
+    /// The receipts a retry of `id` returns, while its record lives.
+    fn receipts(&self, id: &str) -> Option<Vec<Receipt>> {
+        let place = *self.map.get(id)?;
+        self.order.get(offset(place, self.front))?.receipts.clone()
+    }
+
     fn insert(&mut self, id: &str, at: Timestamp, receipts: Vec<Receipt>) {
-        self.order.push_back((at, id.to_string()));
-        self.map.insert(id.to_string(), Attempt { at, receipts });
+        let place = self.next;
+        self.next += 1;
+        if let Some(older) = self.map.insert(id.to_string(), place)
+            && let Some(record) = self.order.get_mut(offset(older, self.front))
+        {
+            record.receipts = None;
+        }
+        self.order.push_back(Attempt {
+            at,
+            id: id.to_string(),
+            receipts: Some(receipts),
+        });
     }
 
     pub(crate) fn clear(&mut self) {
         self.map.clear();
         self.order.clear();
+        self.front = self.next;
     }
 }
 
@@ -114,8 +144,7 @@ impl Queue {
             )));
         }
         self.advance(now);
-        let retry =
-            attempt_id.and_then(|id| Some((id, self.attempts.map.get(id)?.receipts.clone())));
+        let retry = attempt_id.and_then(|id| Some((id, self.attempts.receipts(id)?)));
         if let Some((id, receipts)) = retry {
             return self.replay(id, &receipts, req, visibility_ms, now);
         }

@@ -10,6 +10,14 @@
 //! The only difference a restored queue can show is that it holds no timers
 //! made stale by earlier changes, so `next_deadline` may come later (never late).
 //!
+//! [`Queue::freeze`] takes what an image needs without copying the messages
+//! or dedup keys: the message store and the dedup table's orders are held in
+//! shared chunks, and the frozen queue keeps its own references to them, so
+//! the queue may change at once (its first change to a chunk copies that chunk)
+//! while [`QueueImage::from`] builds the image of the frozen state elsewhere.
+//! Durable snapshots freeze every queue under the lock that orders changes and
+//! build the images after releasing it.
+//!
 //! Encoding: a varint version, then the image in postcard (serde's compact
 //! binary form: varints, no field names, no schema), so a newer image is
 //! refused by its version before its body is read.
@@ -21,12 +29,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::attributes::{DedupScope, QueueAttributes, RedrivePolicy};
 use crate::clock::Timestamp;
-use crate::dedup::{DedupImage, DedupTable};
+use crate::dedup::{DedupImage, DedupTable, FrozenDedup};
 use crate::ids::IdSource;
 use crate::lags::{LagsImage, RetryLags};
 
-use super::receive::{Attempts, AttemptsImage};
-use super::store::{Store, StoreImage};
+use super::receive::{Attempts, AttemptsImage, FrozenAttempts};
+use super::store::{FrozenStore, Store, StoreImage};
 use super::{Queue, QueueKind, QueueSettings, QueueStats, dedup_limits, secs_to_ms};
 
 /// The image version this build writes and reads.
@@ -170,6 +178,36 @@ impl QueueImage {
     }
 }
 
+/// A queue's state at one instant: the image's small parts copied, the
+/// messages and dedup keys shared with the queue ([`Queue::freeze`]).
+#[derive(Debug)]
+pub struct FrozenQueue {
+    /// The image but for its store, dedup table and attempt records, left
+    /// empty here.
+    rest: QueueImage,
+    store: FrozenStore,
+    dedup: FrozenDedup,
+    attempts: FrozenAttempts,
+}
+
+impl FrozenQueue {
+    /// The queue's name.
+    pub fn name(&self) -> &str {
+        self.rest.name()
+    }
+}
+
+impl From<FrozenQueue> for QueueImage {
+    fn from(frozen: FrozenQueue) -> QueueImage {
+        QueueImage {
+            store: frozen.store.image(),
+            dedup: frozen.dedup.image(),
+            attempts: frozen.attempts.image(),
+            ..frozen.rest
+        }
+    }
+}
+
 fn to_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
@@ -182,8 +220,15 @@ impl Queue {
     /// An image of the whole queue. Does not apply anything due (it takes no
     /// `now`): the restored queue applies it on its first call, as this one would.
     pub fn snapshot(&self) -> QueueImage {
+        QueueImage::from(self.freeze())
+    }
+
+    /// The queue as it is now, turned into the image [`Queue::snapshot`]
+    /// would give by [`QueueImage::from`], later and elsewhere: its cost here
+    /// follows the chunks of messages and dedup keys, not their number.
+    pub fn freeze(&self) -> FrozenQueue {
         let a = &self.attrs;
-        QueueImage {
+        let rest = QueueImage {
             version: IMAGE_VERSION,
             settings: SettingsImage {
                 name: self.settings.name.clone(),
@@ -222,9 +267,9 @@ impl Queue {
             next_serial: self.next_serial,
             next_receive: self.next_receive,
             ids_drawn: self.ids_drawn,
-            store: self.store.image(),
-            dedup: self.dedup.image(),
-            attempts: self.attempts.image(),
+            store: StoreImage::default(),
+            dedup: DedupImage::default(),
+            attempts: AttemptsImage::default(),
             last_purge: self.last_purge.map(Timestamp::as_millis),
             last_sender: self.last_sender.to_string(),
             stats: StatsImage {
@@ -236,6 +281,12 @@ impl Queue {
                 deleted: self.stats.deleted,
             },
             lags: self.lags.image(),
+        };
+        FrozenQueue {
+            rest,
+            store: self.store.freeze(),
+            dedup: self.dedup.freeze(),
+            attempts: self.attempts.freeze(),
         }
     }
 

@@ -14,8 +14,8 @@ use std::collections::{BTreeSet, BinaryHeap};
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
+use crate::chunk_map::ChunkMap;
 use crate::clock::Timestamp;
-use crate::hash::SerialMap;
 use crate::message::MessageAttributes;
 
 use super::QueueCounts;
@@ -23,7 +23,7 @@ use super::groups::Groups;
 
 mod snapshot;
 
-pub(crate) use snapshot::{Counters, StoreImage};
+pub(crate) use snapshot::{Counters, FrozenStore, StoreImage};
 
 /// Where a message is in its life.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -102,6 +102,9 @@ enum Timer {
 
 type TimerEntry = Reverse<(Timestamp, u64, Timer)>;
 
+/// Every stored message by serial.
+pub(crate) type Messages = ChunkMap<Box<Message>>;
+
 /// Stale timers tolerated beyond one per message before the heap is rebuilt.
 const TIMER_SLACK: usize = 1024;
 
@@ -110,8 +113,9 @@ const TIMER_SLACK: usize = 1024;
 pub(crate) struct Store {
     fifo: bool,
     retention_ms: u64,
-    /// Boxed so the table's growth slack costs a pointer, not a message.
-    pub(crate) messages: SerialMap<Box<Message>>,
+    /// Boxed so an empty slot costs a pointer, not a message. A snapshot
+    /// shares its chunks ([`Store::freeze`]).
+    pub(crate) messages: Messages,
     timers: BinaryHeap<TimerEntry>,
     /// (enqueued_at, serial) of every message: retention order.
     by_age: BTreeSet<(Timestamp, u64)>,
@@ -145,7 +149,7 @@ impl Store {
         Self {
             fifo,
             retention_ms,
-            messages: SerialMap::default(),
+            messages: Messages::default(),
             timers: BinaryHeap::new(),
             by_age: BTreeSet::new(),
             visible: BTreeSet::new(),
@@ -177,7 +181,7 @@ impl Store {
             self.timers = self
                 .messages
                 .iter()
-                .filter_map(|(serial, m)| timer(*serial, m.state))
+                .filter_map(|(serial, m)| timer(serial, m.state))
                 .collect();
         }
         self.timers.push(entry);
@@ -309,7 +313,7 @@ impl Store {
             .messages
             .iter()
             .filter(|(_, m)| matches!(m.state, State::Delayed(_)))
-            .map(|(serial, m)| (*serial, m.sent_at.plus_ms(delay_ms)))
+            .map(|(serial, m)| (serial, m.sent_at.plus_ms(delay_ms)))
             .collect();
         for (serial, until) in delayed {
             let state = if until <= now {

@@ -1,6 +1,9 @@
 //! The message store's part of a queue image: every message with all its
 //! fields, in serial order, and the next visibility stamp. Timers, the age
 //! index, the visible set, group order and counts are rebuilt on restore.
+//!
+//! [`Store::freeze`] shares the message chunks (time proportional to the
+//! chunks, not the messages); [`FrozenStore::image`] converts them later.
 
 use std::num::NonZeroU64;
 use std::sync::Arc;
@@ -11,9 +14,9 @@ use crate::clock::Timestamp;
 use crate::dedup::DedupTable;
 use crate::message::{AttributeValue, MessageAttributes};
 
-use super::{DedupId, Extras, Message, State, Store};
+use super::{DedupId, Extras, Message, Messages, State, Store};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoreImage {
     next_stamp: u64,
     /// In serial order.
@@ -138,16 +141,32 @@ fn shared(last: &mut Arc<str>, value: String) -> Arc<str> {
     Arc::clone(last)
 }
 
-impl Store {
+/// A store's messages at one instant, sharing the store's chunks.
+#[derive(Debug)]
+pub(crate) struct FrozenStore {
+    next_stamp: u64,
+    messages: Messages,
+}
+
+impl FrozenStore {
     pub(crate) fn image(&self) -> StoreImage {
-        let mut serials: Vec<u64> = self.messages.keys().copied().collect();
-        serials.sort_unstable();
         StoreImage {
             next_stamp: self.next_stamp,
-            messages: serials
-                .into_iter()
-                .filter_map(|serial| Some(message_image(serial, self.messages.get(&serial)?)))
+            messages: self
+                .messages
+                .iter_ordered()
+                .map(|(serial, m)| message_image(serial, m))
                 .collect(),
+        }
+    }
+}
+
+impl Store {
+    /// The messages as they are now, for [`FrozenStore::image`].
+    pub(crate) fn freeze(&self) -> FrozenStore {
+        FrozenStore {
+            next_stamp: self.next_stamp,
+            messages: self.messages.clone(),
         }
     }
 

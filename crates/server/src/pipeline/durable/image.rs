@@ -1,7 +1,9 @@
 //! The server image: everything durable mode's command log rebuilds (the clock's
 //! reading, every queue of every region with its engine image, recently
 //! deleted queues, every SNS topic with its subscriptions and window, message
-//! move tasks), taken under the order lock and turned back into an
+//! move tasks), captured under the order lock ([`ServerImage::capture`]: each
+//! queue frozen, its messages and dedup keys shared rather than copied),
+//! completed off it ([`FrozenImage::image`]) and turned back into an
 //! [`AppState`] at start-up.
 //!
 //! Encoding: a varint version, then sections, each a varint tag, a varint
@@ -13,7 +15,7 @@
 
 use std::sync::Arc;
 
-use fifowin_engine::{Queue, QueueImage, SnapshotError, Timestamp};
+use fifowin_engine::{FrozenQueue, Queue, QueueImage, SnapshotError, Timestamp};
 use fifowin_sns::snapshot::{RestoreError, TopicImage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -103,10 +105,41 @@ pub(crate) struct ServerImage {
     move_tasks: Vec<TaskImage>,
 }
 
+/// A server image at one log position whose queues are still frozen
+/// ([`Queue::freeze`]): cheap to take under the order lock, made into the
+/// image by [`FrozenImage::image`] after the lock is released.
+#[derive(Debug)]
+pub(crate) struct FrozenImage {
+    /// The image but for its queues, left empty here.
+    rest: ServerImage,
+    queues: Vec<(QueueHeader, FrozenQueue)>,
+}
+
+impl FrozenImage {
+    /// The image, converting every frozen queue (time in proportion to the
+    /// messages: call it off the order lock, on a blocking thread).
+    pub(crate) fn image(self) -> ServerImage {
+        let queues = self
+            .queues
+            .into_iter()
+            .map(|(header, frozen)| QueueEntry {
+                header,
+                image: QueueImage::from(frozen),
+            })
+            .collect();
+        ServerImage {
+            queues,
+            ..self.rest
+        }
+    }
+}
+
 impl ServerImage {
-    /// The image of `state`. Call it with the order lock held, so no logged
-    /// change is half applied; each queue is locked in turn while it is copied.
-    pub(crate) fn capture(state: &AppState) -> ServerImage {
+    /// The image of `state`, frozen. Call it with the order lock held, so no
+    /// logged change is half applied; each queue is locked in turn while it is
+    /// frozen. SNS topics and move tasks are copied (their windows are bounded
+    /// by the topic count and the window, not by stored messages).
+    pub(crate) fn capture(state: &AppState) -> FrozenImage {
         let (sns, topics) = {
             let topics = state.sns.lock();
             let header = SnsHeader {
@@ -127,22 +160,20 @@ impl ServerImage {
             .into_iter()
             .map(|handle| {
                 let queue = handle.lock();
-                QueueEntry {
-                    header: QueueHeader {
-                        region: handle.region.clone(),
-                        name: handle.name.clone(),
-                        arn: handle.arn.clone(),
-                        created: queue.created().as_millis(),
-                        ids_region: (handle.region != state.config.region)
-                            .then(|| handle.region.clone()),
-                    },
-                    image: queue.snapshot(),
-                }
+                let header = QueueHeader {
+                    region: handle.region.clone(),
+                    name: handle.name.clone(),
+                    arn: handle.arn.clone(),
+                    created: queue.created().as_millis(),
+                    ids_region: (handle.region != state.config.region)
+                        .then(|| handle.region.clone()),
+                };
+                (header, queue.freeze())
             })
             .collect();
-        ServerImage {
+        let rest = ServerImage {
             clock: state.clock.reading(),
-            queues,
+            queues: Vec::new(),
             recently_deleted: state
                 .recently_deleted
                 .entries()
@@ -152,7 +183,8 @@ impl ServerImage {
             sns,
             topics,
             move_tasks: state.move_tasks.images(),
-        }
+        };
+        FrozenImage { rest, queues }
     }
 
     /// SNS topics, over all regions.
@@ -371,7 +403,7 @@ mod tests {
             dead_letter: None,
         };
         let state = AppState::with_queues(ServerConfig::default(), vec![spec]).unwrap();
-        ServerImage::capture(&state).encode()
+        ServerImage::capture(&state).image().encode()
     }
 
     #[test]

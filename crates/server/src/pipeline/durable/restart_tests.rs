@@ -193,7 +193,7 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     // The tail: records after the snapshot.
     let tail = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
     ok(&state, "DeleteQueue", json!({"QueueUrl": plain})).await;
-    let image = ServerImage::capture(&state);
+    let image = ServerImage::capture(&state).image();
     close(state).await;
 
     let opened = Log::open(&dir).unwrap();
@@ -203,7 +203,7 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     drop(opened);
 
     let state = open(&dir, 14).await;
-    assert_eq!(ServerImage::capture(&state), image);
+    assert_eq!(ServerImage::capture(&state).image(), image);
     // Dedup entries: a re-send inside the window gets the original id, from
     // the snapshot and from the tail alike.
     let again = ok(&state, "SendMessage", send(&fifo, "m5", "g2")).await;
@@ -413,7 +413,7 @@ async fn sns_state_survives_a_restart_from_a_snapshot_taken_after_sns_use() {
     snapshots_written(&state, 1).await;
     let tail = publish(&state, &topic, "d3").await;
     let before = topic_state(&state);
-    let image = ServerImage::capture(&state);
+    let image = ServerImage::capture(&state).image();
     close(state).await;
 
     let opened = Log::open(&dir).unwrap();
@@ -427,7 +427,7 @@ async fn sns_state_survives_a_restart_from_a_snapshot_taken_after_sns_use() {
 
     let state = open_manual(&dir, 6).await;
     assert_eq!(topic_state(&state), before);
-    assert_eq!(ServerImage::capture(&state), image);
+    assert_eq!(ServerImage::capture(&state).image(), image);
     // Inside the window: the first publishes' ids, from the snapshot and the tail.
     assert_eq!(publish(&state, &topic, "d1").await, first);
     assert_eq!(publish(&state, &topic, "d2").await, second);

@@ -1,7 +1,8 @@
 //! When durable mode takes a snapshot and how: once enough has been logged
 //! since the last one ([`SnapshotPolicy`]), a task takes the order lock,
-//! captures the [`ServerImage`] and the log position it stands for, releases
-//! the lock, encodes the image on a blocking thread and hands it to
+//! captures the [`ServerImage`] (each queue frozen: its messages and dedup keys
+//! shared, not copied) and the log position it stands for, releases the lock,
+//! completes and encodes the image on a blocking thread and hands it to
 //! `Log::write_snapshot`, which writes it between append batches and then
 //! deletes the records it covers. So the data directory follows the live state,
 //! and start-up restores the image and replays only the records after it.
@@ -174,11 +175,20 @@ async fn take(state: &AppState) {
         (ServerImage::capture(state), at)
     };
     let paused = started.elapsed();
-    let (image, at) = captured;
-    let (queues, messages) = (image.queue_count(), image.message_count());
-    let (topics, move_tasks) = (image.topic_count(), image.move_task_count());
-    let encoding = tokio::task::spawn_blocking(move || image.encode()).await;
-    let Ok(bytes) = encoding else {
+    let (frozen, at) = captured;
+    let encoding = tokio::task::spawn_blocking(move || {
+        // The queues stop sharing chunks with the live state once this is built.
+        let image = frozen.image();
+        let counts = (
+            image.queue_count(),
+            image.message_count(),
+            image.topic_count(),
+            image.move_task_count(),
+        );
+        (counts, image.encode())
+    })
+    .await;
+    let Ok(((queues, messages, topics, move_tasks), bytes)) = encoding else {
         tracing::error!("durable mode: encoding a snapshot failed");
         durable.snapshots.finished(None);
         return;
