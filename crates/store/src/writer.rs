@@ -1,322 +1,284 @@
-//! The writer thread: the only code that writes the database once it is open.
+//! Group commit: the state appenders share with the log writer thread, and the
+//! thread itself.
 //!
-//! Appends come first. Each turn takes every append waiting (up to
-//! [`MAX_BATCH`]) and commits them in one fsynced transaction (group commit),
-//! then does one step of snapshot work, if any: one chunk of a snapshot per
-//! transaction, without fsync, so an append never waits behind more than one
-//! chunk's write, and a snapshot finishes under any load; then one fsynced transaction
-//! switches META to the new snapshot and drops the old one's chunks; then the
-//! records the snapshot covers are deleted a slice at a time. A crash before
-//! the switch leaves the previous snapshot and the whole log; after it, the
-//! new snapshot and the records it does not cover (covered ones still on disk
-//! are skipped at open and deleted again).
+//! An append frames its record straight into the shared buffer under one lock
+//! (which also numbers it) and gets an [`Append`] future. The writer swaps the
+//! whole buffer out, writes it to the active segment with one `pwrite`,
+//! `fdatasync`s and wakes exactly the waiters of that batch. While it is in
+//! the write and the fsync, the lock is free and the next batch fills the
+//! buffer, so the next commit is ready the moment this one ends, and many
+//! concurrent requests share each fsync. Per record that is one short lock,
+//! one copy into the buffer, and one wake-up; the buffers are reused.
+//!
+//! Segments are zero-filled ahead of time (`spare`), so a commit overwrites
+//! blocks the file already has and `fdatasync` does not also have to log a
+//! new file size.
 
-use std::collections::VecDeque;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::fs::File;
+use std::os::unix::fs::FileExt as _;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
-use redb::{Database, Durability, ReadableTable};
-use tokio::sync::oneshot;
+use crate::StoreError;
+use crate::layout::segment_path;
+use crate::spare::Spares;
 
-use crate::SnapshotInfo;
-use crate::layout::{
-    KEY_SNAPSHOT_BYTES, KEY_SNAPSHOT_CHUNKS, KEY_SNAPSHOT_COVERS, KEY_SNAPSHOT_ID, LOG, META,
-    SNAPSHOT, SnapshotMeta,
-};
-
-/// Most records written in one transaction (bounds the latency of a batch).
-const MAX_BATCH: usize = 4096;
-
-/// Snapshot bytes written per transaction: small enough that an append
-/// arriving meanwhile waits a few milliseconds, large enough that a snapshot
-/// of a million messages takes a few hundred transactions, not thousands.
-pub(crate) const CHUNK_BYTES: usize = 1 << 20;
-
-/// Covered records deleted per transaction.
-const TRUNCATE_STEP: u64 = 16_384;
-
-pub(crate) struct Pending {
-    pub(crate) record: Vec<u8>,
-    pub(crate) done: oneshot::Sender<Result<u64, String>>,
+/// What appenders, the writer and the snapshot thread share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes the writer when records arrive or the log closes.
+    work: Condvar,
+    /// Wakes the snapshot thread when records become durable or the writer fails.
+    synced: Condvar,
+    /// The last record fsynced.
+    durable: AtomicU64,
 }
 
-pub(crate) struct SnapshotJob {
-    pub(crate) covers: u64,
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) done: oneshot::Sender<Result<SnapshotInfo, String>>,
-}
-
-pub(crate) enum Command {
-    Append(Pending),
-    Snapshot(SnapshotJob),
-}
-
-/// A snapshot being written: chunks `0..written` of `id` are in the table.
-struct Writing {
-    job: SnapshotJob,
-    id: u64,
-    written: u64,
-}
-
-pub(crate) struct Writer {
-    db: Database,
+/// Guarded by [`Shared::queue`].
+#[derive(Debug)]
+pub(crate) struct Queue {
     /// The sequence number the next append gets.
-    next: u64,
-    snapshot: SnapshotMeta,
-    /// The id the next snapshot gets (ids are never reused, so leftovers of a
-    /// snapshot cut off by a failure cannot mix with a later one's chunks).
-    next_id: u64,
-    /// Covered records from here up to `snapshot.covers` may still be on disk.
-    truncate_from: u64,
-    writing: Option<Writing>,
-    queued: VecDeque<SnapshotJob>,
+    pub(crate) next: u64,
+    /// Record bytes appended since the log was opened.
+    pub(crate) bytes: u64,
+    /// Framed records the writer has not taken yet.
+    buf: Vec<u8>,
+    /// Appends waiting for their record to be durable.
+    waiters: Vec<(u64, Waker)>,
+    /// Start a new segment before the next batch (a snapshot is coming, so
+    /// the records before it end up in segments it lets us delete).
+    pub(crate) roll: bool,
+    closing: bool,
+    /// Why the writer stopped; appends waiting then fail with it.
+    failed: Option<String>,
+    /// The snapshot thread waits on [`Shared::synced`].
+    snapshot_waiting: bool,
 }
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
-impl Writer {
-    pub(crate) fn new(
-        db: Database,
-        next: u64,
-        snapshot: SnapshotMeta,
-        next_id: u64,
-        truncate_from: u64,
-    ) -> Self {
+impl Shared {
+    /// `next`: the sequence number of the first record to append; everything
+    /// before it is durable.
+    pub(crate) fn new(next: u64) -> Self {
         Self {
-            db,
-            next,
-            snapshot,
-            next_id,
-            truncate_from,
-            writing: None,
-            queued: VecDeque::new(),
+            queue: Mutex::new(Queue {
+                next,
+                bytes: 0,
+                buf: Vec::new(),
+                waiters: Vec::new(),
+                roll: false,
+                closing: false,
+                failed: None,
+                snapshot_waiting: false,
+            }),
+            work: Condvar::new(),
+            synced: Condvar::new(),
+            durable: AtomicU64::new(next - 1),
         }
     }
 
-    fn truncation_pending(&self) -> bool {
-        self.truncate_from <= self.snapshot.covers
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn snapshot_pending(&self) -> bool {
-        self.writing.is_some() || !self.queued.is_empty()
+    /// Frames and numbers `record`; `None` when the log no longer takes records.
+    pub(crate) fn push(&self, record: &[u8]) -> Option<u64> {
+        let mut queue = self.lock();
+        if queue.failed.is_some() || queue.closing {
+            return None;
+        }
+        let seq = queue.next;
+        queue.next += 1;
+        queue.bytes += record.len() as u64;
+        let was_empty = queue.buf.is_empty();
+        crate::frame::encode(&mut queue.buf, seq, record);
+        drop(queue);
+        // Only an empty buffer can have the writer asleep on it.
+        if was_empty {
+            self.work.notify_one();
+        }
+        Some(seq)
     }
 
-    /// Runs until the channel closes and no snapshot or covered record is left
-    /// to write or delete.
-    pub(crate) fn run(mut self, rx: Receiver<Command>) {
-        let mut open = true;
+    /// Blocks until record `seq` is durable, or the writer has failed.
+    pub(crate) fn wait_durable(&self, seq: u64) -> Result<(), String> {
+        let mut queue = self.lock();
         loop {
-            let mut batch = Vec::new();
-            let idle = !self.snapshot_pending() && !self.truncation_pending();
-            if open && idle {
-                match rx.recv() {
-                    Ok(command) => self.take(command, &mut batch),
-                    Err(_) => open = false,
-                }
+            if self.durable.load(Ordering::Acquire) >= seq {
+                queue.snapshot_waiting = false;
+                return Ok(());
             }
-            while open && batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(command) => self.take(command, &mut batch),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => open = false,
-                }
+            if let Some(failed) = &queue.failed {
+                return Err(failed.clone());
             }
-            if !batch.is_empty() {
-                if let Err(message) = self.commit(&batch) {
-                    // Nothing of this batch is on disk and later records must
-                    // not follow it: fail it and stop (appends then fail Closed).
-                    for p in batch {
-                        let _ = p.done.send(Err(message.clone()));
-                    }
-                    self.fail_snapshots(&message);
+            queue.snapshot_waiting = true;
+            queue = self.synced.wait(queue).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Lets the writer finish what is queued and stop.
+    pub(crate) fn close(&self) {
+        self.lock().closing = true;
+        self.work.notify_one();
+    }
+}
+
+/// Resolves with the record's sequence number once it is durable.
+#[derive(Debug)]
+pub struct Append {
+    shared: Arc<Shared>,
+    /// The record's number, or why it was not taken.
+    seq: Result<u64, Option<StoreError>>,
+}
+
+impl Append {
+    pub(crate) fn queued(shared: Arc<Shared>, seq: u64) -> Self {
+        Self {
+            shared,
+            seq: Ok(seq),
+        }
+    }
+
+    pub(crate) fn refused(shared: Arc<Shared>, err: StoreError) -> Self {
+        Self {
+            shared,
+            seq: Err(Some(err)),
+        }
+    }
+}
+
+impl std::future::Future for Append {
+    type Output = Result<u64, StoreError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let seq = match &mut this.seq {
+            Ok(seq) => *seq,
+            Err(err) => return Poll::Ready(Err(err.take().unwrap_or(StoreError::Closed))),
+        };
+        if this.shared.durable.load(Ordering::Acquire) >= seq {
+            return Poll::Ready(Ok(seq));
+        }
+        let mut queue = this.shared.lock();
+        // Again under the lock: the writer publishes `durable` before it
+        // takes the lock to wake the batch, so a waiter added here is seen.
+        if this.shared.durable.load(Ordering::Acquire) >= seq {
+            return Poll::Ready(Ok(seq));
+        }
+        if let Some(failed) = &queue.failed {
+            return Poll::Ready(Err(StoreError::Storage(failed.clone())));
+        }
+        queue.waiters.push((seq, cx.waker().clone()));
+        Poll::Pending
+    }
+}
+
+/// The log writer thread's state.
+pub(crate) struct Writer {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) dir: PathBuf,
+    pub(crate) spares: Arc<Spares>,
+    pub(crate) segment_bytes: u64,
+    /// The segment being appended to (its first record's number, its file),
+    /// and where its next record goes.
+    pub(crate) active_first: u64,
+    pub(crate) active: File,
+    pub(crate) offset: u64,
+    /// The sequence number of the next record to write.
+    pub(crate) next: u64,
+}
+
+impl Writer {
+    /// Commits batches until the log is closed and everything queued is
+    /// durable, or a write fails (then every waiting and later append fails).
+    pub(crate) fn run(mut self) {
+        let mut batch = Vec::new();
+        let mut woken = Vec::new();
+        loop {
+            let (last, roll) = {
+                let mut queue = self.shared.lock();
+                while queue.buf.is_empty() && !queue.closing {
+                    queue = self
+                        .shared
+                        .work
+                        .wait(queue)
+                        .unwrap_or_else(|p| p.into_inner());
+                }
+                if queue.buf.is_empty() {
                     return;
                 }
-                let first = self.next;
-                self.next += batch.len() as u64;
-                for (i, p) in batch.into_iter().enumerate() {
-                    let _ = p.done.send(Ok(first + i as u64));
+                std::mem::swap(&mut queue.buf, &mut batch);
+                (queue.next - 1, std::mem::take(&mut queue.roll))
+            };
+            let written = self.commit(&batch, roll);
+            batch.clear();
+            let mut queue = match written {
+                Ok(()) => {
+                    self.next = last + 1;
+                    self.shared.durable.store(last, Ordering::Release);
+                    let mut queue = self.shared.lock();
+                    woken.extend(
+                        queue
+                            .waiters
+                            .extract_if(.., |(seq, _)| *seq <= last)
+                            .map(|(_, waker)| waker),
+                    );
+                    queue
                 }
+                Err(err) => {
+                    let mut queue = self.shared.lock();
+                    queue.failed = Some(err.to_string());
+                    woken.extend(queue.waiters.drain(..).map(|(_, waker)| waker));
+                    queue
+                }
+            };
+            let stop = queue.failed.is_some();
+            if std::mem::take(&mut queue.snapshot_waiting) || stop {
+                self.shared.synced.notify_all();
             }
-            // One step of background work per turn, after the appends: under a
-            // steady stream of appends it still finishes, one short
-            // transaction between two commits at a time.
-            if self.snapshot_pending() {
-                self.snapshot_step();
-            } else if self.truncation_pending() {
-                if self.truncate_step().is_err() {
-                    // Covered records are skipped at open, so a failed delete
-                    // loses nothing; the disk trouble behind it fails the next
-                    // append, which is where the server learns of it.
-                    self.truncate_from = self.snapshot.covers + 1;
-                }
-            } else if !open {
+            drop(queue);
+            for waker in woken.drain(..) {
+                waker.wake();
+            }
+            if stop {
                 return;
             }
         }
     }
 
-    fn take(&mut self, command: Command, batch: &mut Vec<Pending>) {
-        match command {
-            Command::Append(p) => batch.push(p),
-            Command::Snapshot(job) => self.queued.push_back(job),
+    /// Writes one batch (records `self.next..`) and fsyncs it.
+    fn commit(&mut self, batch: &[u8], roll: bool) -> Result<(), StoreError> {
+        let len = batch.len() as u64;
+        if self.offset > 0 && (roll || self.offset + len > self.segment_bytes) {
+            self.roll()?;
         }
-    }
-
-    fn commit(&self, batch: &[Pending]) -> Result<(), String> {
-        let mut txn = self.db.begin_write().map_err(text)?;
-        // fsync before the commit returns: an answered request survives power loss.
-        txn.set_durability(Durability::Immediate);
-        {
-            let mut table = txn.open_table(LOG).map_err(text)?;
-            for (i, p) in batch.iter().enumerate() {
-                table
-                    .insert(self.next + i as u64, p.record.as_slice())
-                    .map_err(text)?;
-            }
-        }
-        txn.commit().map_err(text)
-    }
-
-    fn fail_snapshots(&mut self, message: &str) {
-        let jobs = self.writing.take().map(|w| w.job).into_iter();
-        for job in jobs.chain(self.queued.drain(..)) {
-            let _ = job.done.send(Err(message.to_string()));
-        }
-    }
-
-    /// One transaction of snapshot work: start the next job, write one chunk,
-    /// or switch to the finished snapshot.
-    fn snapshot_step(&mut self) {
-        let Some(mut writing) = self.writing.take().or_else(|| self.start()) else {
-            return;
+        let io = |e| StoreError::Io {
+            path: segment_path(&self.dir, self.active_first),
+            source: e,
         };
-        let chunks = writing.job.bytes.len().div_ceil(CHUNK_BYTES) as u64;
-        let step = if writing.written < chunks {
-            self.write_chunk(&writing).map(|()| {
-                writing.written += 1;
-                None
-            })
-        } else {
-            self.switch(&writing, chunks).map(Some)
-        };
-        match step {
-            Ok(None) => self.writing = Some(writing),
-            Ok(Some(info)) => {
-                let _ = writing.job.done.send(Ok(info));
-            }
-            Err(message) => {
-                let _ = writing.job.done.send(Err(message));
-            }
-        }
+        self.active.write_all_at(batch, self.offset).map_err(io)?;
+        self.active.sync_data().map_err(io)?;
+        self.offset += len;
+        Ok(())
     }
 
-    /// The next queued job that can be written, refusing the ones that cannot.
-    fn start(&mut self) -> Option<Writing> {
-        while let Some(job) = self.queued.pop_front() {
-            let problem = if job.covers >= self.next {
-                Some(format!(
-                    "a snapshot cannot cover record {}: the log ends at record {}",
-                    job.covers,
-                    self.next - 1
-                ))
-            } else if job.covers < self.snapshot.covers {
-                Some(format!(
-                    "a snapshot covering record {} is older than the current one (record {})",
-                    job.covers, self.snapshot.covers
-                ))
-            } else {
-                None
-            };
-            match problem {
-                Some(problem) => {
-                    let _ = job.done.send(Err(problem));
-                }
-                None => {
-                    let id = self.next_id;
-                    self.next_id += 1;
-                    return Some(Writing {
-                        job,
-                        id,
-                        written: 0,
-                    });
-                }
-            }
-        }
-        None
-    }
-
-    fn write_chunk(&self, writing: &Writing) -> Result<(), String> {
-        let start = usize::try_from(writing.written).map_err(text)? * CHUNK_BYTES;
-        let end = (start + CHUNK_BYTES).min(writing.job.bytes.len());
-        let mut txn = self.db.begin_write().map_err(text)?;
-        // Made durable by the switch (or any append) committed after it; lost
-        // in a crash before that, when it is not part of any state yet.
-        txn.set_durability(Durability::None);
-        {
-            let mut table = txn.open_table(SNAPSHOT).map_err(text)?;
-            table
-                .insert(
-                    (writing.id, writing.written),
-                    &writing.job.bytes[start..end],
-                )
-                .map_err(text)?;
-        }
-        txn.commit().map_err(text)
-    }
-
-    /// Names the new snapshot in META and drops the old one's chunks, in one
-    /// fsynced transaction.
-    fn switch(&mut self, writing: &Writing, chunks: u64) -> Result<SnapshotInfo, String> {
-        let new = SnapshotMeta {
-            id: writing.id,
-            covers: writing.job.covers,
-            chunks,
-            bytes: writing.job.bytes.len() as u64,
-        };
-        let mut txn = self.db.begin_write().map_err(text)?;
-        txn.set_durability(Durability::Immediate);
-        {
-            let mut meta = txn.open_table(META).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_ID, new.id).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_COVERS, new.covers).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_CHUNKS, new.chunks).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_BYTES, new.bytes).map_err(text)?;
-            let mut table = txn.open_table(SNAPSHOT).map_err(text)?;
-            for chunk in 0..self.snapshot.chunks {
-                table.remove((self.snapshot.id, chunk)).map_err(text)?;
-            }
-        }
-        txn.commit().map_err(text)?;
-        if self.truncate_from > self.snapshot.covers {
-            self.truncate_from = self.snapshot.covers + 1;
-        }
-        self.snapshot = new;
-        Ok(SnapshotInfo {
-            covers: new.covers,
-            bytes: new.bytes,
-            chunks: new.chunks,
-        })
-    }
-
-    /// Deletes the next slice of the records the current snapshot covers.
-    fn truncate_step(&mut self) -> Result<(), String> {
-        let end = (self.truncate_from + TRUNCATE_STEP).min(self.snapshot.covers + 1);
-        let mut txn = self.db.begin_write().map_err(text)?;
-        // Deleting covered records again after a crash is harmless.
-        txn.set_durability(Durability::None);
-        {
-            let mut table = txn.open_table(LOG).map_err(text)?;
-            let first = table
-                .first()
-                .map_err(text)?
-                .map_or(end, |(seq, _)| seq.value());
-            for seq in first.max(self.truncate_from)..end {
-                table.remove(seq).map_err(text)?;
-            }
-        }
-        txn.commit().map_err(text)?;
-        self.truncate_from = end;
+    /// Closes the active segment at its last record and starts the next one
+    /// at record `self.next`.
+    fn roll(&mut self) -> Result<(), StoreError> {
+        // Cutting off the unused zeros need not be durable: zeros after the
+        // last record read as the end either way.
+        self.active
+            .set_len(self.offset)
+            .map_err(|e| StoreError::Io {
+                path: segment_path(&self.dir, self.active_first),
+                source: e,
+            })?;
+        self.active = self.spares.take(&segment_path(&self.dir, self.next))?;
+        self.active_first = self.next;
+        self.offset = 0;
         Ok(())
     }
 }
