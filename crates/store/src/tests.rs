@@ -547,3 +547,65 @@ fn check_reports_what_a_directory_holds_without_changing_it() {
     assert!(contents(&dir) == before, "check changed the directory");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Counts its wake-ups.
+struct Counter(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for Counter {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn wakes(counter: &Counter) -> usize {
+    counter.0.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+fn the_writer_wakes_one_waiter_per_batch_and_a_dropped_leader_passes_it_on() {
+    use std::future::Future as _;
+    let dir = temp_dir("leader");
+    let opened = open(&dir);
+    let mut waits: Vec<_> = (0..10u32)
+        .map(|i| opened.log.append(i.to_be_bytes().to_vec()))
+        .collect();
+    let counters: Vec<_> = (0..10)
+        .map(|_| Arc::new(Counter(std::sync::atomic::AtomicUsize::new(0))))
+        .collect();
+    let mut registered = Vec::new();
+    for (wait, counter) in waits.iter_mut().zip(&counters) {
+        let waker = std::task::Waker::from(Arc::clone(counter));
+        let poll = std::pin::Pin::new(wait).poll(&mut std::task::Context::from_waker(&waker));
+        registered.push(poll.is_pending());
+    }
+    // The commit takes an fsync, the polls microseconds.
+    assert!(
+        registered[0],
+        "the first append was committed before it was polled"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while counters.iter().map(|c| wakes(c)).sum::<usize>() == 0 {
+        assert!(std::time::Instant::now() < deadline, "nobody was woken");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let woken: Vec<usize> = (0..10).filter(|&i| wakes(&counters[i]) > 0).collect();
+    assert_eq!(
+        woken.len(),
+        1,
+        "one wake-up from the writer per batch: {woken:?}"
+    );
+    // The leader is dropped without running: every other registered waiter
+    // is woken instead.
+    let leader = woken[0];
+    drop(waits.remove(leader));
+    let others: Vec<usize> = (0..10).filter(|&i| i != leader && registered[i]).collect();
+    assert!(
+        others.iter().all(|&i| wakes(&counters[i]) == 1),
+        "{:?}",
+        counters.iter().map(|c| wakes(c)).collect::<Vec<_>>()
+    );
+    drop(waits);
+    drop(opened);
+    let _ = std::fs::remove_dir_all(&dir);
+}

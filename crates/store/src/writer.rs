@@ -4,11 +4,18 @@
 //! An append frames its record straight into the shared buffer under one lock
 //! (which also numbers it) and gets an [`Append`] future. The writer swaps the
 //! whole buffer out, writes it to the active segment with one `pwrite`,
-//! `fdatasync`s and wakes exactly the waiters of that batch. While it is in
-//! the write and the fsync, the lock is free and the next batch fills the
-//! buffer, so the next commit is ready the moment this one ends, and many
-//! concurrent requests share each fsync. Per record that is one short lock,
-//! one copy into the buffer, and one wake-up; the buffers are reused.
+//! `fdatasync`s and wakes the batch. While it is in the write and the fsync,
+//! the lock is free and the next batch fills the buffer, so the next commit is
+//! ready the moment this one ends, and many concurrent requests share each
+//! fsync. Per record that is one short lock, one copy into the buffer, and one
+//! wake-up; the buffers are reused.
+//!
+//! The writer wakes only one waiter of a batch (the leader); the leader, when
+//! it runs, wakes the rest. A wake from a thread outside the server's runtime
+//! costs a system call to rouse it, a wake from inside it is a queue push, so
+//! this makes one expensive wake per batch instead of one per record. A
+//! waiter that is dropped before it has run passes the wake on, so a cancelled
+//! request cannot strand the rest of its batch.
 //!
 //! Segments are zero-filled ahead of time (`spare`), so a commit overwrites
 //! blocks the file already has and `fdatasync` does not also have to log a
@@ -57,6 +64,8 @@ pub(crate) struct Queue {
     failed: Option<String>,
     /// The snapshot thread waits on [`Shared::synced`].
     snapshot_waiting: bool,
+    /// The writer waits on [`Shared::work`] (appenders need not wake it otherwise).
+    writer_idle: bool,
 }
 
 impl Shared {
@@ -73,6 +82,7 @@ impl Shared {
                 closing: false,
                 failed: None,
                 snapshot_waiting: false,
+                writer_idle: false,
             }),
             work: Condvar::new(),
             synced: Condvar::new(),
@@ -93,11 +103,10 @@ impl Shared {
         let seq = queue.next;
         queue.next += 1;
         queue.bytes += record.len() as u64;
-        let was_empty = queue.buf.is_empty();
         crate::frame::encode(&mut queue.buf, seq, record);
+        let idle = std::mem::take(&mut queue.writer_idle);
         drop(queue);
-        // Only an empty buffer can have the writer asleep on it.
-        if was_empty {
+        if idle {
             self.work.notify_one();
         }
         Some(seq)
@@ -119,6 +128,27 @@ impl Shared {
         }
     }
 
+    /// Wakes every waiter whose record is durable (and drops the entries of
+    /// record `gone`, a waiter that will not run again).
+    fn wake_durable(&self, gone: Option<u64>) {
+        let durable = self.durable.load(Ordering::Acquire);
+        let woken: Vec<Waker> = {
+            let mut queue = self.lock();
+            if queue.waiters.is_empty() {
+                return;
+            }
+            queue
+                .waiters
+                .extract_if(.., |(seq, _)| *seq <= durable || Some(*seq) == gone)
+                .filter(|(seq, _)| Some(*seq) != gone)
+                .map(|(_, waker)| waker)
+                .collect()
+        };
+        for waker in woken {
+            waker.wake();
+        }
+    }
+
     /// Lets the writer finish what is queued and stop.
     pub(crate) fn close(&self) {
         self.lock().closing = true;
@@ -132,6 +162,8 @@ pub struct Append {
     shared: Arc<Shared>,
     /// The record's number, or why it was not taken.
     seq: Result<u64, Option<StoreError>>,
+    /// In [`Queue::waiters`] and not yet resolved.
+    waiting: bool,
 }
 
 impl Append {
@@ -139,6 +171,7 @@ impl Append {
         Self {
             shared,
             seq: Ok(seq),
+            waiting: false,
         }
     }
 
@@ -146,6 +179,7 @@ impl Append {
         Self {
             shared,
             seq: Err(Some(err)),
+            waiting: false,
         }
     }
 }
@@ -160,6 +194,10 @@ impl std::future::Future for Append {
             Err(err) => return Poll::Ready(Err(err.take().unwrap_or(StoreError::Closed))),
         };
         if this.shared.durable.load(Ordering::Acquire) >= seq {
+            if std::mem::take(&mut this.waiting) {
+                // Perhaps the batch's leader: wake the rest of it.
+                this.shared.wake_durable(None);
+            }
             return Poll::Ready(Ok(seq));
         }
         let mut queue = this.shared.lock();
@@ -172,7 +210,19 @@ impl std::future::Future for Append {
             return Poll::Ready(Err(StoreError::Storage(failed.clone())));
         }
         queue.waiters.push((seq, cx.waker().clone()));
+        this.waiting = true;
         Poll::Pending
+    }
+}
+
+impl Drop for Append {
+    fn drop(&mut self) {
+        if self.waiting
+            && let Ok(seq) = self.seq
+        {
+            // It may have been woken as a leader and will not run: pass it on.
+            self.shared.wake_durable(Some(seq));
+        }
     }
 }
 
@@ -198,9 +248,15 @@ impl Writer {
         let mut batch = Vec::new();
         let mut woken = Vec::new();
         loop {
+            // On a machine with few cores the threads that append may be
+            // waiting for this one's core: letting them run before the next
+            // batch is taken makes batches larger and fsyncs fewer (and costs
+            // a system call that returns at once when nobody waits).
+            std::thread::yield_now();
             let (last, roll) = {
                 let mut queue = self.shared.lock();
                 while queue.buf.is_empty() && !queue.closing {
+                    queue.writer_idle = true;
                     queue = self
                         .shared
                         .work
@@ -210,6 +266,7 @@ impl Writer {
                 if queue.buf.is_empty() {
                     return;
                 }
+                queue.writer_idle = false;
                 std::mem::swap(&mut queue.buf, &mut batch);
                 (queue.next - 1, std::mem::take(&mut queue.roll))
             };
@@ -220,12 +277,10 @@ impl Writer {
                     self.next = last + 1;
                     self.shared.durable.store(last, Ordering::Release);
                     let mut queue = self.shared.lock();
-                    woken.extend(
-                        queue
-                            .waiters
-                            .extract_if(.., |(seq, _)| *seq <= last)
-                            .map(|(_, waker)| waker),
-                    );
+                    // The leader wakes the rest of the batch when it runs.
+                    if let Some(at) = queue.waiters.iter().position(|(seq, _)| *seq <= last) {
+                        woken.push(queue.waiters.swap_remove(at).1);
+                    }
                     queue
                 }
                 Err(err) => {
