@@ -590,16 +590,18 @@ fn the_writer_wakes_one_waiter_per_batch_and_a_dropped_leader_passes_it_on() {
     }
     std::thread::sleep(std::time::Duration::from_millis(100));
     let woken: Vec<usize> = (0..10).filter(|&i| wakes(&counters[i]) > 0).collect();
-    assert_eq!(
-        woken.len(),
-        1,
-        "one wake-up from the writer per batch: {woken:?}"
-    );
-    // The leader is dropped without running: every other registered waiter
-    // is woken instead.
-    let leader = woken[0];
-    drop(waits.remove(leader));
-    let others: Vec<usize> = (0..10).filter(|&i| i != leader && registered[i]).collect();
+    // One wake-up from the writer per batch; the appends were made
+    // microseconds apart, so they fill one batch or two, never ten.
+    assert!(woken.len() <= 2, "{woken:?}");
+    // The leaders are dropped without running: every other registered
+    // waiter is woken instead, once.
+    for &leader in woken.iter().rev() {
+        drop(waits.remove(leader));
+    }
+    let others: Vec<usize> = (0..10)
+        .filter(|&i| !woken.contains(&i) && registered[i])
+        .collect();
+    assert!(!others.is_empty());
     assert!(
         others.iter().all(|&i| wakes(&counters[i]) == 1),
         "{:?}",

@@ -3,11 +3,14 @@
 //!
 //! An append frames its record straight into the shared buffer under one lock
 //! (which also numbers it) and gets an [`Append`] future. The writer swaps the
-//! whole buffer out, writes it to the active segment with one `pwrite`,
-//! `fdatasync`s and wakes the batch. While it is in the write and the fsync,
-//! the lock is free and the next batch fills the buffer, so the next commit is
-//! ready the moment this one ends, and many concurrent requests share each
-//! fsync. Per record that is one short lock, one copy into the buffer, and one
+//! whole buffer out, writes it to the active segment with one `pwrite` and
+//! hands the fsync to one of two fsync threads, which `fdatasync`s and wakes
+//! the batch. While a batch is synced, the lock is free and the next batch
+//! fills the buffer; it is written and its fsync started while the first one's
+//! still runs (a disk, real or virtual, completes two flushes in about the time
+//! of one), and many concurrent requests share each fsync. An fsync started
+//! after a batch's `pwrite` returned covers that batch, so whichever fsync
+//! ends, every record written before it began is durable. Per record that is one short lock, one copy into the buffer, and one
 //! wake-up; the buffers are reused.
 //!
 //! The writer wakes only one waiter of a batch (the leader); the leader, when
@@ -21,6 +24,7 @@
 //! blocks the file already has and `fdatasync` does not also have to log a
 //! new file size.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::os::unix::fs::FileExt as _;
 use std::path::PathBuf;
@@ -149,6 +153,40 @@ impl Shared {
         }
     }
 
+    /// Records up to `last` are durable: wakes one waiter among them (the
+    /// leader wakes the rest when it runs) and the snapshot thread.
+    fn publish(&self, last: u64) {
+        if self.durable.fetch_max(last, Ordering::AcqRel) >= last {
+            return;
+        }
+        let mut queue = self.lock();
+        let leader = queue
+            .waiters
+            .iter()
+            .position(|(seq, _)| *seq <= last)
+            .map(|at| queue.waiters.swap_remove(at).1);
+        if std::mem::take(&mut queue.snapshot_waiting) {
+            self.synced.notify_all();
+        }
+        drop(queue);
+        if let Some(leader) = leader {
+            leader.wake();
+        }
+    }
+
+    /// A write or an fsync failed: nothing after the durable records may be
+    /// acknowledged, and the log takes no more records.
+    fn fail(&self, err: &StoreError) {
+        let mut queue = self.lock();
+        queue.failed.get_or_insert_with(|| err.to_string());
+        let woken: Vec<Waker> = queue.waiters.drain(..).map(|(_, waker)| waker).collect();
+        self.synced.notify_all();
+        drop(queue);
+        for waker in woken {
+            waker.wake();
+        }
+    }
+
     /// Lets the writer finish what is queued and stop.
     pub(crate) fn close(&self) {
         self.lock().closing = true;
@@ -226,6 +264,68 @@ impl Drop for Append {
     }
 }
 
+/// fsyncs in flight at once (see the module documentation).
+const SYNCERS: usize = 2;
+
+/// A written batch waiting for its fsync.
+struct SyncJob {
+    file: Arc<File>,
+    path: PathBuf,
+    /// The last record written to `file` before this job was made.
+    last: u64,
+}
+
+#[derive(Default)]
+struct Syncs {
+    jobs: VecDeque<SyncJob>,
+    /// Jobs queued or being synced.
+    in_flight: usize,
+    stop: bool,
+}
+
+/// Between the writer and the fsync threads.
+#[derive(Default)]
+struct Pipeline {
+    syncs: Mutex<Syncs>,
+    /// Wakes an fsync thread for a job (or to stop).
+    work: Condvar,
+    /// Wakes the writer when a job is done.
+    free: Condvar,
+}
+
+impl Pipeline {
+    fn lock(&self) -> MutexGuard<'_, Syncs> {
+        self.syncs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An fsync thread: syncs jobs until told to stop.
+    fn sync_loop(&self, shared: &Shared) {
+        loop {
+            let job = {
+                let mut syncs = self.lock();
+                loop {
+                    if let Some(job) = syncs.jobs.pop_front() {
+                        break job;
+                    }
+                    if syncs.stop {
+                        return;
+                    }
+                    syncs = self.work.wait(syncs).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            match job.file.sync_data() {
+                Ok(()) => shared.publish(job.last),
+                Err(source) => shared.fail(&StoreError::Io {
+                    path: job.path,
+                    source,
+                }),
+            }
+            self.lock().in_flight -= 1;
+            self.free.notify_all();
+        }
+    }
+}
+
 /// The log writer thread's state.
 pub(crate) struct Writer {
     pub(crate) shared: Arc<Shared>,
@@ -235,19 +335,57 @@ pub(crate) struct Writer {
     /// The segment being appended to (its first record's number, its file),
     /// and where its next record goes.
     pub(crate) active_first: u64,
-    pub(crate) active: File,
+    pub(crate) active: Arc<File>,
     pub(crate) offset: u64,
     /// The sequence number of the next record to write.
     pub(crate) next: u64,
 }
 
 impl Writer {
-    /// Commits batches until the log is closed and everything queued is
-    /// durable, or a write fails (then every waiting and later append fails).
+    /// Writes batches until the log is closed and everything queued is
+    /// durable, or a write or fsync fails (then every waiting and later
+    /// append fails).
     pub(crate) fn run(mut self) {
+        let pipeline = Arc::new(Pipeline::default());
+        let mut syncers = Vec::new();
+        for _ in 0..SYNCERS {
+            let (shared, pipeline) = (Arc::clone(&self.shared), Arc::clone(&pipeline));
+            let spawned = std::thread::Builder::new()
+                .name("fifowin-fsync".into())
+                .spawn(move || pipeline.sync_loop(&shared));
+            match spawned {
+                Ok(handle) => syncers.push(handle),
+                Err(e) => {
+                    let err = StoreError::Storage(format!("cannot start a thread: {e}"));
+                    self.shared.fail(&err);
+                }
+            }
+        }
+        if syncers.len() == SYNCERS {
+            self.write_loop(&pipeline);
+        }
+        {
+            let mut syncs = pipeline.lock();
+            while syncs.in_flight > 0 {
+                syncs = pipeline.free.wait(syncs).unwrap_or_else(|p| p.into_inner());
+            }
+            syncs.stop = true;
+        }
+        pipeline.work.notify_all();
+        for syncer in syncers {
+            let _ = syncer.join();
+        }
+    }
+
+    fn write_loop(&mut self, pipeline: &Pipeline) {
         let mut batch = Vec::new();
-        let mut woken = Vec::new();
         loop {
+            {
+                let mut syncs = pipeline.lock();
+                while syncs.in_flight >= SYNCERS {
+                    syncs = pipeline.free.wait(syncs).unwrap_or_else(|p| p.into_inner());
+                }
+            }
             // On a machine with few cores the threads that append may be
             // waiting for this one's core: letting them run before the next
             // batch is taken makes batches larger and fsyncs fewer (and costs
@@ -255,7 +393,7 @@ impl Writer {
             std::thread::yield_now();
             let (last, roll) = {
                 let mut queue = self.shared.lock();
-                while queue.buf.is_empty() && !queue.closing {
+                while queue.buf.is_empty() && !queue.closing && queue.failed.is_none() {
                     queue.writer_idle = true;
                     queue = self
                         .shared
@@ -263,75 +401,64 @@ impl Writer {
                         .wait(queue)
                         .unwrap_or_else(|p| p.into_inner());
                 }
-                if queue.buf.is_empty() {
+                if queue.failed.is_some() || queue.buf.is_empty() {
                     return;
                 }
                 queue.writer_idle = false;
                 std::mem::swap(&mut queue.buf, &mut batch);
                 (queue.next - 1, std::mem::take(&mut queue.roll))
             };
-            let written = self.commit(&batch, roll);
+            let written = self.write(&batch, roll);
             batch.clear();
-            let mut queue = match written {
-                Ok(()) => {
-                    self.next = last + 1;
-                    self.shared.durable.store(last, Ordering::Release);
-                    let mut queue = self.shared.lock();
-                    // The leader wakes the rest of the batch when it runs.
-                    if let Some(at) = queue.waiters.iter().position(|(seq, _)| *seq <= last) {
-                        woken.push(queue.waiters.swap_remove(at).1);
-                    }
-                    queue
-                }
-                Err(err) => {
-                    let mut queue = self.shared.lock();
-                    queue.failed = Some(err.to_string());
-                    woken.extend(queue.waiters.drain(..).map(|(_, waker)| waker));
-                    queue
-                }
-            };
-            let stop = queue.failed.is_some();
-            if std::mem::take(&mut queue.snapshot_waiting) || stop {
-                self.shared.synced.notify_all();
-            }
-            drop(queue);
-            for waker in woken.drain(..) {
-                waker.wake();
-            }
-            if stop {
+            if let Err(err) = written {
+                self.shared.fail(&err);
                 return;
             }
+            self.next = last + 1;
+            {
+                let mut syncs = pipeline.lock();
+                syncs.in_flight += 1;
+                syncs.jobs.push_back(SyncJob {
+                    file: Arc::clone(&self.active),
+                    path: segment_path(&self.dir, self.active_first),
+                    last,
+                });
+            }
+            pipeline.work.notify_one();
         }
     }
 
-    /// Writes one batch (records `self.next..`) and fsyncs it.
-    fn commit(&mut self, batch: &[u8], roll: bool) -> Result<(), StoreError> {
+    /// Writes one batch (records `self.next..`), not yet synced.
+    fn write(&mut self, batch: &[u8], roll: bool) -> Result<(), StoreError> {
         let len = batch.len() as u64;
         if self.offset > 0 && (roll || self.offset + len > self.segment_bytes) {
             self.roll()?;
         }
-        let io = |e| StoreError::Io {
-            path: segment_path(&self.dir, self.active_first),
-            source: e,
-        };
-        self.active.write_all_at(batch, self.offset).map_err(io)?;
-        self.active.sync_data().map_err(io)?;
+        self.active
+            .write_all_at(batch, self.offset)
+            .map_err(|e| self.io(e))?;
         self.offset += len;
         Ok(())
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: segment_path(&self.dir, self.active_first),
+            source,
+        }
     }
 
     /// Closes the active segment at its last record and starts the next one
     /// at record `self.next`.
     fn roll(&mut self) -> Result<(), StoreError> {
+        // Every record of a segment is durable before any goes to the next,
+        // so a segment that is not the last never ends in a torn record.
+        self.active.sync_data().map_err(|e| self.io(e))?;
+        self.shared.publish(self.next - 1);
         // Cutting off the unused zeros need not be durable: zeros after the
         // last record read as the end either way.
-        self.active
-            .set_len(self.offset)
-            .map_err(|e| StoreError::Io {
-                path: segment_path(&self.dir, self.active_first),
-                source: e,
-            })?;
-        self.active = self.spares.take(&segment_path(&self.dir, self.next))?;
+        self.active.set_len(self.offset).map_err(|e| self.io(e))?;
+        self.active = Arc::new(self.spares.take(&segment_path(&self.dir, self.next))?);
         self.active_first = self.next;
         self.offset = 0;
         Ok(())
