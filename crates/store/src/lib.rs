@@ -380,15 +380,13 @@ impl Log {
     ) -> impl std::future::Future<Output = Result<SnapshotInfo, StoreError>> + use<> {
         let (done, wait) = oneshot::channel();
         let sent = {
-            let mut queue = self.shared.lock();
+            let queue = self.shared.lock();
             if covers >= queue.next {
                 Err(StoreError::Snapshot(format!(
                     "a snapshot cannot cover record {covers}: the log ends at record {}",
                     queue.next - 1
                 )))
             } else {
-                // The records up to here go to segments this snapshot lets go.
-                queue.roll = true;
                 Ok(())
             }
         }

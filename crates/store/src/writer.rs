@@ -60,9 +60,6 @@ pub(crate) struct Queue {
     buf: Vec<u8>,
     /// Appends waiting for their record to be durable.
     waiters: Vec<(u64, Waker)>,
-    /// Start a new segment before the next batch (a snapshot is coming, so
-    /// the records before it end up in segments it lets us delete).
-    pub(crate) roll: bool,
     closing: bool,
     /// Why the writer stopped; appends waiting then fail with it.
     failed: Option<String>,
@@ -82,7 +79,6 @@ impl Shared {
                 bytes: 0,
                 buf: Vec::new(),
                 waiters: Vec::new(),
-                roll: false,
                 closing: false,
                 failed: None,
                 snapshot_waiting: false,
@@ -391,7 +387,7 @@ impl Writer {
             // batch is taken makes batches larger and fsyncs fewer (and costs
             // a system call that returns at once when nobody waits).
             std::thread::yield_now();
-            let (last, roll) = {
+            let last = {
                 let mut queue = self.shared.lock();
                 while queue.buf.is_empty() && !queue.closing && queue.failed.is_none() {
                     queue.writer_idle = true;
@@ -406,9 +402,9 @@ impl Writer {
                 }
                 queue.writer_idle = false;
                 std::mem::swap(&mut queue.buf, &mut batch);
-                (queue.next - 1, std::mem::take(&mut queue.roll))
+                queue.next - 1
             };
-            let written = self.write(&batch, roll);
+            let written = self.write(&batch);
             batch.clear();
             if let Err(err) = written {
                 self.shared.fail(&err);
@@ -429,9 +425,9 @@ impl Writer {
     }
 
     /// Writes one batch (records `self.next..`), not yet synced.
-    fn write(&mut self, batch: &[u8], roll: bool) -> Result<(), StoreError> {
+    fn write(&mut self, batch: &[u8]) -> Result<(), StoreError> {
         let len = batch.len() as u64;
-        if self.offset > 0 && (roll || self.offset + len > self.segment_bytes) {
+        if self.offset > 0 && self.offset + len > self.segment_bytes {
             self.roll()?;
         }
         self.active
