@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use fifowin_store::{FORMAT_VERSION, Log};
+use fifowin_store::{FORMAT_VERSION, Log, Options};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fifowin");
 
@@ -32,12 +32,15 @@ fn check(dir: &Path) -> (i32, String, String) {
     )
 }
 
-/// 30 records, a snapshot covering 25 of them (1000 bytes), 2 more records.
+/// 30 records, a snapshot covering 25 of them (1000 bytes), 2 more records,
+/// in 64-byte segments.
 fn good_directory(dir: &Path) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let opened = Log::open(dir).expect("open");
+    // Small segments, so the records span several (the damaged-segment test
+    // needs one that is not the last).
+    let opened = Log::open_with(dir, Options { segment_bytes: 64 }).expect("open");
     runtime.block_on(async {
         for i in 0..30u32 {
             opened
