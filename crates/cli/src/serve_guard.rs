@@ -20,7 +20,7 @@ enum AuthArg {
 /// Limits, access control and durability.
 #[derive(Debug, Args)]
 pub(crate) struct GuardArgs {
-    /// Durable mode: keep every queue and message in DIR (a redb command log,
+    /// Durable mode: keep every queue and message in DIR (a command log and snapshots,
     /// fsynced before each answer) and restore them at start-up. Default: in memory.
     #[arg(long, env = "FIFOWIN_DATA_DIR", value_name = "DIR")]
     data_dir: Option<std::path::PathBuf>,

@@ -1,6 +1,6 @@
 //! `fifowin store check --data-dir DIR`: what a durable-mode data directory
-//! holds (store format, snapshot, records after it), read without changing
-//! it; exits 0 when the server can start from it and 1 with the exact problem
+//! holds (store format, snapshot, log segments, records after the snapshot,
+//! a torn tail), read without changing it; exits 0 when the server can start from it and 1 with the exact problem
 //! (file and reason) when it cannot.
 
 use std::path::PathBuf;
@@ -39,20 +39,27 @@ fn check(dir: &std::path::Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    println!("{}", report.path.display());
+    println!("{}", report.dir.display());
     println!("  store format:  {}", report.format);
-    println!("  file size:     {} bytes", report.file_bytes);
-    match report.snapshot {
-        Some((covers, bytes)) => {
-            println!("  snapshot:      covers records 1 to {covers}, {bytes} bytes")
-        }
+    match &report.snapshot {
+        Some((path, covers, bytes)) => println!(
+            "  snapshot:      covers records 1 to {covers}, {bytes} bytes ({})",
+            path.display()
+        ),
         None => println!("  snapshot:      none"),
     }
+    println!(
+        "  log segments:  {} ({} bytes)",
+        report.segments, report.segment_bytes
+    );
     println!("  records after: {}", report.records_after);
     println!("  next record:   {}", report.next_record);
-    if report.needs_repair {
+    if let Some(torn) = &report.torn_tail {
         println!(
-            "  note:          left open by a process that stopped without closing it (read from a repaired copy); fifowin serve repairs it at start-up"
+            "  torn tail:     {} from byte {}: {} (a write cut off before it was acknowledged; fifowin serve cuts it off at start-up)",
+            torn.path.display(),
+            torn.offset,
+            torn.problem
         );
     }
     println!("ok");

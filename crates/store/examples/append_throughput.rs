@@ -22,8 +22,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-/// 4 KiB overwritten in place and `fdatasync`ed, 300 times.
-fn fsync_latency(dir: &Path) -> std::io::Result<Vec<Duration>> {
+/// 4 KiB `fdatasync`ed, 300 times: overwritten in place (what a commit into
+/// a zero-filled segment costs), or appended (what it costs when the file
+/// grows, as in a segment made without its spare).
+fn fsync_latency(dir: &Path, overwrite: bool) -> std::io::Result<Vec<Duration>> {
     use std::io::{Seek, SeekFrom, Write};
     let path = dir.join("fsync-probe");
     let mut file = std::fs::File::create(&path)?;
@@ -32,7 +34,9 @@ fn fsync_latency(dir: &Path) -> std::io::Result<Vec<Duration>> {
     file.sync_all()?;
     let mut times = Vec::new();
     for _ in 0..300 {
-        file.seek(SeekFrom::Start(0))?;
+        if overwrite {
+            file.seek(SeekFrom::Start(0))?;
+        }
         file.write_all(&page)?;
         let start = Instant::now();
         file.sync_data()?;
@@ -82,11 +86,10 @@ async fn appenders(dir: &Path, appenders: usize, seconds: f64, snapshot: Option<
         let begun = Instant::now();
         let info = log.write_snapshot(covers, bytes).await.expect("snapshot");
         println!(
-            "    snapshot of {} MiB covering {} records written in {:.0} ms ({} chunks) while appending",
+            "    snapshot of {} MiB covering {} records written in {:.0} ms while appending",
             size >> 20,
             info.covers,
             begun.elapsed().as_secs_f64() * 1e3,
-            info.chunks
         );
     }
     tokio::time::sleep(Duration::from_secs_f64(seconds).saturating_sub(start.elapsed())).await;
@@ -116,15 +119,17 @@ fn main() {
     );
     let seconds: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(3.0);
     std::fs::create_dir_all(&dir).expect("create the directory");
-    let fsync = fsync_latency(&dir).expect("measure fsync");
-    println!(
-        "fsync (fdatasync of 4 KiB) in {}: median {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} samples)",
-        dir.display(),
-        ms(percentile(&fsync, 0.5)),
-        ms(percentile(&fsync, 0.99)),
-        ms(percentile(&fsync, 1.0)),
-        fsync.len()
-    );
+    for (overwrite, how) in [(true, "overwriting"), (false, "appending")] {
+        let fsync = fsync_latency(&dir, overwrite).expect("measure fsync");
+        println!(
+            "fsync (fdatasync of 4 KiB, {how}) in {}: median {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} samples)",
+            dir.display(),
+            ms(percentile(&fsync, 0.5)),
+            ms(percentile(&fsync, 0.99)),
+            ms(percentile(&fsync, 1.0)),
+            fsync.len()
+        );
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

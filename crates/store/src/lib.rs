@@ -1,57 +1,68 @@
-//! fifowin's durable mode: an append-only **command log** in a redb database.
+//! fifowin's durable mode: an append-only **command log** in segment files of
+//! our own, with pipelined group commit, and snapshots as files.
 //!
 //! The engine is deterministic (every call takes `now`; ids come from an
 //! `IdSource`), so the server's state is a pure function of the ordered list of
 //! state-changing requests with their times. The server appends each such
 //! request (opaque bytes here) and answers only after [`Log::append`] resolves,
-//! which happens once the record is in a committed and fsynced redb write transaction. At
-//! start-up [`Log::open`] hands back the latest complete snapshot and every
-//! committed record after it, in order, for replay.
+//! which happens once the record is written and `fdatasync`ed. At start-up
+//! [`Log::open`] hands back the latest snapshot and every record after it, in
+//! order, for replay.
 //!
-//! # Group commit
-//! Appends go through a channel to one writer thread. It takes everything that is
-//! waiting, writes it in **one** transaction, commits with fsync and then
-//! resolves every append of the batch. While it is
-//! committing, new appends queue up and form the next batch, so many concurrent
-//! requests share one fsync.
+//! # The data directory
+//! - `meta`: the store format ([`FORMAT_VERSION`]) and the seed, written once;
+//! - `lock`: held with an OS file lock by the process that has it open;
+//! - `log/<first record>.log`: segments of framed records (`frame`), the
+//!   last one being appended to, the next one zero-filled ahead (`spare`);
+//! - `snapshot/<last record covered>.snap`: the current snapshot (`snapshot_file`).
 //!
-//! # Snapshots
-//! [`Log::write_snapshot`] stores opaque bytes that stand for the state after
-//! record `S` and then deletes the records up to `S`, so the file follows the
-//! live state rather than the history. The bytes are written a chunk per
-//! transaction while appends keep flowing between them, and one fsynced
-//! transaction makes the new snapshot current (see `writer`).
+//! # Group commit (`writer`)
+//! Appends frame their record into a shared buffer; one writer thread swaps it
+//! out, writes it with one `pwrite`, fsyncs, and resolves that batch, while
+//! the next batch fills up behind it.
+//!
+//! # Snapshots (`snapshotter`)
+//! [`Log::write_snapshot`] hands opaque bytes that stand for the state after
+//! record `S` to a thread of their own, which writes them to a file, makes it
+//! current once record `S` is durable, and deletes the older snapshot and the
+//! segments it covers; appends are not held up meanwhile.
 //!
 //! # Honest failure
-//! The database carries its store format version ([`FORMAT_VERSION`]); another
-//! version, a damaged file, or a directory another process holds open is an
-//! error naming the file or directory ([`StoreError`]). [`check`] reports on a
-//! data directory without changing it.
+//! Another format, a damaged file (named, with the byte offset for a segment)
+//! or a directory another process holds is a [`StoreError`], never a
+//! half-loaded state. [`check`] reports on a data directory without changing it.
 //!
 //! # Crash safety
-//! redb commits are atomic and copy-on-write, with checksummed roots: after a
-//! `kill -9` or power loss the database opens at the last committed transaction,
-//! so the log is always a prefix of what was appended, never a torn record.
+//! A record is acknowledged only after the fsync of the batch that holds it;
+//! a crash can only leave unacknowledged bytes at the end of the last segment,
+//! which the checksums find and [`Log::open`] cuts off. Segment and snapshot
+//! names become durable (directory fsync) before anything in them is relied on.
 
+use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 use std::thread;
 
-use redb::{Database, Durability, ReadableTable};
 use tokio::sync::oneshot;
 
 mod check;
+mod frame;
 mod layout;
+mod scan;
+mod snapshot_file;
+mod snapshotter;
+mod spare;
 mod writer;
 
 pub use check::{Report, check};
-pub use layout::{FILE_NAME, FORMAT_VERSION};
+pub use layout::{FORMAT_VERSION, LEGACY_FILE, LOCK_FILE, LOG_DIR, META_FILE, SNAPSHOT_DIR};
+pub use scan::Torn;
+pub use writer::Append;
 
-use layout::{KEY_FORMAT, KEY_SEED, LOG, META, SNAPSHOT, file_of};
-use writer::{Command, Pending, SnapshotJob, Writer};
-
-/// redb's page cache.
-const CACHE_BYTES: usize = 16 * 1024 * 1024;
+use layout::{Meta, io_error, segment_path};
+use snapshotter::{SnapshotJob, Snapshotter};
+use spare::Spares;
+use writer::{Shared, Writer};
 
 /// What can go wrong with the log.
 #[derive(Debug, thiserror::Error)]
@@ -61,9 +72,12 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open {path}: {problem}")]
-    Open { path: PathBuf, problem: String },
-    #[error("no fifowin database in the data directory: {path} does not exist")]
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("not a fifowin data directory: {path} does not exist")]
     Missing { path: PathBuf },
     #[error("the data directory {dir} is in use by another fifowin process ({path} is locked)")]
     Locked { dir: PathBuf, path: PathBuf },
@@ -75,6 +89,10 @@ pub enum StoreError {
         found: u64,
         supported: u64,
     },
+    #[error(
+        "{path} is a store format 1 (redb) database, which this build of fifowin (store format {FORMAT_VERSION}) cannot read: drain it with the fifowin version that wrote it, or move it out of the data directory to start empty"
+    )]
+    OldFormat { path: PathBuf },
     #[error("{path} is damaged: {problem}")]
     Corrupt { path: PathBuf, problem: String },
     #[error("storage: {0}")]
@@ -87,31 +105,50 @@ pub enum StoreError {
     Snapshot(String),
 }
 
-fn storage(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Storage(e.to_string())
+/// How the log lays out its files.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// A segment is closed and the next one started once it holds this many
+    /// bytes (a batch never spans two). Also the size of the zero-filled
+    /// spare segment.
+    pub segment_bytes: u64,
+}
+
+impl Default for Options {
+    /// 16 MiB: large enough that starting a segment (a rename and a
+    /// directory fsync) is rare under load, small enough that the spare costs
+    /// little disk and a snapshot frees the space of the records it covers soon.
+    fn default() -> Self {
+        Self {
+            segment_bytes: 16 << 20,
+        }
+    }
 }
 
 /// The open command log.
-#[derive(Debug)]
 pub struct Log {
-    /// `None` only while dropping.
-    tx: Option<mpsc::Sender<Command>>,
-    /// Joined on drop, so the database file is closed when the `Log` is gone.
-    writer: Option<thread::JoinHandle<()>>,
+    shared: Arc<Shared>,
     seed: u64,
-    /// What has been handed to the writer so far, numbered as it numbers records.
-    queued: Mutex<Queued>,
+    /// `None` only while dropping.
+    snapshots: Option<mpsc::Sender<SnapshotJob>>,
+    snapshotter: Option<thread::JoinHandle<()>>,
+    writer: Option<thread::JoinHandle<()>>,
+    spares: Arc<Spares>,
+    spare_maker: Option<thread::JoinHandle<()>>,
+    /// Held (locked) until the log is dropped, after the threads are joined.
+    _lock: File,
 }
 
-/// The sequence number the next append gets and the record bytes appended
-/// since the log was opened.
-#[derive(Copy, Clone, Debug)]
-struct Queued {
-    next: u64,
-    bytes: u64,
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log")
+            .field("seed", &self.seed)
+            .field("position", &self.position())
+            .finish_non_exhaustive()
+    }
 }
 
-/// Where the log stands: what [`Log::append`] has queued (committed or not).
+/// Where the log stands: what [`Log::append`] has queued (durable or not).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Position {
     /// The sequence number of the last record queued (the snapshot's `covers`
@@ -123,10 +160,19 @@ pub struct Position {
 
 impl Drop for Log {
     fn drop(&mut self) {
-        // Closing the channel ends the writer after its last batch.
-        self.tx.take();
+        // Snapshots first: one being written waits for the writer.
+        self.snapshots.take();
+        if let Some(snapshotter) = self.snapshotter.take() {
+            let _ = snapshotter.join();
+        }
+        // The writer commits what is queued, then stops.
+        self.shared.close();
         if let Some(writer) = self.writer.take() {
             let _ = writer.join();
+        }
+        self.spares.stop();
+        if let Some(maker) = self.spare_maker.take() {
+            let _ = maker.join();
         }
     }
 }
@@ -145,213 +191,269 @@ pub struct SnapshotInfo {
     pub covers: u64,
     /// Its size.
     pub bytes: u64,
-    /// The transactions its bytes were written in.
-    pub chunks: u64,
 }
 
-/// A database opened: the log to append to and the state to rebuild.
+/// A data directory opened: the log to append to and the state to rebuild.
 #[derive(Debug)]
 pub struct Opened {
     pub log: Log,
-    /// The latest complete snapshot, if one was written.
+    /// The latest snapshot, if one was written.
     pub snapshot: Option<Snapshot>,
-    /// Every committed record after the snapshot (all of them without one), oldest first.
+    /// Every durable record after the snapshot (all of them without one), oldest first.
     pub records: Vec<Vec<u8>>,
     /// The sequence number of `records[0]`: the snapshot's `covers + 1`.
     pub first_record: u64,
+    /// Bytes a crash left after the last whole record, now cut off.
+    pub torn_tail: Option<Torn>,
 }
 
 impl Log {
-    /// Opens (or creates) `dir/fifowin.redb`, reads the latest snapshot and the
-    /// committed records after it, and starts the writer thread. Another store
-    /// format, a damaged file or a directory held by another process is an
-    /// error naming it.
+    /// [`Log::open_with`] the default [`Options`].
     pub fn open(dir: &Path) -> Result<Opened, StoreError> {
+        Self::open_with(dir, Options::default())
+    }
+
+    /// Opens (or creates) the data directory `dir`: reads the latest snapshot
+    /// and the records after it, cuts off a torn tail, starts a new segment
+    /// and the writer, snapshot and spare threads. Another store format, a
+    /// damaged file or a directory held by another process is an error
+    /// naming it, and nothing is changed then.
+    pub fn open_with(dir: &Path, options: Options) -> Result<Opened, StoreError> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),
             source,
         })?;
-        let path = file_of(dir);
-        // The log is appended to and read once at start-up: a small page cache
-        // does (redb's default would let a busy server's RSS grow by a gigabyte).
-        let db = layout::guarded(dir, || {
-            Database::builder()
-                .set_cache_size(CACHE_BYTES)
-                .create(&path)
-        })?;
-        let next_id = init(&db, &path)?;
-        let contents = {
-            let txn = db.begin_read().map_err(storage)?;
-            layout::read(&txn, &path, true)?
+        layout::refuse_legacy(dir)?;
+        let lock = lock(dir)?;
+        let meta = meta(dir)?;
+        let scan = scan::scan(dir, true)?;
+        let covers = scan.covers();
+        let next = scan.next;
+
+        // Leftovers of work a crash cut off: never read as state.
+        for (sub, names) in [(SNAPSHOT_DIR, None), (LOG_DIR, Some(layout::SPARE))] {
+            for entry in std::fs::read_dir(dir.join(sub)).map_err(io_error(&dir.join(sub)))? {
+                let path = entry.map_err(io_error(&dir.join(sub)))?.path();
+                let tmp = path.extension().is_some_and(|e| e == layout::TMP_EXT);
+                let ours = names.is_none_or(|n| path.file_stem().is_some_and(|s| s == n));
+                if tmp && ours {
+                    std::fs::remove_file(&path).map_err(io_error(&path))?;
+                }
+            }
+        }
+        if scan.snapshot.is_some() {
+            snapshotter::remove_covered(dir, covers)?;
+        }
+
+        let log_dir = dir.join(LOG_DIR);
+        let spares = Arc::new(Spares::new(log_dir.clone(), options.segment_bytes));
+        // Appends go to a new segment named `next`, unless the last one is
+        // already that and empty. A last segment with records ends the
+        // previous run: cut to its last whole record (dropping a torn
+        // tail and unused zeros), durably before anything follows it.
+        let reuse = scan
+            .segments
+            .last()
+            .filter(|s| s.records == 0 && s.first == next);
+        let active = match reuse {
+            Some(segment) => OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&segment.path)
+                .map_err(io_error(&segment.path))?,
+            None => {
+                if let Some(last) = scan.segments.last() {
+                    if last.records == 0 {
+                        std::fs::remove_file(&last.path).map_err(io_error(&last.path))?;
+                    } else {
+                        let file = OpenOptions::new()
+                            .write(true)
+                            .open(&last.path)
+                            .map_err(io_error(&last.path))?;
+                        file.set_len(last.end)
+                            .and_then(|()| file.sync_all())
+                            .map_err(io_error(&last.path))?;
+                    }
+                }
+                spares.make()?;
+                spares.take(&segment_path(dir, next))?
+            }
         };
-        let first_on_disk = first_record(&db)?.unwrap_or(contents.snapshot.covers + 1);
-        let snapshot = contents
-            .snapshot_bytes
-            .map(|bytes| Snapshot {
-                covers: contents.snapshot.covers,
-                bytes,
-            })
-            .filter(|_| contents.snapshot.id != 0);
-        let queued = Mutex::new(Queued {
-            next: contents.next,
-            bytes: 0,
-        });
-        let writer = Writer::new(db, contents.next, contents.snapshot, next_id, first_on_disk);
-        let (tx, rx) = mpsc::channel::<Command>();
+
+        let shared = Arc::new(Shared::new(next));
+        let writer = Writer {
+            shared: Arc::clone(&shared),
+            dir: dir.to_path_buf(),
+            spares: Arc::clone(&spares),
+            segment_bytes: options.segment_bytes,
+            active_first: next,
+            active: Arc::new(active),
+            offset: 0,
+            next,
+        };
+        let snapshotter = Snapshotter {
+            dir: dir.to_path_buf(),
+            shared: Arc::clone(&shared),
+            current: scan.snapshot.as_ref().map(|s| s.covers),
+        };
+        let spawn_error = |e| StoreError::Storage(format!("cannot start a thread: {e}"));
         let writer = thread::Builder::new()
             .name("fifowin-log".into())
-            .spawn(move || writer.run(rx))
-            .map_err(storage)?;
+            .spawn(move || writer.run())
+            .map_err(spawn_error)?;
+        let (jobs, job_rx) = mpsc::channel();
+        let snapshotter = thread::Builder::new()
+            .name("fifowin-snapshot".into())
+            .spawn(move || snapshotter.run(job_rx))
+            .map_err(spawn_error)?;
+        let maker = Arc::clone(&spares);
+        let spare_maker = thread::Builder::new()
+            .name("fifowin-spare".into())
+            .spawn(move || maker.run())
+            .map_err(spawn_error)?;
+        let torn_tail = scan.torn.clone();
+        let snapshot = scan.snapshot.map(|s| Snapshot {
+            covers: s.covers,
+            bytes: s.bytes,
+        });
         Ok(Opened {
             log: Log {
-                tx: Some(tx),
+                shared,
+                seed: meta.seed,
+                snapshots: Some(jobs),
+                snapshotter: Some(snapshotter),
                 writer: Some(writer),
-                seed: contents.seed,
-                queued,
+                spares,
+                spare_maker: Some(spare_maker),
+                _lock: lock,
             },
             snapshot,
-            records: contents.records.into_iter().map(|(_, r)| r).collect(),
-            first_record: contents.snapshot.covers + 1,
+            records: scan.records,
+            first_record: covers + 1,
+            torn_tail,
         })
     }
 
-    /// A random number chosen when the database was created (seeds message ids,
-    /// so they differ between databases yet are the same on every replay).
+    /// A random number chosen when the directory was created (seeds message
+    /// ids, so they differ between directories yet are the same on every replay).
     pub fn seed(&self) -> u64 {
         self.seed
-    }
-
-    fn send(&self, command: Command) -> Result<(), StoreError> {
-        match &self.tx {
-            Some(tx) => tx.send(command).map_err(|_| StoreError::Closed),
-            None => Err(StoreError::Closed),
-        }
     }
 
     /// Where the log stands: the sequence number of the last record queued (a
     /// caller that appends in the order its state changes knows that its state
     /// after that record is what a snapshot covering it must hold).
     pub fn position(&self) -> Position {
-        let queued = *self.queued.lock().unwrap_or_else(|p| p.into_inner());
+        let queue = self.shared.lock();
         Position {
-            last: queued.next - 1,
-            bytes: queued.bytes,
+            last: queue.next - 1,
+            bytes: queue.bytes,
         }
     }
 
-    /// Queues `record` (in call order) and resolves with its sequence number once
-    /// it is committed. Call it in the order the records must be replayed.
-    pub fn append(
-        &self,
-        record: Vec<u8>,
-    ) -> impl std::future::Future<Output = Result<u64, StoreError>> + use<> {
-        let (done, wait) = oneshot::channel();
-        // Numbered and sent under one lock, so the count matches the writer's
-        // numbering even if appends race.
-        let sent = {
-            let mut queued = self.queued.lock().unwrap_or_else(|p| p.into_inner());
-            let len = record.len() as u64;
-            let sent = self.send(Command::Append(Pending { record, done }));
-            if sent.is_ok() {
-                queued.next += 1;
-                queued.bytes += len;
-            }
-            sent
-        };
-        async move {
-            sent?;
-            match wait.await {
-                Ok(Ok(seq)) => Ok(seq),
-                Ok(Err(message)) => Err(StoreError::Storage(message)),
-                Err(_) => Err(StoreError::Closed),
-            }
+    /// Queues `record` (in call order) and resolves with its sequence number
+    /// once it is durable. Call it in the order the records must be replayed.
+    pub fn append(&self, record: Vec<u8>) -> Append {
+        let shared = Arc::clone(&self.shared);
+        if !frame::fits(record.len()) {
+            let err = StoreError::Storage(format!(
+                "a record of {} bytes is larger than a log record can be",
+                record.len()
+            ));
+            return Append::refused(shared, err);
+        }
+        match self.shared.push(&record) {
+            Some(seq) => Append::queued(shared, seq),
+            None => Append::refused(shared, StoreError::Closed),
         }
     }
 
     /// Stores `bytes` as the state after record `covers` and then deletes the
-    /// records up to `covers`; resolves once the snapshot is current (fsynced).
-    /// Appends made before this call are committed before the snapshot is
-    /// checked against the log; appends keep being committed while it is
-    /// written. A crash before it resolves leaves the previous snapshot and
-    /// every record after it.
+    /// older snapshot and the segments it covers; resolves once the snapshot is
+    /// current (fsynced, and record `covers` too). Appends keep being committed
+    /// while it is written. A crash before it resolves leaves the previous
+    /// snapshot and every record after it.
     pub fn write_snapshot(
         &self,
         covers: u64,
         bytes: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<SnapshotInfo, StoreError>> + use<> {
         let (done, wait) = oneshot::channel();
-        let sent = self.send(Command::Snapshot(SnapshotJob {
-            covers,
-            bytes,
-            done,
-        }));
+        let sent = {
+            let queue = self.shared.lock();
+            if covers >= queue.next {
+                Err(StoreError::Snapshot(format!(
+                    "a snapshot cannot cover record {covers}: the log ends at record {}",
+                    queue.next - 1
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        .and_then(|()| {
+            let job = SnapshotJob {
+                covers,
+                bytes,
+                done,
+            };
+            match &self.snapshots {
+                Some(jobs) => jobs.send(job).map_err(|_| StoreError::Closed),
+                None => Err(StoreError::Closed),
+            }
+        });
         async move {
             sent?;
-            match wait.await {
-                Ok(Ok(info)) => Ok(info),
-                Ok(Err(message)) => Err(StoreError::Snapshot(message)),
-                Err(_) => Err(StoreError::Closed),
-            }
+            wait.await.unwrap_or(Err(StoreError::Closed))
         }
     }
 }
 
-/// Stamps a new database (format, seed) or checks an existing one's format,
-/// and drops the chunks of snapshots a crash cut off. Returns the id the next
-/// snapshot gets.
-fn init(db: &Database, path: &Path) -> Result<u64, StoreError> {
-    let mut txn = db.begin_write().map_err(storage)?;
-    txn.set_durability(Durability::Immediate);
-    let next_id = {
-        let mut meta = txn.open_table(META).map_err(storage)?;
-        let format = meta.get(KEY_FORMAT).map_err(storage)?.map(|v| v.value());
-        match format {
-            Some(found) if found != FORMAT_VERSION => {
-                return Err(StoreError::Version {
-                    path: path.to_path_buf(),
-                    found,
-                    supported: FORMAT_VERSION,
-                });
-            }
-            Some(_) => {}
-            // A new file, or one from before the version was stamped (its
-            // tables are this format's).
-            None => {
-                meta.insert(KEY_FORMAT, FORMAT_VERSION).map_err(storage)?;
-            }
-        }
-        if meta.get(KEY_SEED).map_err(storage)?.is_none() {
-            meta.insert(KEY_SEED, random_seed()).map_err(storage)?;
-        }
-        let current = meta
-            .get(layout::KEY_SNAPSHOT_ID)
-            .map_err(storage)?
-            .map_or(0, |v| v.value());
-        let mut chunks = txn.open_table(SNAPSHOT).map_err(storage)?;
-        let mut highest = current;
-        let mut orphans = Vec::new();
-        for entry in chunks.iter().map_err(storage)? {
-            let (key, _) = entry.map_err(storage)?;
-            let (id, chunk) = key.value();
-            highest = highest.max(id);
-            if id != current {
-                orphans.push((id, chunk));
-            }
-        }
-        for key in orphans {
-            chunks.remove(key).map_err(storage)?;
-        }
-        highest + 1
-    };
-    txn.open_table(LOG).map_err(storage)?;
-    txn.commit().map_err(storage)?;
-    Ok(next_id)
+/// Takes the directory's lock file (an OS lock, released when the process
+/// ends however it ends).
+fn lock(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io_error(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked {
+            dir: dir.to_path_buf(),
+            path,
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_error(&path)(e)),
+    }
 }
 
-fn first_record(db: &Database) -> Result<Option<u64>, StoreError> {
-    let txn = db.begin_read().map_err(storage)?;
-    let log = txn.open_table(LOG).map_err(storage)?;
-    Ok(log.first().map_err(storage)?.map(|(seq, _)| seq.value()))
+/// Reads the meta file, or writes it (with a new seed) in a directory that
+/// has none of the store's files yet.
+fn meta(dir: &Path) -> Result<Meta, StoreError> {
+    let path = dir.join(META_FILE);
+    if path.exists() {
+        return Meta::read(&path);
+    }
+    let log_dir = dir.join(LOG_DIR);
+    let snapshot_dir = dir.join(SNAPSHOT_DIR);
+    let has_files =
+        |sub: &Path| std::fs::read_dir(sub).is_ok_and(|mut entries| entries.next().is_some());
+    if has_files(&log_dir) || has_files(&snapshot_dir) {
+        return Err(StoreError::Corrupt {
+            path,
+            problem: "it is missing, but the directory holds log segments or snapshots".into(),
+        });
+    }
+    for sub in [&log_dir, &snapshot_dir] {
+        std::fs::create_dir_all(sub).map_err(io_error(sub))?;
+    }
+    let meta = Meta {
+        format: FORMAT_VERSION,
+        seed: random_seed(),
+    };
+    layout::write_atomically(&path, &[meta.encode().as_bytes()])?;
+    Ok(meta)
 }
 
 /// Randomness without a dependency: the std hasher is randomly keyed per process.

@@ -1,322 +1,462 @@
-//! The writer thread: the only code that writes the database once it is open.
+//! Group commit: the state appenders share with the log writer thread, and the
+//! thread itself.
 //!
-//! Appends come first. Each turn takes every append waiting (up to
-//! [`MAX_BATCH`]) and commits them in one fsynced transaction (group commit),
-//! then does one step of snapshot work, if any: one chunk of a snapshot per
-//! transaction, without fsync, so an append never waits behind more than one
-//! chunk's write, and a snapshot finishes under any load; then one fsynced transaction
-//! switches META to the new snapshot and drops the old one's chunks; then the
-//! records the snapshot covers are deleted a slice at a time. A crash before
-//! the switch leaves the previous snapshot and the whole log; after it, the
-//! new snapshot and the records it does not cover (covered ones still on disk
-//! are skipped at open and deleted again).
+//! An append frames its record straight into the shared buffer under one lock
+//! (which also numbers it) and gets an [`Append`] future. The writer swaps the
+//! whole buffer out, writes it to the active segment with one `pwrite` and
+//! hands the fsync to one of two fsync threads, which `fdatasync`s and wakes
+//! the batch. While a batch is synced, the lock is free and the next batch
+//! fills the buffer; it is written and its fsync started while the first one's
+//! still runs (a disk, real or virtual, completes two flushes in about the time
+//! of one), and many concurrent requests share each fsync. An fsync started
+//! after a batch's `pwrite` returned covers that batch, so whichever fsync
+//! ends, every record written before it began is durable. Per record that is one short lock, one copy into the buffer, and one
+//! wake-up; the buffers are reused.
+//!
+//! The writer wakes only one waiter of a batch (the leader); the leader, when
+//! it runs, wakes the rest. A wake from a thread outside the server's runtime
+//! costs a system call to rouse it, a wake from inside it is a queue push, so
+//! this makes one expensive wake per batch instead of one per record. A
+//! waiter that is dropped before it has run passes the wake on, so a cancelled
+//! request cannot strand the rest of its batch.
+//!
+//! Segments are zero-filled ahead of time (`spare`), so a commit overwrites
+//! blocks the file already has and `fdatasync` does not also have to log a
+//! new file size.
 
 use std::collections::VecDeque;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::fs::File;
+use std::os::unix::fs::FileExt as _;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
-use redb::{Database, Durability, ReadableTable};
-use tokio::sync::oneshot;
+use crate::StoreError;
+use crate::layout::segment_path;
+use crate::spare::Spares;
 
-use crate::SnapshotInfo;
-use crate::layout::{
-    KEY_SNAPSHOT_BYTES, KEY_SNAPSHOT_CHUNKS, KEY_SNAPSHOT_COVERS, KEY_SNAPSHOT_ID, LOG, META,
-    SNAPSHOT, SnapshotMeta,
-};
-
-/// Most records written in one transaction (bounds the latency of a batch).
-const MAX_BATCH: usize = 4096;
-
-/// Snapshot bytes written per transaction: small enough that an append
-/// arriving meanwhile waits a few milliseconds, large enough that a snapshot
-/// of a million messages takes a few hundred transactions, not thousands.
-pub(crate) const CHUNK_BYTES: usize = 1 << 20;
-
-/// Covered records deleted per transaction.
-const TRUNCATE_STEP: u64 = 16_384;
-
-pub(crate) struct Pending {
-    pub(crate) record: Vec<u8>,
-    pub(crate) done: oneshot::Sender<Result<u64, String>>,
+/// What appenders, the writer and the snapshot thread share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes the writer when records arrive or the log closes.
+    work: Condvar,
+    /// Wakes the snapshot thread when records become durable or the writer fails.
+    synced: Condvar,
+    /// The last record fsynced.
+    durable: AtomicU64,
 }
 
-pub(crate) struct SnapshotJob {
-    pub(crate) covers: u64,
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) done: oneshot::Sender<Result<SnapshotInfo, String>>,
-}
-
-pub(crate) enum Command {
-    Append(Pending),
-    Snapshot(SnapshotJob),
-}
-
-/// A snapshot being written: chunks `0..written` of `id` are in the table.
-struct Writing {
-    job: SnapshotJob,
-    id: u64,
-    written: u64,
-}
-
-pub(crate) struct Writer {
-    db: Database,
+/// Guarded by [`Shared::queue`].
+#[derive(Debug)]
+pub(crate) struct Queue {
     /// The sequence number the next append gets.
-    next: u64,
-    snapshot: SnapshotMeta,
-    /// The id the next snapshot gets (ids are never reused, so leftovers of a
-    /// snapshot cut off by a failure cannot mix with a later one's chunks).
-    next_id: u64,
-    /// Covered records from here up to `snapshot.covers` may still be on disk.
-    truncate_from: u64,
-    writing: Option<Writing>,
-    queued: VecDeque<SnapshotJob>,
+    pub(crate) next: u64,
+    /// Record bytes appended since the log was opened.
+    pub(crate) bytes: u64,
+    /// Framed records the writer has not taken yet.
+    buf: Vec<u8>,
+    /// Appends waiting for their record to be durable.
+    waiters: Vec<(u64, Waker)>,
+    closing: bool,
+    /// Why the writer stopped; appends waiting then fail with it.
+    failed: Option<String>,
+    /// The snapshot thread waits on [`Shared::synced`].
+    snapshot_waiting: bool,
+    /// The writer waits on [`Shared::work`] (appenders need not wake it otherwise).
+    writer_idle: bool,
 }
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
+impl Shared {
+    /// `next`: the sequence number of the first record to append; everything
+    /// before it is durable.
+    pub(crate) fn new(next: u64) -> Self {
+        Self {
+            queue: Mutex::new(Queue {
+                next,
+                bytes: 0,
+                buf: Vec::new(),
+                waiters: Vec::new(),
+                closing: false,
+                failed: None,
+                snapshot_waiting: false,
+                writer_idle: false,
+            }),
+            work: Condvar::new(),
+            synced: Condvar::new(),
+            durable: AtomicU64::new(next - 1),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Frames and numbers `record`; `None` when the log no longer takes records.
+    pub(crate) fn push(&self, record: &[u8]) -> Option<u64> {
+        let mut queue = self.lock();
+        if queue.failed.is_some() || queue.closing {
+            return None;
+        }
+        let seq = queue.next;
+        queue.next += 1;
+        queue.bytes += record.len() as u64;
+        crate::frame::encode(&mut queue.buf, seq, record);
+        let idle = std::mem::take(&mut queue.writer_idle);
+        drop(queue);
+        if idle {
+            self.work.notify_one();
+        }
+        Some(seq)
+    }
+
+    /// Blocks until record `seq` is durable, or the writer has failed.
+    pub(crate) fn wait_durable(&self, seq: u64) -> Result<(), String> {
+        let mut queue = self.lock();
+        loop {
+            if self.durable.load(Ordering::Acquire) >= seq {
+                queue.snapshot_waiting = false;
+                return Ok(());
+            }
+            if let Some(failed) = &queue.failed {
+                return Err(failed.clone());
+            }
+            queue.snapshot_waiting = true;
+            queue = self.synced.wait(queue).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Wakes every waiter whose record is durable (and drops the entries of
+    /// record `gone`, a waiter that will not run again).
+    fn wake_durable(&self, gone: Option<u64>) {
+        let durable = self.durable.load(Ordering::Acquire);
+        let woken: Vec<Waker> = {
+            let mut queue = self.lock();
+            if queue.waiters.is_empty() {
+                return;
+            }
+            queue
+                .waiters
+                .extract_if(.., |(seq, _)| *seq <= durable || Some(*seq) == gone)
+                .filter(|(seq, _)| Some(*seq) != gone)
+                .map(|(_, waker)| waker)
+                .collect()
+        };
+        for waker in woken {
+            waker.wake();
+        }
+    }
+
+    /// Records up to `last` are durable: wakes one waiter among them (the
+    /// leader wakes the rest when it runs) and the snapshot thread.
+    fn publish(&self, last: u64) {
+        if self.durable.fetch_max(last, Ordering::AcqRel) >= last {
+            return;
+        }
+        let mut queue = self.lock();
+        let leader = queue
+            .waiters
+            .iter()
+            .position(|(seq, _)| *seq <= last)
+            .map(|at| queue.waiters.swap_remove(at).1);
+        if std::mem::take(&mut queue.snapshot_waiting) {
+            self.synced.notify_all();
+        }
+        drop(queue);
+        if let Some(leader) = leader {
+            leader.wake();
+        }
+    }
+
+    /// A write or an fsync failed: nothing after the durable records may be
+    /// acknowledged, and the log takes no more records.
+    fn fail(&self, err: &StoreError) {
+        let mut queue = self.lock();
+        queue.failed.get_or_insert_with(|| err.to_string());
+        let woken: Vec<Waker> = queue.waiters.drain(..).map(|(_, waker)| waker).collect();
+        self.synced.notify_all();
+        drop(queue);
+        for waker in woken {
+            waker.wake();
+        }
+    }
+
+    /// Lets the writer finish what is queued and stop.
+    pub(crate) fn close(&self) {
+        self.lock().closing = true;
+        self.work.notify_one();
+    }
+}
+
+/// Resolves with the record's sequence number once it is durable.
+#[derive(Debug)]
+pub struct Append {
+    shared: Arc<Shared>,
+    /// The record's number, or why it was not taken.
+    seq: Result<u64, Option<StoreError>>,
+    /// In [`Queue::waiters`] and not yet resolved.
+    waiting: bool,
+}
+
+impl Append {
+    pub(crate) fn queued(shared: Arc<Shared>, seq: u64) -> Self {
+        Self {
+            shared,
+            seq: Ok(seq),
+            waiting: false,
+        }
+    }
+
+    pub(crate) fn refused(shared: Arc<Shared>, err: StoreError) -> Self {
+        Self {
+            shared,
+            seq: Err(Some(err)),
+            waiting: false,
+        }
+    }
+}
+
+impl std::future::Future for Append {
+    type Output = Result<u64, StoreError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let seq = match &mut this.seq {
+            Ok(seq) => *seq,
+            Err(err) => return Poll::Ready(Err(err.take().unwrap_or(StoreError::Closed))),
+        };
+        if this.shared.durable.load(Ordering::Acquire) >= seq {
+            if std::mem::take(&mut this.waiting) {
+                // Perhaps the batch's leader: wake the rest of it.
+                this.shared.wake_durable(None);
+            }
+            return Poll::Ready(Ok(seq));
+        }
+        let mut queue = this.shared.lock();
+        // Again under the lock: the writer publishes `durable` before it
+        // takes the lock to wake the batch, so a waiter added here is seen.
+        if this.shared.durable.load(Ordering::Acquire) >= seq {
+            return Poll::Ready(Ok(seq));
+        }
+        if let Some(failed) = &queue.failed {
+            return Poll::Ready(Err(StoreError::Storage(failed.clone())));
+        }
+        queue.waiters.push((seq, cx.waker().clone()));
+        this.waiting = true;
+        Poll::Pending
+    }
+}
+
+impl Drop for Append {
+    fn drop(&mut self) {
+        if self.waiting
+            && let Ok(seq) = self.seq
+        {
+            // It may have been woken as a leader and will not run: pass it on.
+            self.shared.wake_durable(Some(seq));
+        }
+    }
+}
+
+/// fsyncs in flight at once (see the module documentation).
+const SYNCERS: usize = 2;
+
+/// A written batch waiting for its fsync.
+struct SyncJob {
+    file: Arc<File>,
+    path: PathBuf,
+    /// The last record written to `file` before this job was made.
+    last: u64,
+}
+
+#[derive(Default)]
+struct Syncs {
+    jobs: VecDeque<SyncJob>,
+    /// Jobs queued or being synced.
+    in_flight: usize,
+    stop: bool,
+}
+
+/// Between the writer and the fsync threads.
+#[derive(Default)]
+struct Pipeline {
+    syncs: Mutex<Syncs>,
+    /// Wakes an fsync thread for a job (or to stop).
+    work: Condvar,
+    /// Wakes the writer when a job is done.
+    free: Condvar,
+}
+
+impl Pipeline {
+    fn lock(&self) -> MutexGuard<'_, Syncs> {
+        self.syncs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An fsync thread: syncs jobs until told to stop.
+    fn sync_loop(&self, shared: &Shared) {
+        loop {
+            let job = {
+                let mut syncs = self.lock();
+                loop {
+                    if let Some(job) = syncs.jobs.pop_front() {
+                        break job;
+                    }
+                    if syncs.stop {
+                        return;
+                    }
+                    syncs = self.work.wait(syncs).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            match job.file.sync_data() {
+                Ok(()) => shared.publish(job.last),
+                Err(source) => shared.fail(&StoreError::Io {
+                    path: job.path,
+                    source,
+                }),
+            }
+            self.lock().in_flight -= 1;
+            self.free.notify_all();
+        }
+    }
+}
+
+/// The log writer thread's state.
+pub(crate) struct Writer {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) dir: PathBuf,
+    pub(crate) spares: Arc<Spares>,
+    pub(crate) segment_bytes: u64,
+    /// The segment being appended to (its first record's number, its file),
+    /// and where its next record goes.
+    pub(crate) active_first: u64,
+    pub(crate) active: Arc<File>,
+    pub(crate) offset: u64,
+    /// The sequence number of the next record to write.
+    pub(crate) next: u64,
 }
 
 impl Writer {
-    pub(crate) fn new(
-        db: Database,
-        next: u64,
-        snapshot: SnapshotMeta,
-        next_id: u64,
-        truncate_from: u64,
-    ) -> Self {
-        Self {
-            db,
-            next,
-            snapshot,
-            next_id,
-            truncate_from,
-            writing: None,
-            queued: VecDeque::new(),
+    /// Writes batches until the log is closed and everything queued is
+    /// durable, or a write or fsync fails (then every waiting and later
+    /// append fails).
+    pub(crate) fn run(mut self) {
+        let pipeline = Arc::new(Pipeline::default());
+        let mut syncers = Vec::new();
+        for _ in 0..SYNCERS {
+            let (shared, pipeline) = (Arc::clone(&self.shared), Arc::clone(&pipeline));
+            let spawned = std::thread::Builder::new()
+                .name("fifowin-fsync".into())
+                .spawn(move || pipeline.sync_loop(&shared));
+            match spawned {
+                Ok(handle) => syncers.push(handle),
+                Err(e) => {
+                    let err = StoreError::Storage(format!("cannot start a thread: {e}"));
+                    self.shared.fail(&err);
+                }
+            }
+        }
+        if syncers.len() == SYNCERS {
+            self.write_loop(&pipeline);
+        }
+        {
+            let mut syncs = pipeline.lock();
+            while syncs.in_flight > 0 {
+                syncs = pipeline.free.wait(syncs).unwrap_or_else(|p| p.into_inner());
+            }
+            syncs.stop = true;
+        }
+        pipeline.work.notify_all();
+        for syncer in syncers {
+            let _ = syncer.join();
         }
     }
 
-    fn truncation_pending(&self) -> bool {
-        self.truncate_from <= self.snapshot.covers
-    }
-
-    fn snapshot_pending(&self) -> bool {
-        self.writing.is_some() || !self.queued.is_empty()
-    }
-
-    /// Runs until the channel closes and no snapshot or covered record is left
-    /// to write or delete.
-    pub(crate) fn run(mut self, rx: Receiver<Command>) {
-        let mut open = true;
+    fn write_loop(&mut self, pipeline: &Pipeline) {
+        let mut batch = Vec::new();
         loop {
-            let mut batch = Vec::new();
-            let idle = !self.snapshot_pending() && !self.truncation_pending();
-            if open && idle {
-                match rx.recv() {
-                    Ok(command) => self.take(command, &mut batch),
-                    Err(_) => open = false,
+            {
+                let mut syncs = pipeline.lock();
+                while syncs.in_flight >= SYNCERS {
+                    syncs = pipeline.free.wait(syncs).unwrap_or_else(|p| p.into_inner());
                 }
             }
-            while open && batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(command) => self.take(command, &mut batch),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => open = false,
+            // On a machine with few cores the threads that append may be
+            // waiting for this one's core: letting them run before the next
+            // batch is taken makes batches larger and fsyncs fewer (and costs
+            // a system call that returns at once when nobody waits).
+            std::thread::yield_now();
+            let last = {
+                let mut queue = self.shared.lock();
+                while queue.buf.is_empty() && !queue.closing && queue.failed.is_none() {
+                    queue.writer_idle = true;
+                    queue = self
+                        .shared
+                        .work
+                        .wait(queue)
+                        .unwrap_or_else(|p| p.into_inner());
                 }
-            }
-            if !batch.is_empty() {
-                if let Err(message) = self.commit(&batch) {
-                    // Nothing of this batch is on disk and later records must
-                    // not follow it: fail it and stop (appends then fail Closed).
-                    for p in batch {
-                        let _ = p.done.send(Err(message.clone()));
-                    }
-                    self.fail_snapshots(&message);
+                if queue.failed.is_some() || queue.buf.is_empty() {
                     return;
                 }
-                let first = self.next;
-                self.next += batch.len() as u64;
-                for (i, p) in batch.into_iter().enumerate() {
-                    let _ = p.done.send(Ok(first + i as u64));
-                }
-            }
-            // One step of background work per turn, after the appends: under a
-            // steady stream of appends it still finishes, one short
-            // transaction between two commits at a time.
-            if self.snapshot_pending() {
-                self.snapshot_step();
-            } else if self.truncation_pending() {
-                if self.truncate_step().is_err() {
-                    // Covered records are skipped at open, so a failed delete
-                    // loses nothing; the disk trouble behind it fails the next
-                    // append, which is where the server learns of it.
-                    self.truncate_from = self.snapshot.covers + 1;
-                }
-            } else if !open {
+                queue.writer_idle = false;
+                std::mem::swap(&mut queue.buf, &mut batch);
+                queue.next - 1
+            };
+            let written = self.write(&batch);
+            batch.clear();
+            if let Err(err) = written {
+                self.shared.fail(&err);
                 return;
             }
-        }
-    }
-
-    fn take(&mut self, command: Command, batch: &mut Vec<Pending>) {
-        match command {
-            Command::Append(p) => batch.push(p),
-            Command::Snapshot(job) => self.queued.push_back(job),
-        }
-    }
-
-    fn commit(&self, batch: &[Pending]) -> Result<(), String> {
-        let mut txn = self.db.begin_write().map_err(text)?;
-        // fsync before the commit returns: an answered request survives power loss.
-        txn.set_durability(Durability::Immediate);
-        {
-            let mut table = txn.open_table(LOG).map_err(text)?;
-            for (i, p) in batch.iter().enumerate() {
-                table
-                    .insert(self.next + i as u64, p.record.as_slice())
-                    .map_err(text)?;
+            self.next = last + 1;
+            {
+                let mut syncs = pipeline.lock();
+                syncs.in_flight += 1;
+                syncs.jobs.push_back(SyncJob {
+                    file: Arc::clone(&self.active),
+                    path: segment_path(&self.dir, self.active_first),
+                    last,
+                });
             }
-        }
-        txn.commit().map_err(text)
-    }
-
-    fn fail_snapshots(&mut self, message: &str) {
-        let jobs = self.writing.take().map(|w| w.job).into_iter();
-        for job in jobs.chain(self.queued.drain(..)) {
-            let _ = job.done.send(Err(message.to_string()));
+            pipeline.work.notify_one();
         }
     }
 
-    /// One transaction of snapshot work: start the next job, write one chunk,
-    /// or switch to the finished snapshot.
-    fn snapshot_step(&mut self) {
-        let Some(mut writing) = self.writing.take().or_else(|| self.start()) else {
-            return;
-        };
-        let chunks = writing.job.bytes.len().div_ceil(CHUNK_BYTES) as u64;
-        let step = if writing.written < chunks {
-            self.write_chunk(&writing).map(|()| {
-                writing.written += 1;
-                None
-            })
-        } else {
-            self.switch(&writing, chunks).map(Some)
-        };
-        match step {
-            Ok(None) => self.writing = Some(writing),
-            Ok(Some(info)) => {
-                let _ = writing.job.done.send(Ok(info));
-            }
-            Err(message) => {
-                let _ = writing.job.done.send(Err(message));
-            }
+    /// Writes one batch (records `self.next..`), not yet synced.
+    fn write(&mut self, batch: &[u8]) -> Result<(), StoreError> {
+        let len = batch.len() as u64;
+        if self.offset > 0 && self.offset + len > self.segment_bytes {
+            self.roll()?;
+        }
+        self.active
+            .write_all_at(batch, self.offset)
+            .map_err(|e| self.io(e))?;
+        self.offset += len;
+        Ok(())
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: segment_path(&self.dir, self.active_first),
+            source,
         }
     }
 
-    /// The next queued job that can be written, refusing the ones that cannot.
-    fn start(&mut self) -> Option<Writing> {
-        while let Some(job) = self.queued.pop_front() {
-            let problem = if job.covers >= self.next {
-                Some(format!(
-                    "a snapshot cannot cover record {}: the log ends at record {}",
-                    job.covers,
-                    self.next - 1
-                ))
-            } else if job.covers < self.snapshot.covers {
-                Some(format!(
-                    "a snapshot covering record {} is older than the current one (record {})",
-                    job.covers, self.snapshot.covers
-                ))
-            } else {
-                None
-            };
-            match problem {
-                Some(problem) => {
-                    let _ = job.done.send(Err(problem));
-                }
-                None => {
-                    let id = self.next_id;
-                    self.next_id += 1;
-                    return Some(Writing {
-                        job,
-                        id,
-                        written: 0,
-                    });
-                }
-            }
-        }
-        None
-    }
-
-    fn write_chunk(&self, writing: &Writing) -> Result<(), String> {
-        let start = usize::try_from(writing.written).map_err(text)? * CHUNK_BYTES;
-        let end = (start + CHUNK_BYTES).min(writing.job.bytes.len());
-        let mut txn = self.db.begin_write().map_err(text)?;
-        // Made durable by the switch (or any append) committed after it; lost
-        // in a crash before that, when it is not part of any state yet.
-        txn.set_durability(Durability::None);
-        {
-            let mut table = txn.open_table(SNAPSHOT).map_err(text)?;
-            table
-                .insert(
-                    (writing.id, writing.written),
-                    &writing.job.bytes[start..end],
-                )
-                .map_err(text)?;
-        }
-        txn.commit().map_err(text)
-    }
-
-    /// Names the new snapshot in META and drops the old one's chunks, in one
-    /// fsynced transaction.
-    fn switch(&mut self, writing: &Writing, chunks: u64) -> Result<SnapshotInfo, String> {
-        let new = SnapshotMeta {
-            id: writing.id,
-            covers: writing.job.covers,
-            chunks,
-            bytes: writing.job.bytes.len() as u64,
-        };
-        let mut txn = self.db.begin_write().map_err(text)?;
-        txn.set_durability(Durability::Immediate);
-        {
-            let mut meta = txn.open_table(META).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_ID, new.id).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_COVERS, new.covers).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_CHUNKS, new.chunks).map_err(text)?;
-            meta.insert(KEY_SNAPSHOT_BYTES, new.bytes).map_err(text)?;
-            let mut table = txn.open_table(SNAPSHOT).map_err(text)?;
-            for chunk in 0..self.snapshot.chunks {
-                table.remove((self.snapshot.id, chunk)).map_err(text)?;
-            }
-        }
-        txn.commit().map_err(text)?;
-        if self.truncate_from > self.snapshot.covers {
-            self.truncate_from = self.snapshot.covers + 1;
-        }
-        self.snapshot = new;
-        Ok(SnapshotInfo {
-            covers: new.covers,
-            bytes: new.bytes,
-            chunks: new.chunks,
-        })
-    }
-
-    /// Deletes the next slice of the records the current snapshot covers.
-    fn truncate_step(&mut self) -> Result<(), String> {
-        let end = (self.truncate_from + TRUNCATE_STEP).min(self.snapshot.covers + 1);
-        let mut txn = self.db.begin_write().map_err(text)?;
-        // Deleting covered records again after a crash is harmless.
-        txn.set_durability(Durability::None);
-        {
-            let mut table = txn.open_table(LOG).map_err(text)?;
-            let first = table
-                .first()
-                .map_err(text)?
-                .map_or(end, |(seq, _)| seq.value());
-            for seq in first.max(self.truncate_from)..end {
-                table.remove(seq).map_err(text)?;
-            }
-        }
-        txn.commit().map_err(text)?;
-        self.truncate_from = end;
+    /// Closes the active segment at its last record and starts the next one
+    /// at record `self.next`.
+    fn roll(&mut self) -> Result<(), StoreError> {
+        // Every record of a segment is durable before any goes to the next,
+        // so a segment that is not the last never ends in a torn record.
+        self.active.sync_data().map_err(|e| self.io(e))?;
+        self.shared.publish(self.next - 1);
+        // Cutting off the unused zeros need not be durable: zeros after the
+        // last record read as the end either way.
+        self.active.set_len(self.offset).map_err(|e| self.io(e))?;
+        self.active = Arc::new(self.spares.take(&segment_path(&self.dir, self.next))?);
+        self.active_first = self.next;
+        self.offset = 0;
         Ok(())
     }
 }

@@ -45,7 +45,7 @@ fn a_second_process_on_a_data_directory_is_refused_until_the_first_dies() {
         format!(
             "the data directory {} is in use by another fifowin process ({} is locked)",
             dir.display(),
-            dir.join(fifowin_store::FILE_NAME).display()
+            dir.join(fifowin_store::LOCK_FILE).display()
         )
     );
     child.kill().expect("SIGKILL");

@@ -1,10 +1,11 @@
 //! SIGKILL while snapshots are being written: a child process (this test
 //! binary, re-run with an environment variable) appends records and writes
-//! multi-chunk snapshots while appending; the parent kills it with SIGKILL a
+//! multi-megabyte snapshots while appending; the parent kills it with SIGKILL a
 //! a few milliseconds after a snapshot starts, reopens the directory and checks
 //! that every acknowledged record is there, the snapshot is whole, and the
 //! records after it are contiguous. Rounds share one directory, so later
-//! rounds also start from a crashed snapshot or truncation.
+//! rounds also start from a crashed snapshot, a torn tail or a half-done
+//! deletion of covered segments.
 //! `FIFOWIN_STORE_CRASH_ROUNDS` sets the rounds (default 6).
 
 use std::io::{BufRead, BufReader, Write};
@@ -17,7 +18,7 @@ use fifowin_store::Log;
 const CHILD_ENV: &str = "FIFOWIN_STORE_CRASH_CHILD_DIR";
 const TEST_NAME: &str = "sigkill_during_snapshots_loses_no_acknowledged_record";
 
-/// Snapshots span several chunks (the store writes 1 MiB per transaction).
+/// Snapshots large enough that writing one takes a few milliseconds.
 fn snapshot_len(covers: u64) -> usize {
     3 * (1 << 20) + (covers % 4096) as usize
 }
@@ -173,8 +174,8 @@ fn sigkill_during_snapshots_loses_no_acknowledged_record() {
             }
         };
         // Kill 0-59 ms after the round's first, second or third snapshot
-        // starts (its chunks take a few milliseconds each), so rounds die
-        // mid-snapshot, mid-truncation and between snapshots.
+        // starts (writing it takes a few milliseconds), so rounds die
+        // mid-snapshot, mid-deletion and between snapshots.
         let starts = 1 + round % 3;
         let give_up = Instant::now() + Duration::from_secs(60);
         loop {

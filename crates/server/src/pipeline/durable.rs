@@ -1,6 +1,6 @@
 //! Durable mode (`fifowin serve --data-dir DIR`): every state-changing SQS or SNS request
-//! is appended to a command log (`fifowin-store`, redb) and answered only once its
-//! record is committed and fsynced; at start-up the log is replayed through the
+//! is appended to a command log (`fifowin-store`'s segment files) and answered only once its
+//! record is written and fsynced; at start-up the log is replayed through the
 //! same service code to rebuild the exact state (queues, attributes, tags,
 //! messages, in-flight messages and receipt handles, receive counts, the dedup
 //! table with its first-send times).

@@ -49,6 +49,15 @@ pub async fn open_durable_with(
     policy: SnapshotPolicy,
 ) -> Result<AppState, DurableError> {
     let opened = Log::open(dir)?;
+    if let Some(torn) = &opened.torn_tail {
+        // Never acknowledged (its fsync had not returned), so nothing is lost.
+        tracing::warn!(
+            "durable mode: cut off a write a crash interrupted at the end of the log ({} from byte {}: {})",
+            torn.path.display(),
+            torn.offset,
+            torn.problem
+        );
+    }
     let seed = opened.log.seed();
     let ids = MessageIds::Derived { seed };
     let started = Instant::now();
