@@ -26,8 +26,8 @@ pub(crate) struct GuardArgs {
     data_dir: Option<std::path::PathBuf>,
     /// Durable mode: take a snapshot of the state once this many requests were
     /// logged since the last one (or 64 MiB of them; with a large state, not
-    /// before the log holds a quarter of the last snapshot's size); the records
-    /// it covers are then deleted. 0 never takes one (the log keeps growing).
+    /// before the log since the last snapshot is as large as that snapshot);
+    /// the records it covers are then deleted. 0 never takes one (the log keeps growing).
     #[arg(
         long,
         env = "FIFOWIN_SNAPSHOT_EVERY",

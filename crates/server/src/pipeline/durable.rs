@@ -90,7 +90,7 @@ pub(crate) async fn act(state: &AppState, action: Action) -> Result<Acted, Actio
         return actions::apply(state, &action, state.clock.now(), MessageIds::Random);
     };
     let ids = MessageIds::Derived { seed: durable.seed };
-    let guard = durable.order.lock().await;
+    let guard = durable.ordered();
     let now = state.clock.now();
     let result = actions::apply(state, &action, now, ids);
     let append = match &result {
@@ -121,7 +121,7 @@ async fn apply_logged(
     }
     // Encoded before the lock: under it, only the time is written in.
     let prepared = prepare(ctx, raw);
-    let guard = durable.order.lock().await;
+    let guard = durable.ordered();
     let now = state.clock.now();
     let result = sqs::execute(state, ctx, request, now, ids);
     let append = append(durable, &result, now, prepared);
@@ -163,7 +163,7 @@ pub(crate) async fn apply_sns(
         return crate::sns::execute(state, ctx, &request, state.clock.now(), ids);
     }
     let prepared = prepare(ctx, raw);
-    let guard = durable.order.lock().await;
+    let guard = durable.ordered();
     let now = state.clock.now();
     let result = crate::sns::execute(state, ctx, &request, now, ids);
     let append = append(durable, &result, now, prepared);
@@ -205,7 +205,7 @@ pub(crate) async fn receive_attempt(
         return Ok(Attempt::Received { messages, now });
     };
     let prepared = prepare(ctx, raw);
-    let guard = durable.order.lock().await;
+    let guard = durable.ordered();
     let idle = !first
         && poll.request.attempt_id.is_none()
         && poll.queue.lock().counts(state.clock.now()).visible == 0;

@@ -23,8 +23,11 @@ pub struct Durable {
     pub(super) log: Log,
     /// The database's random seed, for message ids.
     pub(super) seed: u64,
-    /// Held while a state-changing request runs and is appended.
-    pub(super) order: tokio::sync::Mutex<()>,
+    /// Held while a state-changing request runs and is appended. A blocking
+    /// lock: nothing awaits while holding it (the section is the engine call
+    /// and queuing the record, microseconds), and a contended async lock would
+    /// park and wake a task per request.
+    order: std::sync::Mutex<()>,
     /// When the next snapshot is due.
     pub(super) snapshots: Snapshots,
 }
@@ -35,9 +38,17 @@ impl Durable {
         Self {
             seed: log.seed(),
             log,
-            order: tokio::sync::Mutex::new(()),
+            order: std::sync::Mutex::new(()),
             snapshots,
         }
+    }
+
+    /// Takes the order lock. A poisoned lock is taken as it is: failing every
+    /// later request would not undo whatever the panic left half done.
+    pub(super) fn ordered(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.order
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -40,10 +40,6 @@ impl SnapshotPolicy {
     /// Bounds the log between snapshots when records are large (batches of
     /// big messages).
     pub const DEFAULT_EVERY_BYTES: u64 = 64 << 20;
-    /// A snapshot waits until the log since the last one holds at least
-    /// 1/`IMAGE_SHARE` of that one's size: with a large state, capturing and
-    /// writing it is the cost, so it is paid in proportion to what was logged.
-    const IMAGE_SHARE: u64 = 4;
 }
 
 impl Default for SnapshotPolicy {
@@ -114,8 +110,13 @@ impl Snapshots {
         let mut p = self.progress();
         let records = at.last.saturating_sub(p.from_record);
         let bytes = u64::try_from(i128::from(at.bytes) - p.from_bytes).unwrap_or(0);
+        // And not before the log since the last snapshot is as large as that
+        // snapshot: with a large state, building and writing the image is the
+        // cost, so each byte logged pays for at most one byte of snapshot (the
+        // ratio of Redis's default AOF rewrite), and start-up replays at most a
+        // snapshot's worth of records after it.
         let due = (records >= self.policy.every_records || bytes >= self.policy.every_bytes)
-            && bytes >= p.image_bytes / SnapshotPolicy::IMAGE_SHARE;
+            && bytes >= p.image_bytes;
         if p.running || !due {
             return false;
         }
@@ -169,7 +170,7 @@ async fn take(state: &AppState) {
     };
     let started = Instant::now();
     let captured = {
-        let _order = durable.order.lock().await;
+        let _order = durable.ordered();
         let at = durable.log.position();
         durable.snapshots.restart_count(at);
         (ServerImage::capture(state), at)
@@ -248,18 +249,19 @@ mod tests {
             every_records: 10,
             every_bytes: u64::MAX,
         };
-        // 8 records of 300 bytes replayed after a snapshot of 4,000 bytes.
+        // 8 records of 300 bytes replayed after a snapshot of 2,000 bytes.
         let record = format!(r#"{{"proto":"json","body":"{}"}}"#, "x".repeat(274)).into_bytes();
         assert_eq!(record.len(), 300);
-        let snapshots = Snapshots::new(policy, 100, 4_000, &vec![record; 8]);
+        let snapshots = Snapshots::new(policy, 100, 2_000, &vec![record; 8]);
         assert!(!snapshots.claim(at(108, 0)));
-        // 10 records and 2,700 bytes, over a quarter of the 4,000-byte image.
+        // 10 records and 2,700 bytes, more than the 2,000-byte image.
         assert!(snapshots.claim(at(110, 300)));
         snapshots.restart_count(at(110, 300));
         snapshots.finished(Some(40_000));
-        // 20 records logged, 800 bytes: under a quarter of the 40,000-byte image.
+        // 20 records logged, 800 bytes, then 30,000: less than the 40,000-byte image.
         assert!(!snapshots.claim(at(130, 1_100)));
-        assert!(snapshots.claim(at(131, 10_300)));
+        assert!(!snapshots.claim(at(131, 30_300)));
+        assert!(snapshots.claim(at(132, 40_300)));
     }
 
     #[test]
