@@ -40,7 +40,7 @@ pub(crate) mod snapshot;
 mod restart_tests;
 
 use fifowin_engine::{Clock, ReceivedMessage, Timestamp};
-use fifowin_store::StoreError;
+use fifowin_store::{Append, StoreError};
 use fifowin_wire::{ErrorCode, Request, Response, SqsError};
 
 use crate::pipeline::move_runner;
@@ -90,15 +90,15 @@ pub(crate) async fn act(state: &AppState, action: Action) -> Result<Acted, Actio
         return actions::apply(state, &action, state.clock.now(), MessageIds::Random);
     };
     let ids = MessageIds::Derived { seed: durable.seed };
-    let guard = durable.ordered();
-    let now = state.clock.now();
-    let result = actions::apply(state, &action, now, ids);
-    let append = match &result {
-        Ok(acted) if acted.changed_state() => Some(durable.log.append(action_record(now, &action))),
-        _ => None,
-    };
-    drop(guard);
-    snapshot::maybe_start(state, durable);
+    let (result, append) = in_order(
+        state,
+        durable,
+        |now| actions::apply(state, &action, now, ids),
+        |now, result| match result {
+            Ok(acted) if acted.changed_state() => Some(action_record(now, &action)),
+            _ => None,
+        },
+    );
     if let Some(append) = append {
         append.await.map_err(|err| {
             tracing::error!("durable mode: {err}");
@@ -121,29 +121,44 @@ async fn apply_logged(
     }
     // Encoded before the lock: under it, only the time is written in.
     let prepared = prepare(ctx, raw);
-    let guard = durable.ordered();
-    let now = state.clock.now();
-    let result = sqs::execute(state, ctx, request, now, ids);
-    let append = append(durable, &result, now, prepared);
-    drop(guard);
-    snapshot::maybe_start(state, durable);
+    let (result, append) = in_order(
+        state,
+        durable,
+        |now| sqs::execute(state, ctx, request, now, ids),
+        logged_if_ok(prepared),
+    );
     if let Some(append) = append {
         append.await.map_err(internal)?;
     }
     result
 }
 
-/// Queues the record of a request that succeeded (call with `order` held); the
-/// returned future resolves when it is committed.
-fn append<T, E>(
+/// What every state change in durable mode does under the order lock: read
+/// `now` once, make the change at that instant and queue the record `record`
+/// makes of its result (none: nothing to log); then, with the lock released,
+/// start a snapshot if one is due. The append resolves once the record is
+/// committed.
+fn in_order<T, E>(
+    state: &AppState,
     durable: &Durable,
-    result: &Result<T, E>,
-    now: Timestamp,
+    change: impl FnOnce(Timestamp) -> Result<T, E>,
+    record: impl FnOnce(Timestamp, &Result<T, E>) -> Option<Vec<u8>>,
+) -> (Result<T, E>, Option<Append>) {
+    let guard = durable.ordered();
+    let now = state.clock.now();
+    let result = change(now);
+    let append = record(now, &result).map(|bytes| durable.log.append(bytes));
+    drop(guard);
+    snapshot::maybe_start(state, durable);
+    (result, append)
+}
+
+/// The record of a request, logged when it succeeded (a failed request
+/// changes nothing).
+fn logged_if_ok<T, E>(
     prepared: Prepared,
-) -> Option<impl std::future::Future<Output = Result<u64, StoreError>> + use<T, E>> {
-    result
-        .is_ok()
-        .then(|| durable.log.append(prepared.stamped(now)))
+) -> impl FnOnce(Timestamp, &Result<T, E>) -> Option<Vec<u8>> {
+    move |now, result| result.is_ok().then(|| prepared.stamped(now))
 }
 
 /// Applies one SNS request as [`apply`] does an SQS one: logged in durable mode
@@ -163,12 +178,12 @@ pub(crate) async fn apply_sns(
         return crate::sns::execute(state, ctx, &request, state.clock.now(), ids);
     }
     let prepared = prepare(ctx, raw);
-    let guard = durable.ordered();
-    let now = state.clock.now();
-    let result = crate::sns::execute(state, ctx, &request, now, ids);
-    let append = append(durable, &result, now, prepared);
-    drop(guard);
-    snapshot::maybe_start(state, durable);
+    let (result, append) = in_order(
+        state,
+        durable,
+        |now| crate::sns::execute(state, ctx, &request, now, ids),
+        logged_if_ok(prepared),
+    );
     if let Some(append) = append {
         append.await.map_err(|err| {
             let err = internal(err);
@@ -205,19 +220,24 @@ pub(crate) async fn receive_attempt(
         return Ok(Attempt::Received { messages, now });
     };
     let prepared = prepare(ctx, raw);
-    let guard = durable.ordered();
-    let idle = !first
-        && poll.request.attempt_id.is_none()
-        && poll.queue.lock().counts(state.clock.now()).visible == 0;
-    if idle {
+    // `None`: skipped, so nothing is logged.
+    let (result, append) = in_order(
+        state,
+        durable,
+        |now| {
+            let idle = !first
+                && poll.request.attempt_id.is_none()
+                && poll.queue.lock().counts(now).visible == 0;
+            if idle {
+                return Ok(None);
+            }
+            receive::attempt(state, poll, now).map(|messages| Some((messages, now)))
+        },
+        |now, result| matches!(result, Ok(Some(_))).then(|| prepared.stamped(now)),
+    );
+    let Some((messages, now)) = result? else {
         return Ok(Attempt::Skipped);
-    }
-    let now = state.clock.now();
-    let result = receive::attempt(state, poll, now);
-    let append = append(durable, &result, now, prepared);
-    drop(guard);
-    snapshot::maybe_start(state, durable);
-    let messages = result?;
+    };
     if !messages.is_empty()
         && let Some(append) = append
     {
