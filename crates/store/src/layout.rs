@@ -83,14 +83,22 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
 /// one, never a mix: a temporary file, fsynced, renamed over it, and the
 /// directory fsynced.
 pub(crate) fn write_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), StoreError> {
+    let tmp = write_tmp(path, parts)?;
+    std::fs::rename(&tmp, path).map_err(io_error(path))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Writes `parts` to `path`'s temporary sibling (`<name>.tmp`) and fsyncs it;
+/// returns that sibling for the caller to rename into place when it may. A
+/// file under its real name is then always whole.
+pub(crate) fn write_tmp(path: &Path, parts: &[&[u8]]) -> Result<PathBuf, StoreError> {
     let tmp = path.with_extension(TMP_EXT);
     let mut file = std::fs::File::create(&tmp).map_err(io_error(&tmp))?;
     for part in parts {
         file.write_all(part).map_err(io_error(&tmp))?;
     }
     file.sync_all().map_err(io_error(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_error(path))?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")))
+    Ok(tmp)
 }
 
 /// What the meta file says.

@@ -4,11 +4,10 @@
 //! place, so a snapshot file under its real name is always whole, and one that
 //! is not (a disk fault, a hand edit) is an error naming it.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::StoreError;
-use crate::layout::{FORMAT_VERSION, TMP_EXT, io_error};
+use crate::layout::{self, FORMAT_VERSION, io_error};
 
 const MAGIC: &[u8; 16] = b"fifowin snapshot";
 const HEADER: usize = MAGIC.len() + 8 + 8 + 8 + 4;
@@ -17,18 +16,13 @@ const HEADER: usize = MAGIC.len() + 8 + 8 + 8 + 4;
 /// sibling and fsyncs it; returns that temporary file for the caller to
 /// rename once the records it covers are durable.
 pub(crate) fn write_tmp(path: &Path, covers: u64, bytes: &[u8]) -> Result<PathBuf, StoreError> {
-    let tmp = path.with_extension(TMP_EXT);
     let mut header = Vec::with_capacity(HEADER);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     header.extend_from_slice(&covers.to_le_bytes());
     header.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     header.extend_from_slice(&crc32fast::hash(bytes).to_le_bytes());
-    let mut file = std::fs::File::create(&tmp).map_err(io_error(&tmp))?;
-    file.write_all(&header).map_err(io_error(&tmp))?;
-    file.write_all(bytes).map_err(io_error(&tmp))?;
-    file.sync_all().map_err(io_error(&tmp))?;
-    Ok(tmp)
+    layout::write_tmp(path, &[&header, bytes])
 }
 
 /// Reads and verifies the snapshot file `path`, which its name says covers

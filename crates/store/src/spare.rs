@@ -5,12 +5,11 @@
 //! extents). Written as `spare.tmp` and renamed when whole.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
 use crate::StoreError;
-use crate::layout::{SPARE, TMP_EXT, io_error, sync_dir};
+use crate::layout::{SPARE, io_error, sync_dir, write_tmp};
 
 /// Zeros written per call while filling a spare.
 const FILL_CHUNK: usize = 1 << 20;
@@ -44,17 +43,13 @@ impl Spares {
         if spare.exists() {
             return Ok(());
         }
-        let tmp = spare.with_extension(TMP_EXT);
-        let io = io_error(&tmp);
-        let mut file = File::create(&tmp).map_err(&io)?;
         let zeros = vec![0u8; FILL_CHUNK];
-        let mut left = self.segment_bytes;
-        while left > 0 {
-            let n = left.min(FILL_CHUNK as u64) as usize;
-            file.write_all(&zeros[..n]).map_err(&io)?;
-            left -= n as u64;
-        }
-        file.sync_all().map_err(&io)?;
+        let size = usize::try_from(self.segment_bytes).unwrap_or(usize::MAX);
+        let parts: Vec<&[u8]> = (0..size)
+            .step_by(FILL_CHUNK)
+            .map(|at| &zeros[..(size - at).min(FILL_CHUNK)])
+            .collect();
+        let tmp = write_tmp(&spare, &parts)?;
         std::fs::rename(&tmp, &spare).map_err(io_error(&spare))
     }
 
