@@ -287,7 +287,7 @@ impl Log {
             spares: Arc::clone(&spares),
             segment_bytes: options.segment_bytes,
             active_first: next,
-            active: Arc::new(active),
+            active,
             offset: 0,
             next,
         };

@@ -3,15 +3,19 @@
 //!
 //! An append frames its record straight into the shared buffer under one lock
 //! (which also numbers it) and gets an [`Append`] future. The writer swaps the
-//! whole buffer out, writes it to the active segment with one `pwrite` and
-//! hands the fsync to one of two fsync threads, which `fdatasync`s and wakes
-//! the batch. While a batch is synced, the lock is free and the next batch
-//! fills the buffer; it is written and its fsync started while the first one's
-//! still runs (a disk, real or virtual, completes two flushes in about the time
-//! of one), and many concurrent requests share each fsync. An fsync started
-//! after a batch's `pwrite` returned covers that batch, so whichever fsync
-//! ends, every record written before it began is durable. Per record that is one short lock, one copy into the buffer, and one
-//! wake-up; the buffers are reused.
+//! whole buffer out, writes it to the active segment with one `pwrite`,
+//! `fdatasync`s it and wakes the batch. While a batch is written and synced
+//! the lock is free, so the next batch fills the buffer behind it and is ready
+//! when the sync returns: many concurrent requests share each fsync. Per record
+//! that is one short lock, one copy into the buffer, and one wake-up; the
+//! buffers are reused.
+//!
+//! One thread both writes and syncs. A batch then costs two hand-offs between
+//! threads (the wake of the writer when it sleeps, the wake of the batch), and
+//! each hand-off is a system call and often a switch between cores; fsync
+//! threads of their own, with two syncs in flight, added two more per batch
+//! and made batches smaller, which cost more than the overlap of two syncs
+//! saved.
 //!
 //! The writer wakes only one waiter of a batch (the leader); the leader, when
 //! it runs, wakes the rest. A wake from a thread outside the server's runtime
@@ -24,7 +28,6 @@
 //! blocks the file already has and `fdatasync` does not also have to log a
 //! new file size.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::os::unix::fs::FileExt as _;
 use std::path::PathBuf;
@@ -260,68 +263,6 @@ impl Drop for Append {
     }
 }
 
-/// fsyncs in flight at once (see the module documentation).
-const SYNCERS: usize = 2;
-
-/// A written batch waiting for its fsync.
-struct SyncJob {
-    file: Arc<File>,
-    path: PathBuf,
-    /// The last record written to `file` before this job was made.
-    last: u64,
-}
-
-#[derive(Default)]
-struct Syncs {
-    jobs: VecDeque<SyncJob>,
-    /// Jobs queued or being synced.
-    in_flight: usize,
-    stop: bool,
-}
-
-/// Between the writer and the fsync threads.
-#[derive(Default)]
-struct Pipeline {
-    syncs: Mutex<Syncs>,
-    /// Wakes an fsync thread for a job (or to stop).
-    work: Condvar,
-    /// Wakes the writer when a job is done.
-    free: Condvar,
-}
-
-impl Pipeline {
-    fn lock(&self) -> MutexGuard<'_, Syncs> {
-        self.syncs.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// An fsync thread: syncs jobs until told to stop.
-    fn sync_loop(&self, shared: &Shared) {
-        loop {
-            let job = {
-                let mut syncs = self.lock();
-                loop {
-                    if let Some(job) = syncs.jobs.pop_front() {
-                        break job;
-                    }
-                    if syncs.stop {
-                        return;
-                    }
-                    syncs = self.work.wait(syncs).unwrap_or_else(|p| p.into_inner());
-                }
-            };
-            match job.file.sync_data() {
-                Ok(()) => shared.publish(job.last),
-                Err(source) => shared.fail(&StoreError::Io {
-                    path: job.path,
-                    source,
-                }),
-            }
-            self.lock().in_flight -= 1;
-            self.free.notify_all();
-        }
-    }
-}
-
 /// The log writer thread's state.
 pub(crate) struct Writer {
     pub(crate) shared: Arc<Shared>,
@@ -331,57 +272,19 @@ pub(crate) struct Writer {
     /// The segment being appended to (its first record's number, its file),
     /// and where its next record goes.
     pub(crate) active_first: u64,
-    pub(crate) active: Arc<File>,
+    pub(crate) active: File,
     pub(crate) offset: u64,
     /// The sequence number of the next record to write.
     pub(crate) next: u64,
 }
 
 impl Writer {
-    /// Writes batches until the log is closed and everything queued is
+    /// Commits batches until the log is closed and everything queued is
     /// durable, or a write or fsync fails (then every waiting and later
     /// append fails).
     pub(crate) fn run(mut self) {
-        let pipeline = Arc::new(Pipeline::default());
-        let mut syncers = Vec::new();
-        for _ in 0..SYNCERS {
-            let (shared, pipeline) = (Arc::clone(&self.shared), Arc::clone(&pipeline));
-            let spawned = std::thread::Builder::new()
-                .name("fifowin-fsync".into())
-                .spawn(move || pipeline.sync_loop(&shared));
-            match spawned {
-                Ok(handle) => syncers.push(handle),
-                Err(e) => {
-                    let err = StoreError::Storage(format!("cannot start a thread: {e}"));
-                    self.shared.fail(&err);
-                }
-            }
-        }
-        if syncers.len() == SYNCERS {
-            self.write_loop(&pipeline);
-        }
-        {
-            let mut syncs = pipeline.lock();
-            while syncs.in_flight > 0 {
-                syncs = pipeline.free.wait(syncs).unwrap_or_else(|p| p.into_inner());
-            }
-            syncs.stop = true;
-        }
-        pipeline.work.notify_all();
-        for syncer in syncers {
-            let _ = syncer.join();
-        }
-    }
-
-    fn write_loop(&mut self, pipeline: &Pipeline) {
         let mut batch = Vec::new();
         loop {
-            {
-                let mut syncs = pipeline.lock();
-                while syncs.in_flight >= SYNCERS {
-                    syncs = pipeline.free.wait(syncs).unwrap_or_else(|p| p.into_inner());
-                }
-            }
             // On a machine with few cores the threads that append may be
             // waiting for this one's core: letting them run before the next
             // batch is taken makes batches larger and fsyncs fewer (and costs
@@ -404,24 +307,21 @@ impl Writer {
                 std::mem::swap(&mut queue.buf, &mut batch);
                 queue.next - 1
             };
-            let written = self.write(&batch);
+            let committed = self.commit(&batch);
             batch.clear();
-            if let Err(err) = written {
+            if let Err(err) = committed {
                 self.shared.fail(&err);
                 return;
             }
             self.next = last + 1;
-            {
-                let mut syncs = pipeline.lock();
-                syncs.in_flight += 1;
-                syncs.jobs.push_back(SyncJob {
-                    file: Arc::clone(&self.active),
-                    path: segment_path(&self.dir, self.active_first),
-                    last,
-                });
-            }
-            pipeline.work.notify_one();
+            self.shared.publish(last);
         }
+    }
+
+    /// Writes one batch (records `self.next..`) and fsyncs it.
+    fn commit(&mut self, batch: &[u8]) -> Result<(), StoreError> {
+        self.write(batch)?;
+        self.active.sync_data().map_err(|e| self.io(e))
     }
 
     /// Writes one batch (records `self.next..`), not yet synced.
@@ -454,7 +354,7 @@ impl Writer {
         // Cutting off the unused zeros need not be durable: zeros after the
         // last record read as the end either way.
         self.active.set_len(self.offset).map_err(|e| self.io(e))?;
-        self.active = Arc::new(self.spares.take(&segment_path(&self.dir, self.next))?);
+        self.active = self.spares.take(&segment_path(&self.dir, self.next))?;
         self.active_first = self.next;
         self.offset = 0;
         Ok(())
