@@ -47,11 +47,6 @@ pub(crate) fn offset(place: u64, front: u64) -> usize {
 }
 
 impl<T: Clone> ChunkDeque<T> {
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.chunks.iter().map(|c| c.len()).sum()
-    }
-
     pub(crate) fn push_back(&mut self, value: T) {
         if self.chunks.back().is_none_or(|c| c.len() == CHUNK) {
             let chunk = self
@@ -107,6 +102,11 @@ impl<T: Clone> ChunkDeque<T> {
 
     pub(crate) fn clear(&mut self) {
         self.chunks.clear();
+    }
+
+    /// The number of values (a walk over the chunks, not the values).
+    pub(crate) fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.len()).sum()
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {

@@ -38,17 +38,18 @@ pub struct DedupImage {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct LiveImage {
-    key: String,
-    message_id: String,
+    /// Shared with the table, not copied (as in a message's image).
+    key: Arc<str>,
+    message_id: Arc<str>,
     sequence: u64,
-    group: Option<String>,
+    group: Option<Arc<str>>,
     first_sent: u64,
     suppressed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct TombstoneImage {
-    key: String,
+    key: Arc<str>,
     first_sent: u64,
     /// The key's tombstone; a stale entry only waits its turn to be dropped.
     current: bool,
@@ -88,29 +89,27 @@ pub(crate) struct FrozenDedup {
 
 impl FrozenDedup {
     pub(crate) fn image(&self) -> DedupImage {
+        // Sized up front: the chunks' iterators do not know their length, and
+        // growing a vector of a million entries copies it again and again.
+        let mut live = Vec::with_capacity(self.live.len());
+        live.extend(self.live.iter().map(|l| LiveImage {
+            key: Arc::clone(&l.key.0),
+            message_id: Arc::clone(&l.message_id),
+            sequence: l.sequence,
+            group: l.group.clone(),
+            first_sent: l.first_sent.as_millis(),
+            suppressed: l.suppressed,
+        }));
+        let mut tombstones = Vec::with_capacity(self.tombstone_order.len());
+        tombstones.extend(self.tombstone_order.iter().map(|t| TombstoneImage {
+            key: Arc::clone(&t.key.0),
+            first_sent: t.first_sent.as_millis(),
+            current: t.current,
+        }));
         DedupImage {
             by_group: self.by_group,
-            live: self
-                .live
-                .iter()
-                .map(|l| LiveImage {
-                    key: l.key.0.to_string(),
-                    message_id: l.message_id.to_string(),
-                    sequence: l.sequence,
-                    group: l.group.as_deref().map(str::to_string),
-                    first_sent: l.first_sent.as_millis(),
-                    suppressed: l.suppressed,
-                })
-                .collect(),
-            tombstones: self
-                .tombstone_order
-                .iter()
-                .map(|t| TombstoneImage {
-                    key: t.key.0.to_string(),
-                    first_sent: t.first_sent.as_millis(),
-                    current: t.current,
-                })
-                .collect(),
+            live,
+            tombstones,
             escapes: self
                 .escapes
                 .iter()
@@ -180,7 +179,7 @@ impl DedupTable {
             if find_place(&table.live, &table.live_index, 0, &live.key).is_some() {
                 return Err(format!("dedup key {:?} is live twice", live.key));
             }
-            let key = Key(Arc::from(live.key));
+            let key = Key(live.key);
             let place = table.live_next;
             table.live_next += 1;
             table.live_index.insert_hashed(key_hash(&key.0), place, ());
@@ -188,14 +187,13 @@ impl DedupTable {
             table.live.push_back(Live {
                 key,
                 expires_at: first_sent.plus_ms(limits.window_ms),
-                message_id: Arc::from(live.message_id),
+                message_id: live.message_id,
                 sequence: live.sequence,
-                group: live.group.map(|g| match groups.get(&g) {
+                group: live.group.map(|g| match groups.get(&*g) {
                     Some(shared) => Arc::clone(shared),
                     None => {
-                        let shared: Arc<str> = Arc::from(g.as_str());
-                        groups.insert(g, Arc::clone(&shared));
-                        shared
+                        groups.insert(g.to_string(), Arc::clone(&g));
+                        g
                     }
                 }),
                 first_sent,
@@ -206,7 +204,7 @@ impl DedupTable {
         let mut tombstones = LargeMap::default();
         for (place, t) in (0..).zip(image.tombstones) {
             check_key(&t.key)?;
-            let key = Key(Arc::from(t.key));
+            let key = Key(t.key);
             if t.current {
                 let live = find_place(&table.live, &table.live_index, 0, &key.0).is_some();
                 if live || tombstones.insert(key.clone(), place).is_some() {

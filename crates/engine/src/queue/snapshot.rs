@@ -144,10 +144,19 @@ impl QueueImage {
 
     /// The version, then the image in postcard.
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends what [`Self::encode`] returns to `out`, so that a caller that
+    /// sized `out` for a whole snapshot writes the image in place.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         // A tuple is its fields back to back in postcard: the version varint,
         // then the image. Serializing into a Vec fails only on types serde
         // cannot express, which this image has none of.
-        postcard::to_allocvec(&(self.version, self)).expect("an image serializes into a Vec")
+        *out = postcard::to_extend(&(self.version, self), std::mem::take(out))
+            .expect("an image serializes into a Vec");
     }
 
     /// Reads what [`Self::encode`] wrote; refuses another version before

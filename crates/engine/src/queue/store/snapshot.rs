@@ -26,12 +26,14 @@ pub(crate) struct StoreImage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct MessageImage {
     serial: u64,
-    message_id: String,
+    /// The strings the engine keeps in an `Arc` are shared with it in the
+    /// image, not copied: building an image then costs no allocation for them.
+    message_id: Arc<str>,
     body: String,
     md5_of_body: [u8; 16],
     attributes: Vec<(String, AttributeImage)>,
-    sender_id: String,
-    group: Option<String>,
+    sender_id: Arc<str>,
+    group: Option<Arc<str>>,
     dedup_id: DedupIdImage,
     sequence: Option<u64>,
     sent_at: u64,
@@ -61,7 +63,7 @@ enum DedupIdImage {
     None,
     Content,
     /// The dedup table's form of the key (group and newline first under messageGroup scope).
-    Explicit(String),
+    Explicit(Arc<str>),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +90,7 @@ fn message_image(serial: u64, m: &Message) -> MessageImage {
     let extras = m.extras.as_deref();
     MessageImage {
         serial,
-        message_id: m.message_id.to_string(),
+        message_id: Arc::clone(&m.message_id),
         body: m.body.to_string(),
         md5_of_body: m.md5_of_body,
         attributes: m
@@ -106,12 +108,12 @@ fn message_image(serial: u64, m: &Message) -> MessageImage {
                 (name.clone(), image)
             })
             .collect(),
-        sender_id: m.sender_id.to_string(),
-        group: m.group.as_deref().map(str::to_string),
+        sender_id: Arc::clone(&m.sender_id),
+        group: m.group.clone(),
         dedup_id: match &m.dedup_id {
             DedupId::None => DedupIdImage::None,
             DedupId::Content => DedupIdImage::Content,
-            DedupId::Explicit(key) => DedupIdImage::Explicit(key.to_string()),
+            DedupId::Explicit(key) => DedupIdImage::Explicit(Arc::clone(key)),
         },
         sequence: m.sequence.map(NonZeroU64::get),
         sent_at: m.sent_at.as_millis(),
@@ -132,11 +134,11 @@ fn message_image(serial: u64, m: &Message) -> MessageImage {
     }
 }
 
-/// The `Arc` of `value`: `last` when it holds the same text (consecutive
-/// messages of one sender share their SenderId), else a new one kept in `last`.
-fn shared(last: &mut Arc<str>, value: String) -> Arc<str> {
+/// `last` when it holds the same text as `value` (consecutive messages of one
+/// sender share their SenderId), else `value`, then kept in `last`.
+fn shared(last: &mut Arc<str>, value: Arc<str>) -> Arc<str> {
     if **last != *value {
-        *last = Arc::from(value);
+        *last = value;
     }
     Arc::clone(last)
 }
@@ -150,13 +152,17 @@ pub(crate) struct FrozenStore {
 
 impl FrozenStore {
     pub(crate) fn image(&self) -> StoreImage {
+        // Sized up front: the chunks' iterator does not know its length, and
+        // growing a vector of a million images copies it again and again.
+        let mut messages = Vec::with_capacity(self.messages.len());
+        messages.extend(
+            self.messages
+                .iter_ordered()
+                .map(|(serial, m)| message_image(serial, m)),
+        );
         StoreImage {
             next_stamp: self.next_stamp,
-            messages: self
-                .messages
-                .iter_ordered()
-                .map(|(serial, m)| message_image(serial, m))
-                .collect(),
+            messages,
         }
     }
 }
@@ -225,7 +231,7 @@ impl Store {
             });
             let message_id = match original {
                 Some((_, id)) if **id == *m.message_id => Arc::clone(id),
-                _ => Arc::from(m.message_id),
+                _ => m.message_id,
             };
             let dedup_id = match m.dedup_id {
                 DedupIdImage::None => DedupId::None,
@@ -237,7 +243,7 @@ impl Store {
                 }
                 DedupIdImage::Explicit(key) => match original {
                     Some((stored, _)) if **stored == *key => DedupId::Explicit(Arc::clone(stored)),
-                    _ => DedupId::Explicit(Arc::from(key)),
+                    _ => DedupId::Explicit(key),
                 },
             };
             if !fifo && dedup_id != DedupId::None {
@@ -245,13 +251,9 @@ impl Store {
                     "message {serial} ({message_id}): a dedup id on a standard queue"
                 ));
             }
-            let group = m.group.map(|g| {
-                if fifo {
-                    store.groups.intern(&g)
-                } else {
-                    Arc::from(g)
-                }
-            });
+            let group = m
+                .group
+                .map(|g| if fifo { store.groups.intern(&g) } else { g });
             let extras = (m.trace_header.is_some() || m.dlq_source_arn.is_some()).then(|| {
                 Box::new(Extras {
                     trace_header: m.trace_header,

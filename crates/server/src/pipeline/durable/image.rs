@@ -207,32 +207,32 @@ impl ServerImage {
         self.queues.len()
     }
 
-    /// The version, then one section per part.
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = to_vec(&SERVER_IMAGE_VERSION);
-        section(&mut out, CLOCK, &[&to_vec(&self.clock)]);
+    /// The version, then one section per part, in a buffer that starts with
+    /// room for `capacity` bytes (the caller's guess of the size; a close one
+    /// spares regrowing and copying a large image).
+    pub(crate) fn encode(&self, capacity: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(capacity);
+        put(&mut out, &SERVER_IMAGE_VERSION);
+        section(&mut out, CLOCK, |out| put(out, &self.clock));
         for queue in &self.queues {
-            section(
-                &mut out,
-                QUEUE,
-                &[&to_vec(&queue.header), &queue.image.encode()],
-            );
+            section(&mut out, QUEUE, |out| {
+                put(out, &queue.header);
+                queue.image.encode_into(out);
+            });
         }
         if !self.recently_deleted.is_empty() {
-            section(
-                &mut out,
-                RECENTLY_DELETED,
-                &[&to_vec(&self.recently_deleted)],
-            );
+            section(&mut out, RECENTLY_DELETED, |out| {
+                put(out, &self.recently_deleted);
+            });
         }
         if self.sns != SnsHeader::default() {
-            section(&mut out, SNS, &[&to_vec(&self.sns)]);
+            section(&mut out, SNS, |out| put(out, &self.sns));
         }
         for topic in &self.topics {
-            section(&mut out, TOPIC, &[&to_vec(topic)]);
+            section(&mut out, TOPIC, |out| put(out, topic));
         }
         if !self.move_tasks.is_empty() {
-            section(&mut out, MOVE_TASKS, &[&to_vec(&self.move_tasks)]);
+            section(&mut out, MOVE_TASKS, |out| put(out, &self.move_tasks));
         }
         out
     }
@@ -354,20 +354,25 @@ impl ServerImage {
     }
 }
 
-fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+/// Appends `value` in postcard.
+fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Serializing into a Vec fails only on types serde cannot express, which
     // these have none of.
-    postcard::to_allocvec(value).expect("an image part serializes into a Vec")
+    *out = postcard::to_extend(value, std::mem::take(out)).expect("an image part serializes");
 }
 
-/// Appends a section: its tag, its length, then `parts` back to back.
-fn section(out: &mut Vec<u8>, tag: u32, parts: &[&[u8]]) {
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    out.extend(to_vec(&tag));
-    out.extend(to_vec(&(len as u64)));
-    for part in parts {
-        out.extend_from_slice(part);
-    }
+/// Appends a section: its tag, its length, then what `body` appends. The body
+/// is written in place and its tag and length are put in front of it after
+/// (one move of the section's bytes), so that a queue's image, most of a
+/// snapshot, is not encoded into a buffer of its own first and copied.
+fn section(out: &mut Vec<u8>, tag: u32, body: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    body(out);
+    let len = (out.len() - start) as u64;
+    let mut prefix = Vec::new();
+    put(&mut prefix, &tag);
+    put(&mut prefix, &len);
+    out.splice(start..start, prefix);
 }
 
 fn take<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), ImageError> {
@@ -403,7 +408,7 @@ mod tests {
             dead_letter: None,
         };
         let state = AppState::with_queues(ServerConfig::default(), vec![spec]).unwrap();
-        ServerImage::capture(&state).image().encode()
+        ServerImage::capture(&state).image().encode(0)
     }
 
     #[test]
@@ -426,7 +431,10 @@ mod tests {
         // A version 1 image cannot hold an SNS section.
         let mut v1 = bytes.clone();
         v1[0] = 1;
-        section(&mut v1, TOPIC, &[&[0]]);
+        let end = v1.len();
+        section(&mut v1, TOPIC, |out| out.push(0));
+        // The tag and the length go in front of the body written in place.
+        assert_eq!(v1[end..], [TOPIC as u8, 1, 0]);
         assert!(matches!(
             ServerImage::decode(&v1),
             Err(ImageError::UnknownSection { tag: TOPIC })

@@ -124,11 +124,17 @@ impl Snapshots {
         true
     }
 
-    /// The next snapshot counts from `at`.
-    fn restart_count(&self, at: Position) {
+    /// The next snapshot counts from `at`; returns a guess of the size of the
+    /// image taken at `at` (to size its buffer): the last image's, plus the
+    /// bytes logged since, since a record rarely adds more to the state than
+    /// its own size. Room reserved and never written costs no memory.
+    fn restart_count(&self, at: Position) -> usize {
         let mut p = self.progress();
+        let logged = u64::try_from(i128::from(at.bytes) - p.from_bytes).unwrap_or(0);
+        let guess = p.image_bytes.saturating_add(logged);
         p.from_record = at.last;
         p.from_bytes = i128::from(at.bytes);
+        usize::try_from(guess).unwrap_or(usize::MAX)
     }
 
     fn finished(&self, image_bytes: Option<u64>) {
@@ -172,11 +178,11 @@ async fn take(state: &AppState) {
     let captured = {
         let _order = durable.ordered();
         let at = durable.log.position();
-        durable.snapshots.restart_count(at);
-        (ServerImage::capture(state), at)
+        let size_guess = durable.snapshots.restart_count(at);
+        (ServerImage::capture(state), at, size_guess)
     };
     let paused = started.elapsed();
-    let (frozen, at) = captured;
+    let (frozen, at, size_guess) = captured;
     let encoding = tokio::task::spawn_blocking(move || {
         // The queues stop sharing chunks with the live state once this is built.
         let image = frozen.image();
@@ -186,7 +192,7 @@ async fn take(state: &AppState) {
             image.topic_count(),
             image.move_task_count(),
         );
-        (counts, image.encode())
+        (counts, image.encode(size_guess))
     })
     .await;
     let Ok(((queues, messages, topics, move_tasks), bytes)) = encoding else {
