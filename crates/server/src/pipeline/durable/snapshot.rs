@@ -124,17 +124,21 @@ impl Snapshots {
         true
     }
 
-    /// The next snapshot counts from `at`; returns a guess of the size of the
-    /// image taken at `at` (to size its buffer): the last image's, plus the
-    /// bytes logged since, since a record rarely adds more to the state than
-    /// its own size. Room reserved and never written costs no memory.
-    fn restart_count(&self, at: Position) -> usize {
-        let mut p = self.progress();
+    /// A guess of the size of an image taken at `at`, to size its buffer:
+    /// the last image's, plus the bytes logged since, since a record rarely
+    /// adds more to the state than its own size. Room reserved and never
+    /// written costs no memory. Call before [`Self::restart_count`].
+    fn image_size_guess(&self, at: Position) -> usize {
+        let p = self.progress();
         let logged = u64::try_from(i128::from(at.bytes) - p.from_bytes).unwrap_or(0);
-        let guess = p.image_bytes.saturating_add(logged);
+        usize::try_from(p.image_bytes.saturating_add(logged)).unwrap_or(usize::MAX)
+    }
+
+    /// The next snapshot counts from `at`.
+    fn restart_count(&self, at: Position) {
+        let mut p = self.progress();
         p.from_record = at.last;
         p.from_bytes = i128::from(at.bytes);
-        usize::try_from(guess).unwrap_or(usize::MAX)
     }
 
     fn finished(&self, image_bytes: Option<u64>) {
@@ -178,7 +182,8 @@ async fn take(state: &AppState) {
     let captured = {
         let _order = durable.ordered();
         let at = durable.log.position();
-        let size_guess = durable.snapshots.restart_count(at);
+        let size_guess = durable.snapshots.image_size_guess(at);
+        durable.snapshots.restart_count(at);
         (ServerImage::capture(state), at, size_guess)
     };
     let paused = started.elapsed();
