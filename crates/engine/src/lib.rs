@@ -37,6 +37,7 @@ pub mod ids;
 pub mod lags;
 pub mod message;
 pub mod queue;
+mod seq_from_iter;
 pub mod validate;
 
 pub use clock::{Clock, ManualClock, Timestamp};

@@ -152,6 +152,11 @@ fn resolve(arn: &str) -> Option<QueueKind> {
 /// The queue's image through its byte encoding, restored.
 fn round_trip(queue: &Queue) -> Queue {
     let bytes = queue.snapshot().encode();
+    assert_eq!(
+        queue.freeze().encode(),
+        bytes,
+        "a frozen queue encodes as its image does"
+    );
     let image = QueueImage::decode(&bytes).expect("an image decodes");
     let ids = Box::new(CountIds(image.ids_drawn()));
     Queue::restore(image, ids).expect("an image restores")

@@ -7,7 +7,9 @@
 //! [`DedupTable::freeze`] takes what the image needs in time proportional to
 //! the chunks of the live keys and of the tombstone order, not to the keys
 //! ([`ChunkDeque`] clones share chunks); [`FrozenDedup::image`] builds the
-//! image from it later, while the table goes on changing.
+//! image from it later, while the table goes on changing, and
+//! [`FrozenDedup::encoded`] is what that image would encode to, serialized
+//! from the shared entries in place.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::chunk_deque::ChunkDeque;
 use crate::clock::Timestamp;
 use crate::hash::{FastMap, LargeMap};
+use crate::seq_from_iter::SeqFromIter;
 
 use super::{
     DedupTable, EscapeRecord, GROUP_SEPARATOR, Key, Limits, Live, Tomb, find_place, key_hash,
@@ -62,6 +65,26 @@ struct EscapeImage {
     first_sent: u64,
     resent: u64,
     late_by_ms: u64,
+}
+
+/// [`LiveImage`] borrowed from the live entry: same fields, same order, same
+/// encoding.
+#[derive(Serialize)]
+struct LiveImageRef<'a> {
+    key: &'a str,
+    message_id: &'a str,
+    sequence: u64,
+    group: Option<&'a str>,
+    first_sent: u64,
+    suppressed: u64,
+}
+
+/// [`TombstoneImage`], borrowed.
+#[derive(Serialize)]
+struct TombstoneImageRef<'a> {
+    key: &'a str,
+    first_sent: u64,
+    current: bool,
 }
 
 impl DedupImage {
@@ -110,24 +133,68 @@ impl FrozenDedup {
             by_group: self.by_group,
             live,
             tombstones,
-            escapes: self
-                .escapes
-                .iter()
-                .map(|e| EscapeImage {
-                    dedup_id: e.dedup_id.clone(),
-                    group_id: e.group_id.clone(),
-                    first_sent: e.first_sent.as_millis(),
-                    resent: e.resent.as_millis(),
-                    late_by_ms: e.late_by_ms,
-                })
-                .collect(),
+            escapes: self.escape_images(),
             escape_total: self.escape_total,
-            suppressions: self
-                .suppressions
-                .iter()
-                .map(|(key, at)| (key.0.to_string(), at.as_millis()))
-                .collect(),
+            suppressions: self.suppression_images(),
         }
+    }
+
+    /// What [`Self::image`] encodes to, serialized from the live entries and
+    /// the tombstone order in place (the escape records and suppressions,
+    /// bounded by their caps, are copied).
+    pub(crate) fn encoded(&self) -> impl Serialize + '_ {
+        #[derive(Serialize)]
+        struct DedupImageRef<L, T> {
+            by_group: bool,
+            live: L,
+            tombstones: T,
+            escapes: Vec<EscapeImage>,
+            escape_total: u64,
+            suppressions: Vec<(String, u64)>,
+        }
+        DedupImageRef {
+            by_group: self.by_group,
+            live: SeqFromIter::new(self.live.len(), || {
+                self.live.iter().map(|l| LiveImageRef {
+                    key: &l.key.0,
+                    message_id: &l.message_id,
+                    sequence: l.sequence,
+                    group: l.group.as_deref(),
+                    first_sent: l.first_sent.as_millis(),
+                    suppressed: l.suppressed,
+                })
+            }),
+            tombstones: SeqFromIter::new(self.tombstone_order.len(), || {
+                self.tombstone_order.iter().map(|t| TombstoneImageRef {
+                    key: &t.key.0,
+                    first_sent: t.first_sent.as_millis(),
+                    current: t.current,
+                })
+            }),
+            escapes: self.escape_images(),
+            escape_total: self.escape_total,
+            suppressions: self.suppression_images(),
+        }
+    }
+
+    fn escape_images(&self) -> Vec<EscapeImage> {
+        self.escapes
+            .iter()
+            .map(|e| EscapeImage {
+                dedup_id: e.dedup_id.clone(),
+                group_id: e.group_id.clone(),
+                first_sent: e.first_sent.as_millis(),
+                resent: e.resent.as_millis(),
+                late_by_ms: e.late_by_ms,
+            })
+            .collect()
+    }
+
+    fn suppression_images(&self) -> Vec<(String, u64)> {
+        self.suppressions
+            .iter()
+            .map(|(key, at)| (key.0.to_string(), at.as_millis()))
+            .collect()
     }
 }
 

@@ -20,7 +20,10 @@
 //!
 //! Encoding: a varint version, then the image in postcard (serde's compact
 //! binary form: varints, no field names, no schema), so a newer image is
-//! refused by its version before its body is read.
+//! refused by its version before its body is read. A frozen queue encodes to
+//! the same bytes without building the image ([`FrozenQueue::encode`]), by
+//! serializing borrowed twins of the image's large parts; the snapshot model
+//! tests compare the two encodings of every state they reach.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -203,6 +206,76 @@ impl FrozenQueue {
     /// The queue's name.
     pub fn name(&self) -> &str {
         self.rest.name()
+    }
+
+    /// Stored messages.
+    pub fn message_count(&self) -> usize {
+        self.store.len()
+    }
+
+    /// What `QueueImage::from(frozen).encode()` returns, serialized from the
+    /// frozen messages and dedup keys in place: no image is built, so no body
+    /// or key is copied and nothing is allocated per message.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends what [`Self::encode`] returns to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        /// [`QueueImage`] with its store and dedup table borrowed: the same
+        /// fields in the same order.
+        #[derive(Serialize)]
+        struct QueueImageRef<'a, S, D> {
+            version: u32,
+            settings: &'a SettingsImage,
+            attributes: &'a AttributesImage,
+            tags: &'a BTreeMap<String, String>,
+            created: u64,
+            last_modified: u64,
+            incarnation: u64,
+            sequence_seed: u128,
+            next_sequence: u64,
+            next_serial: u64,
+            next_receive: u64,
+            ids_drawn: u64,
+            store: S,
+            dedup: D,
+            attempts: AttemptsImage,
+            last_purge: Option<u64>,
+            last_sender: &'a str,
+            stats: &'a StatsImage,
+            lags: &'a LagsImage,
+        }
+        let r = &self.rest;
+        let image = QueueImageRef {
+            version: r.version,
+            settings: &r.settings,
+            attributes: &r.attributes,
+            tags: &r.tags,
+            created: r.created,
+            last_modified: r.last_modified,
+            incarnation: r.incarnation,
+            sequence_seed: r.sequence_seed,
+            next_sequence: r.next_sequence,
+            next_serial: r.next_serial,
+            next_receive: r.next_receive,
+            ids_drawn: r.ids_drawn,
+            store: self.store.encoded(),
+            dedup: self.dedup.encoded(),
+            // Bounded by the receive attempts of the last five minutes.
+            attempts: self.attempts.image(),
+            last_purge: r.last_purge,
+            last_sender: &r.last_sender,
+            stats: &r.stats,
+            lags: &r.lags,
+        };
+        // As in `QueueImage::encode_into`: the version varint, then the image.
+        // Fails only if a frozen sequence is not as long as it says, which
+        // the chunks' own counts rule out.
+        *out = postcard::to_extend(&(r.version, &image), std::mem::take(out))
+            .expect("a frozen queue serializes into a Vec");
     }
 }
 

@@ -284,7 +284,13 @@ impl Harness {
     /// Replaces the queue by the restore of its snapshot (through the image's
     /// bytes): the model goes on checking the restored queue.
     pub(crate) fn restore(&mut self) {
-        let image = QueueImage::decode(&self.queue.snapshot().encode()).expect("an image decodes");
+        let bytes = self.queue.snapshot().encode();
+        assert_eq!(
+            self.queue.freeze().encode(),
+            bytes,
+            "a frozen queue encodes as its image does"
+        );
+        let image = QueueImage::decode(&bytes).expect("an image decodes");
         let ids = Box::new(SeqIds::after(image.ids_drawn()));
         self.queue = Queue::restore(image, ids).expect("an image restores");
     }

@@ -212,7 +212,13 @@ pub(crate) fn run(data: &[u8]) {
 
 /// `queue` restored from its snapshot, through the image's bytes.
 fn restored(queue: &Queue) -> Queue {
-    let image = QueueImage::decode(&queue.snapshot().encode()).expect("an image decodes");
+    let bytes = queue.snapshot().encode();
+    assert_eq!(
+        queue.freeze().encode(),
+        bytes,
+        "a frozen queue encodes as its image does"
+    );
+    let image = QueueImage::decode(&bytes).expect("an image decodes");
     let ids = Box::new(SeqIds::after(image.ids_drawn()));
     Queue::restore(image, ids).expect("an image restores")
 }

@@ -3,7 +3,9 @@
 //! index, the visible set, group order and counts are rebuilt on restore.
 //!
 //! [`Store::freeze`] shares the message chunks (time proportional to the
-//! chunks, not the messages); [`FrozenStore::image`] converts them later.
+//! chunks, not the messages); [`FrozenStore::image`] converts them later, and
+//! [`FrozenStore::encoded`] is what the image would encode to, borrowed from
+//! the messages: durable snapshots encode that, building no image at all.
 
 use std::num::NonZeroU64;
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Timestamp;
 use crate::dedup::DedupTable;
 use crate::message::{AttributeValue, MessageAttributes};
+use crate::seq_from_iter::SeqFromIter;
 
 use super::{DedupId, Extras, Message, Messages, State, Store};
 
@@ -73,6 +76,73 @@ enum StateImage {
     InFlight(u64),
 }
 
+/// A message's [`MessageImage`] borrowed from the message: the same fields in
+/// the same order, with types that serialize alike (`&str` as `String`,
+/// `&[u8]` as `Vec<u8>`), so it encodes to the same bytes (the snapshot model
+/// tests compare them) without copying a body.
+#[derive(Serialize)]
+struct MessageImageRef<'a> {
+    serial: u64,
+    message_id: &'a str,
+    body: &'a str,
+    md5_of_body: [u8; 16],
+    attributes: AttributesRef<'a>,
+    sender_id: &'a str,
+    group: Option<&'a str>,
+    dedup_id: DedupIdImageRef<'a>,
+    sequence: Option<u64>,
+    sent_at: u64,
+    enqueued_at: u64,
+    receive_count: u32,
+    first_receive: Option<u64>,
+    trace_header: Option<&'a str>,
+    dlq_source_arn: Option<&'a str>,
+    state: StateImage,
+    receipt: u64,
+    received_at: u64,
+    visibility_changed: bool,
+    visible_since: u64,
+}
+
+/// A message's attributes as its image's (name, [`AttributeImage`]) pairs, borrowed.
+struct AttributesRef<'a>(&'a MessageAttributes);
+
+impl Serialize for AttributesRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for (name, v) in self.0 {
+            let image = AttributeImageRef {
+                data_type: &v.data_type,
+                string_value: v.string_value.as_deref(),
+                binary_value: v.binary_value.as_deref(),
+                string_list_values: &v.string_list_values,
+                binary_list_values: &v.binary_list_values,
+            };
+            seq.serialize_element(&(name.as_str(), image))?;
+        }
+        seq.end()
+    }
+}
+
+/// [`AttributeImage`], borrowed.
+#[derive(Serialize)]
+struct AttributeImageRef<'a> {
+    data_type: &'a str,
+    string_value: Option<&'a str>,
+    binary_value: Option<&'a [u8]>,
+    string_list_values: &'a [String],
+    binary_list_values: &'a [Vec<u8>],
+}
+
+/// [`DedupIdImage`], borrowed: the same variants in the same order.
+#[derive(Serialize)]
+enum DedupIdImageRef<'a> {
+    None,
+    Content,
+    Explicit(&'a str),
+}
+
 /// The queue counters a message's numbers must stay below.
 pub(crate) struct Counters {
     pub(crate) next_serial: u64,
@@ -122,15 +192,49 @@ fn message_image(serial: u64, m: &Message) -> MessageImage {
         first_receive: m.first_receive.map(Timestamp::as_millis),
         trace_header: extras.and_then(|e| e.trace_header.clone()),
         dlq_source_arn: extras.and_then(|e| e.dlq_source_arn.clone()),
-        state: match m.state {
-            State::Delayed(t) => StateImage::Delayed(t.as_millis()),
-            State::Visible => StateImage::Visible,
-            State::InFlight(t) => StateImage::InFlight(t.as_millis()),
-        },
+        state: state_image(m.state),
         receipt: m.receipt,
         received_at: m.received_at.as_millis(),
         visibility_changed: m.visibility_changed,
         visible_since: m.visible_since,
+    }
+}
+
+fn message_image_ref(serial: u64, m: &Message) -> MessageImageRef<'_> {
+    let extras = m.extras.as_deref();
+    MessageImageRef {
+        serial,
+        message_id: &m.message_id,
+        body: &m.body,
+        md5_of_body: m.md5_of_body,
+        attributes: AttributesRef(&m.attributes),
+        sender_id: &m.sender_id,
+        group: m.group.as_deref(),
+        dedup_id: match &m.dedup_id {
+            DedupId::None => DedupIdImageRef::None,
+            DedupId::Content => DedupIdImageRef::Content,
+            DedupId::Explicit(key) => DedupIdImageRef::Explicit(key),
+        },
+        sequence: m.sequence.map(NonZeroU64::get),
+        sent_at: m.sent_at.as_millis(),
+        enqueued_at: m.enqueued_at.as_millis(),
+        receive_count: m.receive_count,
+        first_receive: m.first_receive.map(Timestamp::as_millis),
+        trace_header: extras.and_then(|e| e.trace_header.as_deref()),
+        dlq_source_arn: extras.and_then(|e| e.dlq_source_arn.as_deref()),
+        state: state_image(m.state),
+        receipt: m.receipt,
+        received_at: m.received_at.as_millis(),
+        visibility_changed: m.visibility_changed,
+        visible_since: m.visible_since,
+    }
+}
+
+fn state_image(state: State) -> StateImage {
+    match state {
+        State::Delayed(t) => StateImage::Delayed(t.as_millis()),
+        State::Visible => StateImage::Visible,
+        State::InFlight(t) => StateImage::InFlight(t.as_millis()),
     }
 }
 
@@ -164,6 +268,28 @@ impl FrozenStore {
             next_stamp: self.next_stamp,
             messages,
         }
+    }
+
+    /// What [`Self::image`] encodes to, serialized from the messages in place.
+    pub(crate) fn encoded(&self) -> impl Serialize + '_ {
+        #[derive(Serialize)]
+        struct StoreImageRef<M> {
+            next_stamp: u64,
+            messages: M,
+        }
+        StoreImageRef {
+            next_stamp: self.next_stamp,
+            messages: SeqFromIter::new(self.messages.len(), || {
+                self.messages
+                    .iter_ordered()
+                    .map(|(serial, m)| message_image_ref(serial, m))
+            }),
+        }
+    }
+
+    /// Stored messages.
+    pub(crate) fn len(&self) -> usize {
+        self.messages.len()
     }
 }
 

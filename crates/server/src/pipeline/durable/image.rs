@@ -3,7 +3,8 @@
 //! deleted queues, every SNS topic with its subscriptions and window, message
 //! move tasks), captured under the order lock ([`ServerImage::capture`]: each
 //! queue frozen, its messages and dedup keys shared rather than copied),
-//! completed off it ([`FrozenImage::image`]) and turned back into an
+//! encoded off it ([`FrozenImage::encode`], straight from the frozen queues,
+//! with no image of their messages built first) and turned back into an
 //! [`AppState`] at start-up.
 //!
 //! Encoding: a varint version, then sections, each a varint tag, a varint
@@ -116,8 +117,21 @@ pub(crate) struct FrozenImage {
 }
 
 impl FrozenImage {
-    /// The image, converting every frozen queue (time in proportion to the
-    /// messages: call it off the order lock, on a blocking thread).
+    /// What the image would encode to ([`ServerImage::encode`]), written from
+    /// the frozen queues in place (time in proportion to the messages: call
+    /// it off the order lock, on a blocking thread). The queues stop sharing
+    /// chunks with the live state when this is dropped.
+    pub(crate) fn encode(&self, capacity: usize) -> Vec<u8> {
+        self.rest.encode_with(
+            capacity,
+            self.queues
+                .iter()
+                .map(|(header, frozen)| (header, |out: &mut Vec<u8>| frozen.encode_into(out))),
+        )
+    }
+
+    /// The image itself, converting every frozen queue.
+    #[cfg(test)]
     pub(crate) fn image(self) -> ServerImage {
         let queues = self
             .queues
@@ -131,6 +145,26 @@ impl FrozenImage {
             queues,
             ..self.rest
         }
+    }
+
+    /// SNS topics, over all regions.
+    pub(crate) fn topic_count(&self) -> usize {
+        self.rest.topics.len()
+    }
+
+    /// Message move tasks, over and not.
+    pub(crate) fn move_task_count(&self) -> usize {
+        self.rest.move_tasks.len()
+    }
+
+    /// Stored messages, over all queues.
+    pub(crate) fn message_count(&self) -> usize {
+        self.queues.iter().map(|(_, q)| q.message_count()).sum()
+    }
+
+    /// The queues.
+    pub(crate) fn queue_count(&self) -> usize {
+        self.queues.len()
     }
 }
 
@@ -188,36 +222,46 @@ impl ServerImage {
     }
 
     /// SNS topics, over all regions.
+    #[cfg(test)]
     pub(crate) fn topic_count(&self) -> usize {
         self.topics.len()
     }
 
     /// Message move tasks, over and not.
+    #[cfg(test)]
     pub(crate) fn move_task_count(&self) -> usize {
         self.move_tasks.len()
-    }
-
-    /// Stored messages, over all queues.
-    pub(crate) fn message_count(&self) -> usize {
-        self.queues.iter().map(|q| q.image.message_count()).sum()
-    }
-
-    /// The queues.
-    pub(crate) fn queue_count(&self) -> usize {
-        self.queues.len()
     }
 
     /// The version, then one section per part, in a buffer that starts with
     /// room for `capacity` bytes (the caller's guess of the size; a close one
     /// spares regrowing and copying a large image).
+    #[cfg(test)]
     pub(crate) fn encode(&self, capacity: usize) -> Vec<u8> {
+        self.encode_with(
+            capacity,
+            self.queues.iter().map(|queue| {
+                (&queue.header, |out: &mut Vec<u8>| {
+                    queue.image.encode_into(out)
+                })
+            }),
+        )
+    }
+
+    /// [`Self::encode`] with `queues` in place of this image's own: each
+    /// queue's header, and what appends its engine image.
+    fn encode_with<'a, F: FnOnce(&mut Vec<u8>)>(
+        &self,
+        capacity: usize,
+        queues: impl Iterator<Item = (&'a QueueHeader, F)>,
+    ) -> Vec<u8> {
         let mut out = Vec::with_capacity(capacity);
         put(&mut out, &SERVER_IMAGE_VERSION);
         section(&mut out, CLOCK, |out| put(out, &self.clock));
-        for queue in &self.queues {
+        for (header, engine_image) in queues {
             section(&mut out, QUEUE, |out| {
-                put(out, &queue.header);
-                queue.image.encode_into(out);
+                put(out, header);
+                engine_image(out);
             });
         }
         if !self.recently_deleted.is_empty() {
@@ -408,7 +452,10 @@ mod tests {
             dead_letter: None,
         };
         let state = AppState::with_queues(ServerConfig::default(), vec![spec]).unwrap();
-        ServerImage::capture(&state).image().encode(0)
+        let frozen = ServerImage::capture(&state);
+        let bytes = frozen.encode(0);
+        assert_eq!(frozen.image().encode(0), bytes, "encoded as its image is");
+        bytes
     }
 
     #[test]
@@ -417,8 +464,8 @@ mod tests {
         assert_eq!(bytes[0], SERVER_IMAGE_VERSION as u8);
         bytes[0] = 1;
         let image = ServerImage::decode(&bytes).unwrap();
-        assert_eq!((image.queue_count(), image.topic_count()), (1, 0));
-        assert_eq!(image.move_task_count(), 0);
+        assert_eq!((image.queues.len(), image.topics.len()), (1, 0));
+        assert!(image.move_tasks.is_empty());
         bytes[0] = SERVER_IMAGE_VERSION as u8 + 1;
         let err = ServerImage::decode(&bytes).unwrap_err().to_string();
         assert_eq!(

@@ -193,7 +193,14 @@ async fn a_restart_from_a_snapshot_and_the_records_after_it_keeps_everything() {
     // The tail: records after the snapshot.
     let tail = ok(&state, "SendMessage", send(&fifo, "after", "g9")).await;
     ok(&state, "DeleteQueue", json!({"QueueUrl": plain})).await;
-    let image = ServerImage::capture(&state).image();
+    let frozen = ServerImage::capture(&state);
+    let bytes = frozen.encode(0);
+    let image = frozen.image();
+    assert_eq!(
+        image.encode(0),
+        bytes,
+        "a frozen image encodes as its image does"
+    );
     close(state).await;
 
     let opened = Log::open(&dir).unwrap();
@@ -413,7 +420,14 @@ async fn sns_state_survives_a_restart_from_a_snapshot_taken_after_sns_use() {
     snapshots_written(&state, 1).await;
     let tail = publish(&state, &topic, "d3").await;
     let before = topic_state(&state);
-    let image = ServerImage::capture(&state).image();
+    let frozen = ServerImage::capture(&state);
+    let bytes = frozen.encode(0);
+    let image = frozen.image();
+    assert_eq!(
+        image.encode(0),
+        bytes,
+        "a frozen image encodes as its image does"
+    );
     close(state).await;
 
     let opened = Log::open(&dir).unwrap();

@@ -2,7 +2,7 @@
 //! since the last one ([`SnapshotPolicy`]), a task takes the order lock,
 //! captures the [`ServerImage`] (each queue frozen: its messages and dedup keys
 //! shared, not copied) and the log position it stands for, releases the lock,
-//! completes and encodes the image on a blocking thread and hands it to
+//! encodes the frozen image on a blocking thread and hands it to
 //! `Log::write_snapshot`, which writes it between append batches and then
 //! deletes the records it covers. So the data directory follows the live state,
 //! and start-up restores the image and replays only the records after it.
@@ -189,15 +189,13 @@ async fn take(state: &AppState) {
     let paused = started.elapsed();
     let (frozen, at, size_guess) = captured;
     let encoding = tokio::task::spawn_blocking(move || {
-        // The queues stop sharing chunks with the live state once this is built.
-        let image = frozen.image();
         let counts = (
-            image.queue_count(),
-            image.message_count(),
-            image.topic_count(),
-            image.move_task_count(),
+            frozen.queue_count(),
+            frozen.message_count(),
+            frozen.topic_count(),
+            frozen.move_task_count(),
         );
-        (counts, image.encode(size_guess))
+        (counts, frozen.encode(size_guess))
     })
     .await;
     let Ok(((queues, messages, topics, move_tasks), bytes)) = encoding else {
