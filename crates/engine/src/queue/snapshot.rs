@@ -155,11 +155,7 @@ impl QueueImage {
     /// Appends what [`Self::encode`] returns to `out`, so that a caller that
     /// sized `out` for a whole snapshot writes the image in place.
     pub fn encode_into(&self, out: &mut Vec<u8>) {
-        // A tuple is its fields back to back in postcard: the version varint,
-        // then the image. Serializing into a Vec fails only on types serde
-        // cannot express, which this image has none of.
-        *out = postcard::to_extend(&(self.version, self), std::mem::take(out))
-            .expect("an image serializes into a Vec");
+        append_versioned(self.version, self, out);
     }
 
     /// Reads what [`Self::encode`] wrote; refuses another version before
@@ -271,11 +267,7 @@ impl FrozenQueue {
             stats: &r.stats,
             lags: &r.lags,
         };
-        // As in `QueueImage::encode_into`: the version varint, then the image.
-        // Fails only if a frozen sequence is not as long as it says, which
-        // the chunks' own counts rule out.
-        *out = postcard::to_extend(&(r.version, &image), std::mem::take(out))
-            .expect("a frozen queue serializes into a Vec");
+        append_versioned(r.version, &image, out);
     }
 }
 
@@ -288,6 +280,15 @@ impl From<FrozenQueue> for QueueImage {
             ..frozen.rest
         }
     }
+}
+
+/// Appends `image` after its version varint (a tuple is its fields back to
+/// back in postcard). Serializing into a Vec fails only on types serde cannot
+/// express, which an image has none of, or on a frozen sequence that is not
+/// as long as it says, which the chunks' own counts rule out.
+fn append_versioned(version: u32, image: &impl Serialize, out: &mut Vec<u8>) {
+    *out = postcard::to_extend(&(version, image), std::mem::take(out))
+        .expect("a queue image serializes into a Vec");
 }
 
 fn to_u64(n: usize) -> u64 {
