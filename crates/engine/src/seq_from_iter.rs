@@ -27,22 +27,20 @@ where
         let mut seq = serializer.serialize_seq(Some(self.len))?;
         let mut count = 0;
         for value in (self.values)() {
-            count += 1;
             // More values than announced would be read back as the next field.
-            if count > self.len {
-                break;
+            if count == self.len {
+                return Err(S::Error::custom(format!(
+                    "a sequence announced {} values and had more",
+                    self.len
+                )));
             }
             seq.serialize_element(&value)?;
+            count += 1;
         }
         if count != self.len {
             return Err(S::Error::custom(format!(
-                "a sequence announced {} values and had {}",
-                self.len,
-                if count > self.len {
-                    "more".to_string()
-                } else {
-                    count.to_string()
-                }
+                "a sequence announced {} values and had {count}",
+                self.len
             )));
         }
         seq.end()

@@ -221,6 +221,22 @@ impl ServerImage {
         FrozenImage { rest, queues }
     }
 
+    /// The image of `state` ([`Self::capture`], then [`FrozenImage::image`]),
+    /// checking that the frozen image encodes, as snapshots write it, to the
+    /// bytes the image itself encodes to.
+    #[cfg(test)]
+    pub(crate) fn capture_checked(state: &AppState) -> ServerImage {
+        let frozen = Self::capture(state);
+        let bytes = frozen.encode(0);
+        let image = frozen.image();
+        assert_eq!(
+            image.encode(0),
+            bytes,
+            "a frozen image encodes as its image does"
+        );
+        image
+    }
+
     /// SNS topics, over all regions.
     #[cfg(test)]
     pub(crate) fn topic_count(&self) -> usize {
@@ -452,10 +468,7 @@ mod tests {
             dead_letter: None,
         };
         let state = AppState::with_queues(ServerConfig::default(), vec![spec]).unwrap();
-        let frozen = ServerImage::capture(&state);
-        let bytes = frozen.encode(0);
-        assert_eq!(frozen.image().encode(0), bytes, "encoded as its image is");
-        bytes
+        ServerImage::capture_checked(&state).encode(0)
     }
 
     #[test]
