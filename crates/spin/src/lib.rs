@@ -7,10 +7,14 @@
 //! machine waking an idle core costs more than answering a SendMessage
 //! (BENCHMARKS.md has the requests per second with and without). Spinning
 //! is bounded by [`SpinStream`]'s window, measured from the connection's last
-//! read or write, so an idle connection sleeps as before and costs nothing;
-//! and a connection whose client usually takes longer than the window to send
-//! its next request (a paced load, a test suite that works between calls) is
-//! not spun for at all, since spinning in vain takes a core the client may need.
+//! reply, so an idle connection sleeps as before and costs nothing. Only the
+//! time between a reply and the next request is spun: while a request is
+//! still being answered (a durable mode commit, a long poll) its client sends
+//! nothing, and spinning then would take CPU from the threads producing the
+//! answer and from the clients. A connection whose client usually takes
+//! longer than the window to send its next request (a paced load, a test
+//! suite that works between calls) is not spun for at all, since spinning in
+//! vain takes a core the client may need.
 //! While a connection spins it is rescheduled behind every other ready task of
 //! its runtime, so it delays no other connection's work.
 
@@ -34,7 +38,6 @@ const DIRECT_READ_BYTES: usize = 4 * 1024;
 pub struct SpinStream {
     inner: TcpStream,
     window: Duration,
-    last_active: Instant,
     /// When the latest reply was written, until the next request's first bytes.
     replied_at: Option<Instant>,
     /// Moving average of the time from a reply to the client's next request.
@@ -46,7 +49,6 @@ impl SpinStream {
         Self {
             inner,
             window,
-            last_active: Instant::now(),
             replied_at: None,
             typical_gap: Duration::ZERO,
         }
@@ -55,24 +57,22 @@ impl SpinStream {
     fn spinning(&self) -> bool {
         !self.window.is_zero()
             && self.typical_gap < self.window
-            && self.last_active.elapsed() < self.window
+            && self
+                .replied_at
+                .is_some_and(|replied_at| replied_at.elapsed() < self.window)
     }
 
     fn read_done(&mut self) {
-        let now = Instant::now();
         if let Some(replied_at) = self.replied_at.take() {
-            let gap = now - replied_at;
+            let gap = replied_at.elapsed();
             self.typical_gap = (self.typical_gap * 3 + gap) / 4;
         }
-        self.last_active = now;
     }
 
     /// Notes a finished write (a reply going out) and passes its result on.
     fn wrote(&mut self, result: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
         if result.is_ready() {
-            let now = Instant::now();
-            self.replied_at = Some(now);
-            self.last_active = now;
+            self.replied_at = Some(Instant::now());
         }
         result
     }
@@ -149,5 +149,68 @@ impl AsyncWrite for SpinStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    async fn pair(window: Duration) -> (TcpStream, SpinStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        (client, SpinStream::new(server, window))
+    }
+
+    async fn exchange(client: &mut TcpStream, server: &mut SpinStream) {
+        client.write_all(b"request").await.unwrap();
+        let mut request = [0u8; 7];
+        server.read_exact(&mut request).await.unwrap();
+        assert!(
+            !server.spinning(),
+            "a request being answered is not spun for: its client waits for the reply"
+        );
+        server.write_all(b"reply").await.unwrap();
+        let mut reply = [0u8; 5];
+        client.read_exact(&mut reply).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn spins_between_a_reply_and_the_next_request_only() {
+        let (mut client, mut server) = pair(Duration::from_secs(60)).await;
+        assert!(!server.spinning(), "nothing was answered yet");
+        exchange(&mut client, &mut server).await;
+        assert!(
+            server.spinning(),
+            "after a reply the next request may follow at once"
+        );
+        exchange(&mut client, &mut server).await;
+        assert!(server.spinning());
+    }
+
+    #[tokio::test]
+    async fn a_window_of_zero_never_spins() {
+        let (mut client, mut server) = pair(Duration::ZERO).await;
+        exchange(&mut client, &mut server).await;
+        assert!(!server.spinning());
+    }
+
+    #[tokio::test]
+    async fn a_client_slower_than_the_window_is_not_spun_for() {
+        let window = Duration::from_millis(5);
+        let (mut client, mut server) = pair(window).await;
+        for _ in 0..8 {
+            exchange(&mut client, &mut server).await;
+            tokio::time::sleep(window * 2).await;
+        }
+        // The typical gap is now past the window, so even right after a reply
+        // the connection waits for readiness instead of spinning.
+        exchange(&mut client, &mut server).await;
+        assert!(server.typical_gap >= window);
+        assert!(!server.spinning());
     }
 }
