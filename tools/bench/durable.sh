@@ -5,7 +5,13 @@
 #
 # Usage: tools/bench/durable.sh [CONNECTIONS...]   (default: 2 16 64)
 # Env: FIFOWIN (default: $CARGO_TARGET_DIR or target, /release/fifowin, built if
-# missing), DURATION (default 5s), SCENARIOS (default "send-unique send-batch10").
+# missing), DURATION (default 5s), SCENARIOS (default "send-unique send-batch10"),
+# PAIRS (default 1): memory and durable runs alternate PAIRS times per row; the
+# row then shows the median of each and of the pairs' ratios, and every pair's
+# ratio. On a shared or virtual machine whose speed drifts from one run to the
+# next, the ratio of one pair moves with that drift; a pair's two runs are
+# seconds apart, so their ratio drifts less than runs minutes apart, and the
+# median of several pairs less again.
 # Bounded: every run lasts DURATION plus a 1 s warm-up; servers listen on
 # 127.0.0.1 port 0 and are stopped by this script.
 set -euo pipefail
@@ -14,6 +20,7 @@ TARGET=${CARGO_TARGET_DIR:-target}
 FIFOWIN=${FIFOWIN:-$TARGET/release/fifowin}
 DURATION=${DURATION:-5s}
 SCENARIOS=${SCENARIOS:-send-unique send-batch10}
+PAIRS=${PAIRS:-1}
 CONNECTIONS=("$@")
 [ ${#CONNECTIONS[@]} -gt 0 ] || CONNECTIONS=(2 16 64)
 [ -x "$FIFOWIN" ] || cargo build --release --locked -p fifowin
@@ -40,13 +47,32 @@ run_one() {
   python3 -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).readline())["req_per_s"]))' "$WORK/out.json"
 }
 
-printf '| scenario | connections | memory req/s | durable req/s | durable / memory |\n'
-printf '|---|---:|---:|---:|---:|\n'
+if [ "$PAIRS" -le 1 ]; then
+  printf '| scenario | connections | memory req/s | durable req/s | durable / memory |\n'
+  printf '|---|---:|---:|---:|---:|\n'
+else
+  printf '| scenario | connections | memory req/s (median of %s) | durable req/s (median) | durable / memory (median) | each pair |\n' "$PAIRS"
+  printf '|---|---:|---:|---:|---:|---|\n'
+fi
 for scenario in $SCENARIOS; do
   for conns in "${CONNECTIONS[@]}"; do
-    mem=$(run_one "$scenario" "$conns")
-    dur=$(run_one "$scenario" "$conns" --data-dir "$WORK/data")
-    ratio=$(python3 -c "print(f'{$dur / $mem:.2f}')")
-    printf '| %s | %s | %s | %s | %s |\n' "$scenario" "$conns" "$mem" "$dur" "$ratio"
+    mems=() durs=()
+    for _ in $(seq "$PAIRS"); do
+      mems+=("$(run_one "$scenario" "$conns")")
+      durs+=("$(run_one "$scenario" "$conns" --data-dir "$WORK/data")")
+    done
+    python3 - "$scenario" "$conns" "$PAIRS" "${mems[*]}" "${durs[*]}" <<'PY'
+import statistics, sys
+scenario, conns, pairs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+mems = [int(v) for v in sys.argv[4].split()]
+durs = [int(v) for v in sys.argv[5].split()]
+ratios = [d / m for m, d in zip(mems, durs)]
+if pairs <= 1:
+    print(f"| {scenario} | {conns} | {mems[0]} | {durs[0]} | {ratios[0]:.2f} |")
+else:
+    each = " / ".join(f"{r:.2f}" for r in ratios)
+    print(f"| {scenario} | {conns} | {round(statistics.median(mems))} | "
+          f"{round(statistics.median(durs))} | {statistics.median(ratios):.2f} | {each} |")
+PY
   done
 done
