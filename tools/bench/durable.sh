@@ -12,6 +12,7 @@
 # next, the ratio of one pair moves with that drift; a pair's two runs are
 # seconds apart, so their ratio drifts less than runs minutes apart, and the
 # median of several pairs less again.
+# Prints this disk's fsync latency before and after the table.
 # Bounded: every run lasts DURATION plus a 1 s warm-up; servers listen on
 # 127.0.0.1 port 0 and are stopped by this script.
 set -euo pipefail
@@ -47,6 +48,27 @@ run_one() {
   python3 -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).readline())["req_per_s"]))' "$WORK/out.json"
 }
 
+# This disk's fsync latency, which bounds durable mode with few connections:
+# 300 fdatasyncs of a 4 KiB overwrite in a preallocated file beside the data
+# directory, as the log writes into zero-filled segments.
+fsync_latency() {
+  python3 - "$WORK/fsync-probe" <<'PY'
+import os, statistics, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+os.write(fd, bytes(1 << 20)); os.fsync(fd)
+block, samples = os.urandom(4096), []
+for i in range(300):
+    os.pwrite(fd, block, (i % 256) * 4096)
+    start = time.perf_counter(); os.fdatasync(fd); samples.append(time.perf_counter() - start)
+os.close(fd); os.unlink(sys.argv[1])
+samples.sort()
+print(f"fsync (4 KiB, 300 samples): median {statistics.median(samples) * 1e3:.3f} ms, "
+      f"p99 {samples[296] * 1e3:.3f} ms")
+PY
+}
+
+echo "before: $(fsync_latency)"
+echo
 if [ "$PAIRS" -le 1 ]; then
   printf '| scenario | connections | memory req/s | durable req/s | durable / memory |\n'
   printf '|---|---:|---:|---:|---:|\n'
@@ -76,3 +98,5 @@ else:
 PY
   done
 done
+echo
+echo "after: $(fsync_latency)"
