@@ -90,3 +90,8 @@ if [[ "$before" != "$after" ]]; then
   echo "startup: MISMATCH: before the restart $before, after $after" >&2
   exit 1
 fi
+# Stopped here rather than by the exit trap's SIGKILL, which the shell would
+# report as a job killed.
+kill "$server"
+wait "$server" 2>/dev/null || true
+server=
