@@ -40,7 +40,14 @@ fn good_directory(dir: &Path) {
         .expect("runtime");
     // Small segments, so the records span several (the damaged-segment test
     // needs one that is not the last).
-    let opened = Log::open_with(dir, Options { segment_bytes: 64 }).expect("open");
+    let opened = Log::open_with(
+        dir,
+        Options {
+            segment_bytes: 64,
+            ..Options::DEFAULT
+        },
+    )
+    .expect("open");
     runtime.block_on(async {
         for i in 0..30u32 {
             opened

@@ -18,8 +18,9 @@
 //!
 //! # Group commit (`writer`)
 //! Appends frame their record into a shared buffer; one writer thread swaps it
-//! out, writes it with one `pwrite`, fsyncs, and resolves that batch, while
-//! the next batch fills up behind it.
+//! out, writes it durably (`segment_file`: one direct, synchronous `pwrite`
+//! where the file system allows, else a `pwrite` and an `fdatasync`), and
+//! resolves that batch, while the next batch fills up behind it.
 //!
 //! # Snapshots (`snapshotter`)
 //! [`Log::write_snapshot`] hands opaque bytes that stand for the state after
@@ -49,6 +50,7 @@ mod check;
 mod frame;
 mod layout;
 mod scan;
+mod segment_file;
 mod snapshot_file;
 mod snapshotter;
 mod spare;
@@ -60,6 +62,7 @@ pub use scan::Torn;
 pub use writer::Append;
 
 use layout::{Meta, io_error, segment_path};
+use segment_file::SegmentFile;
 use snapshotter::{SnapshotJob, Snapshotter};
 use spare::Spares;
 use writer::{Shared, Writer};
@@ -112,16 +115,27 @@ pub struct Options {
     /// bytes (a batch never spans two). Also the size of the zero-filled
     /// spare segment.
     pub segment_bytes: u64,
+    /// Commits bypass the page cache (`O_DIRECT` and `O_DSYNC` on Linux: one
+    /// system call per commit) where the file system allows it; off, or where
+    /// it is refused, each commit is a buffered write and an `fdatasync`.
+    pub direct_io: bool,
+}
+
+impl Options {
+    /// Segment size: large enough that starting a segment (a rename and a
+    /// directory fsync) is rare under load, small enough that the spare costs
+    /// little disk and a snapshot frees the space of the records it covers
+    /// soon; a multiple of any block size, so direct writes never grow a
+    /// segment's file.
+    pub const DEFAULT: Self = Self {
+        segment_bytes: 16 << 20,
+        direct_io: true,
+    };
 }
 
 impl Default for Options {
-    /// 16 MiB: large enough that starting a segment (a rename and a
-    /// directory fsync) is rare under load, small enough that the spare costs
-    /// little disk and a snapshot frees the space of the records it covers soon.
     fn default() -> Self {
-        Self {
-            segment_bytes: 16 << 20,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -129,6 +143,7 @@ impl Default for Options {
 pub struct Log {
     shared: Arc<Shared>,
     seed: u64,
+    direct_io: bool,
     /// `None` only while dropping.
     snapshots: Option<mpsc::Sender<SnapshotJob>>,
     snapshotter: Option<thread::JoinHandle<()>>,
@@ -256,11 +271,7 @@ impl Log {
             .last()
             .filter(|s| s.records == 0 && s.first == next);
         let active = match reuse {
-            Some(segment) => OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&segment.path)
-                .map_err(io_error(&segment.path))?,
+            Some(segment) => segment.path.clone(),
             None => {
                 if let Some(last) = scan.segments.last() {
                     if last.records == 0 {
@@ -276,9 +287,13 @@ impl Log {
                     }
                 }
                 spares.make()?;
-                spares.take(&segment_path(dir, next))?
+                let path = segment_path(dir, next);
+                spares.take(&path)?;
+                path
             }
         };
+        let active = SegmentFile::open(&active, options.direct_io)?;
+        let direct_io = active.is_direct();
 
         let shared = Arc::new(Shared::new(next));
         let writer = Writer {
@@ -286,6 +301,7 @@ impl Log {
             dir: dir.to_path_buf(),
             spares: Arc::clone(&spares),
             segment_bytes: options.segment_bytes,
+            direct_io: options.direct_io,
             active_first: next,
             active,
             offset: 0,
@@ -320,6 +336,7 @@ impl Log {
             log: Log {
                 shared,
                 seed: meta.seed,
+                direct_io,
                 snapshots: Some(jobs),
                 snapshotter: Some(snapshotter),
                 writer: Some(writer),
@@ -338,6 +355,12 @@ impl Log {
     /// ids, so they differ between directories yet are the same on every replay).
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Whether commits bypass the page cache: [`Options::direct_io`] asked
+    /// for it and the file system allowed it when the log was opened.
+    pub fn direct_io(&self) -> bool {
+        self.direct_io
     }
 
     /// Where the log stands: the sequence number of the last record queued (a

@@ -4,7 +4,7 @@
 //! file already has (`fdatasync` then writes data only, no new size or
 //! extents). Written as `spare.tmp` and renamed when whole.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
@@ -55,7 +55,7 @@ impl Spares {
 
     /// Turns the spare (or, when none is ready, a new empty file) into the
     /// segment `path`, durably, and asks the thread for the next spare.
-    pub(crate) fn take(&self, path: &Path) -> Result<File, StoreError> {
+    pub(crate) fn take(&self, path: &Path) -> Result<(), StoreError> {
         match std::fs::rename(self.spare(), path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -63,16 +63,11 @@ impl Spares {
             }
             Err(e) => return Err(io_error(path)(e)),
         }
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .map_err(io_error(path))?;
         // The segment's name must be durable before a record in it is acknowledged.
         sync_dir(&self.log_dir)?;
         self.lock().0 = true;
         self.wake.notify_one();
-        Ok(file)
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (bool, bool)> {

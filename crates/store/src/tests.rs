@@ -12,7 +12,10 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// Small segments, so a few hundred records span several.
-const SMALL: Options = Options { segment_bytes: 512 };
+const SMALL: Options = Options {
+    segment_bytes: 512,
+    ..Options::DEFAULT
+};
 
 fn open(dir: &Path) -> Opened {
     Log::open_with(dir, SMALL).unwrap()
@@ -68,19 +71,40 @@ fn dir_bytes(dir: &Path) -> u64 {
     total
 }
 
+/// Both ways of committing: past the page cache and through it.
+const BOTH_IO: [Options; 2] = [
+    SMALL,
+    Options {
+        direct_io: false,
+        ..SMALL
+    },
+];
+
 #[tokio::test]
 async fn records_come_back_in_order_after_reopening() {
-    let dir = temp_dir("order");
+    for options in BOTH_IO {
+        records_come_back_in_order(options).await;
+    }
+}
+
+async fn records_come_back_in_order(options: Options) {
+    let dir = temp_dir(&format!("order-{}", options.direct_io));
     let seed = {
-        let opened = open(&dir);
+        let opened = Log::open_with(&dir, options).unwrap();
         assert!(opened.records.is_empty());
+        if !options.direct_io {
+            assert!(
+                !opened.log.direct_io(),
+                "direct I/O though it was turned off"
+            );
+        }
         // Many appends in flight at once: they share batches (group commit).
         let seqs = append_all(&opened.log, 0..300).await;
         assert_eq!(seqs, (1..=300).collect::<Vec<_>>());
         opened.log.seed()
     };
     assert!(segments(&dir).len() > 3, "{:?}", segments(&dir));
-    let opened = open(&dir);
+    let opened = Log::open_with(&dir, options).unwrap();
     assert_eq!(opened.log.seed(), seed);
     assert_eq!(values(&opened.records), (0..300).collect::<Vec<_>>());
     assert_eq!(opened.torn_tail, None);
@@ -91,14 +115,20 @@ async fn records_come_back_in_order_after_reopening() {
 
 #[test]
 fn many_concurrent_appenders_get_every_record_back_in_order() {
-    let dir = temp_dir("concurrent");
+    for options in BOTH_IO {
+        concurrent_appenders(options);
+    }
+}
+
+fn concurrent_appenders(options: Options) {
+    let dir = temp_dir(&format!("concurrent-{}", options.direct_io));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .build()
         .unwrap();
     let mut appended = Vec::new();
     {
-        let opened = open(&dir);
+        let opened = Log::open_with(&dir, options).unwrap();
         let log = Arc::new(opened.log);
         let tasks: Vec<_> = (0..32u32)
             .map(|task| {
@@ -124,7 +154,7 @@ fn many_concurrent_appenders_get_every_record_back_in_order() {
     appended.sort();
     let seqs: Vec<u64> = appended.iter().map(|(s, _)| *s).collect();
     assert_eq!(seqs, (1..=3200).collect::<Vec<_>>());
-    let opened = open(&dir);
+    let opened = Log::open_with(&dir, options).unwrap();
     let expected: Vec<Vec<u8>> = appended.into_iter().map(|(_, r)| r).collect();
     assert!(opened.records == expected, "records differ after reopening");
     drop(opened);

@@ -3,8 +3,8 @@
 //!
 //! An append frames its record straight into the shared buffer under one lock
 //! (which also numbers it) and gets an [`Append`] future. The writer swaps the
-//! whole buffer out, writes it to the active segment with one `pwrite`,
-//! `fdatasync`s it and wakes the batch. While a batch is written and synced
+//! whole buffer out, writes it durably to the active segment and wakes the
+//! batch. While a batch is written and synced
 //! the lock is free, so the next batch fills the buffer behind it and is ready
 //! when the sync returns: many concurrent requests share each fsync. Per record
 //! that is one short lock, one copy into the buffer, and one wake-up; the
@@ -25,11 +25,10 @@
 //! request cannot strand the rest of its batch.
 //!
 //! Segments are zero-filled ahead of time (`spare`), so a commit overwrites
-//! blocks the file already has and `fdatasync` does not also have to log a
-//! new file size.
+//! blocks the file already has and making it durable does not also have to
+//! log a new file size. How a commit is written and made durable (past the
+//! page cache where the file system allows) is `segment_file`'s.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt as _;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +37,7 @@ use std::task::{Context, Poll, Waker};
 
 use crate::StoreError;
 use crate::layout::segment_path;
+use crate::segment_file::SegmentFile;
 use crate::spare::Spares;
 
 /// What appenders, the writer and the snapshot thread share.
@@ -269,10 +269,12 @@ pub(crate) struct Writer {
     pub(crate) dir: PathBuf,
     pub(crate) spares: Arc<Spares>,
     pub(crate) segment_bytes: u64,
+    /// [`crate::Options::direct_io`], for the segments this writer opens.
+    pub(crate) direct_io: bool,
     /// The segment being appended to (its first record's number, its file),
     /// and where its next record goes.
     pub(crate) active_first: u64,
-    pub(crate) active: File,
+    pub(crate) active: SegmentFile,
     pub(crate) offset: u64,
     /// The sequence number of the next record to write.
     pub(crate) next: u64,
@@ -318,20 +320,14 @@ impl Writer {
         }
     }
 
-    /// Writes one batch (records `self.next..`) and fsyncs it.
+    /// Writes one batch (records `self.next..`) and makes it durable.
     fn commit(&mut self, batch: &[u8]) -> Result<(), StoreError> {
-        self.write(batch)?;
-        self.active.sync_data().map_err(|e| self.io(e))
-    }
-
-    /// Writes one batch (records `self.next..`), not yet synced.
-    fn write(&mut self, batch: &[u8]) -> Result<(), StoreError> {
         let len = batch.len() as u64;
         if self.offset > 0 && self.offset + len > self.segment_bytes {
             self.roll()?;
         }
         self.active
-            .write_all_at(batch, self.offset)
+            .commit(batch, self.offset)
             .map_err(|e| self.io(e))?;
         self.offset += len;
         Ok(())
@@ -347,14 +343,14 @@ impl Writer {
     /// Closes the active segment at its last record and starts the next one
     /// at record `self.next`.
     fn roll(&mut self) -> Result<(), StoreError> {
-        // Every record of a segment is durable before any goes to the next,
-        // so a segment that is not the last never ends in a torn record.
-        self.active.sync_data().map_err(|e| self.io(e))?;
-        self.shared.publish(self.next - 1);
-        // Cutting off the unused zeros need not be durable: zeros after the
-        // last record read as the end either way.
+        // Each commit is durable before the next is written, so a segment
+        // that is not the last never ends in a torn record. Cutting off the
+        // unused zeros need not be durable: zeros after the last record read
+        // as the end either way.
         self.active.set_len(self.offset).map_err(|e| self.io(e))?;
-        self.active = self.spares.take(&segment_path(&self.dir, self.next))?;
+        let path = segment_path(&self.dir, self.next);
+        self.spares.take(&path)?;
+        self.active = SegmentFile::open(&path, self.direct_io)?;
         self.active_first = self.next;
         self.offset = 0;
         Ok(())

@@ -114,7 +114,13 @@ pub async fn open_durable_with(
     if failed > 0 {
         tracing::warn!("durable mode: {failed} logged requests failed on replay");
     }
+    let commits = if opened.log.direct_io() {
+        "direct I/O"
+    } else {
+        "buffered writes and fdatasync"
+    };
     tracing::info!(
+        commits,
         "durable mode: restored a {image_bytes}-byte snapshot in {restored:?} and replayed {} requests after it from {} in {:?} ({} queues)",
         opened.records.len(),
         dir.display(),
