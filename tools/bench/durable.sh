@@ -26,25 +26,17 @@ CONNECTIONS=("$@")
 [ ${#CONNECTIONS[@]} -gt 0 ] || CONNECTIONS=(2 16 64)
 [ -x "$FIFOWIN" ] || cargo build --release --locked -p fifowin
 
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=tools/bench/one_server.sh
+. tools/bench/one_server.sh
 
 # One run: run_one SCENARIO CONNECTIONS [serve args...]; prints requests/s.
 run_one() {
   local scenario=$1 conns=$2; shift 2
-  rm -rf "$WORK/data" "$WORK/ready" "$WORK/out.json"
-  "$FIFOWIN" serve --port 0 --ready-file "$WORK/ready" --log-level warn "$@" >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 600); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
-  local url; url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$WORK/ready")
-  "$FIFOWIN" bench --endpoint "$url" --scenario "$scenario" --connections "$conns" \
+  rm -f "$WORK/out.json"
+  start_server "$FIFOWIN" "$@"
+  "$FIFOWIN" bench --endpoint "$SERVER_URL" --scenario "$scenario" --connections "$conns" \
     --duration "$DURATION" --json-out "$WORK/out.json" >/dev/null
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  stop_server
   python3 -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).readline())["req_per_s"]))' "$WORK/out.json"
 }
 

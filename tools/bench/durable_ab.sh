@@ -19,28 +19,19 @@ set -euo pipefail
 ROUNDS=$1 SCENARIO=$2 CONNS=$3; shift 3
 DURATION=${DURATION:-3s}
 BENCH=$1
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=tools/bench/one_server.sh
+. "$(dirname "$0")/one_server.sh"
 TICKS=$(getconf CLK_TCK)
 steal() { awk '/^cpu /{print $9}' /proc/stat; }
 
 for _ in $(seq "$ROUNDS"); do
   for bin in "$@"; do
-    rm -rf "$WORK/data" "$WORK/ready" "$WORK/out.json"
+    rm -f "$WORK/out.json"
     # shellcheck disable=SC2086
-    "$bin" serve ${SERVE_ARGS:-} --port 0 --ready-file "$WORK/ready" --log-level warn \
-      --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
-    SERVER_PID=$!
-    for _ in $(seq 600); do [ -f "$WORK/ready" ] && break; sleep 0.05; done
-    url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$WORK/ready")
+    start_server "$bin" ${SERVE_ARGS:-} --data-dir "$WORK/data"
     steal0=$(steal)
     cpu0=$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat")
-    "$BENCH" bench --endpoint "$url" --scenario "$SCENARIO" --connections "$CONNS" \
+    "$BENCH" bench --endpoint "$SERVER_URL" --scenario "$SCENARIO" --connections "$CONNS" \
       --duration "$DURATION" --json-out "$WORK/out.json" >/dev/null
     cpu1=$(awk '{print $14+$15}' "/proc/$SERVER_PID/stat")
     log_cpu=0 log_writes=0
@@ -51,7 +42,7 @@ for _ in $(seq "$ROUNDS"); do
       fi
     done
     steal1=$(steal)
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+    stop_server
     python3 - "$WORK/out.json" "$bin" "$((cpu1 - cpu0))" "$log_cpu" "$log_writes" "$TICKS" "$((steal1 - steal0))" <<'PY'
 import json, os, sys
 out, name, cpu, log_cpu, log_writes, ticks, steal = sys.argv[1:]
