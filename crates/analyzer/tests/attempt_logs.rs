@@ -9,7 +9,6 @@ mod common;
 use common::{analyze, args_of, check_exact, error, truth as truth_of};
 use serde_json::Value;
 use std::io::Write;
-use std::path::PathBuf;
 
 fn data(name: &str) -> String {
     common::data("attempt-logs", name)
@@ -19,11 +18,11 @@ fn truth() -> Value {
     truth_of("attempt-logs")
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fifowin-attempts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("fifowin-attempts-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn check_file(path: &str, file: &str) {
@@ -69,7 +68,7 @@ fn jsonl_with_nested_ids_epoch_ms_and_no_attempts_matches_truth() {
 #[test]
 fn gzip_input_and_an_explicit_unit_read_the_same() {
     let dir = temp_dir("gz");
-    let gz = dir.join("app-log.jsonl.gz");
+    let gz = dir.path().join("app-log.jsonl.gz");
     let body = std::fs::read(data("app-log.jsonl")).unwrap();
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(&body).unwrap();
@@ -112,13 +111,13 @@ fn gzip_input_and_an_explicit_unit_read_the_same() {
 #[test]
 fn bad_rows_name_the_file_line_and_column() {
     let dir = temp_dir("bad");
-    let csv = dir.join("log.csv");
+    let csv = dir.path().join("log.csv");
     std::fs::write(
         &csv,
         "when,id,note\n2026-01-01T00:00:00Z,a,\"two\nlines\"\n2026-01-01T00:00:01Z,a,x\n2026-13-01T00:00:00Z,b,y\n",
     )
     .unwrap();
-    let jsonl = dir.join("log.jsonl");
+    let jsonl = dir.path().join("log.jsonl");
     std::fs::write(&jsonl, "{\"k\":\"a\",\"t\":1}\n{\"k\":\"a\",\"t\":[2]}\n").unwrap();
     let (csv, jsonl) = (csv.to_str().unwrap(), jsonl.to_str().unwrap());
     for (argv, says) in [

@@ -6,23 +6,24 @@ mod common;
 use common::analyze_options;
 use fifowin_analyzer::{AnalyzerError, Config, EXIT_BAD_INPUT, load_inputs, run_analyze};
 use std::path::PathBuf;
+use tempfile::TempDir;
 
-/// Writes `body` to a fresh file and loads it with a 5-minute window.
-fn load(name: &str, body: &str) -> (PathBuf, Result<(), AnalyzerError>) {
-    let dir = std::env::temp_dir().join(format!("fifowin-analyzer-errors-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// Writes `body` to a fresh file and loads it with a 5-minute window (the
+/// file lasts as long as the directory handed back).
+fn load(name: &str, body: &str) -> (TempDir, PathBuf, Result<(), AnalyzerError>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
     std::fs::write(&path, body).unwrap();
     let result = load_inputs(
         std::slice::from_ref(&path),
         &Config::with_window(300_000_000_000),
     )
     .map(|_| ());
-    (path, result)
+    (dir, path, result)
 }
 
 fn error(name: &str, body: &str) -> String {
-    let (path, result) = load(name, body);
+    let (_dir, path, result) = load(name, body);
     let err = result.expect_err("bad input must fail");
     assert_eq!(err.exit_code(), EXIT_BAD_INPUT);
     let text = err.to_string();
@@ -75,7 +76,7 @@ fn hlog_format_variations_are_tolerated() {
         "#[BaseTime: 1000.0 (seconds since epoch)]\r\n0,1,1.933,{GOOD_PAYLOAD}\r\n# a note\r\nTag=x,-1,1,1.9,{}",
         GOOD_PAYLOAD.trim_end_matches('=')
     );
-    let (path, result) = load("variations.hlog", &body);
+    let (_dir, path, result) = load("variations.hlog", &body);
     result.unwrap();
     let inputs = load_inputs(&[path], &Config::with_window(300_000_000_000)).unwrap();
     let default = inputs.source("default").unwrap();
@@ -147,7 +148,7 @@ fn hgrm_input_is_read_conservatively() {
         400000.000 0.900000000000          9          10.00\n\
         400000.000 1.000000000000         10\n\
         #[Mean    =  1.000, StdDeviation   = 1.000]\n";
-    let (path, result) = load("lags.hgrm", body);
+    let (_dir, path, result) = load("lags.hgrm", body);
     result.unwrap();
     let inputs = load_inputs(&[path], &Config::with_window(300_000_000_000)).unwrap();
     let s = inputs.source("lags").unwrap();

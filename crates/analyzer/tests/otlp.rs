@@ -61,9 +61,8 @@ fn a_dedup_id_attribute_groups_spans_and_names_sources() {
 
 #[test]
 fn traces_without_attempts_or_not_otlp_are_errors() {
-    let dir = std::env::temp_dir().join(format!("fifowin-otlp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("t.json");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
     std::fs::write(
         &path,
         r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"a","spanId":"b","kind":3,"startTimeUnixNano":"5"}]}]}]}"#,

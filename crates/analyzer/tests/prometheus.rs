@@ -241,8 +241,7 @@ fn saved_query_answer_rounds_and_repairs_counts() {
 
 #[test]
 fn bad_expositions_name_the_line() {
-    let dir = std::env::temp_dir().join(format!("fifowin-prom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::tempdir().unwrap();
     for (body, line, says) in [
         (
             "x_bucket{le=\"1\"} 3\nx_bucket{le=\"+Inf\"} 2\n",
@@ -266,7 +265,7 @@ fn bad_expositions_name_the_line() {
             "after `# EOF`",
         ),
     ] {
-        let path = dir.join("bad.prom");
+        let path = dir.path().join("bad.prom");
         std::fs::write(&path, body).unwrap();
         let err = error(&[path.to_str().unwrap()]);
         let want = format!("{}:{line}: ", path.display());
@@ -275,7 +274,7 @@ fn bad_expositions_name_the_line() {
             "{body:?}: {err}"
         );
     }
-    let path = dir.join("summary.prom");
+    let path = dir.path().join("summary.prom");
     std::fs::write(
         &path,
         "# TYPE lag_seconds summary\nlag_seconds{quantile=\"0.99\"} 2.5\nlag_seconds_count 10\n",
@@ -283,7 +282,7 @@ fn bad_expositions_name_the_line() {
     .unwrap();
     let err = error(&[path.to_str().unwrap(), "--metric", "lag_seconds"]);
     assert!(err.contains("`lag_seconds` is a summary"), "{err}");
-    let path = dir.join("matrix.json");
+    let path = dir.path().join("matrix.json");
     std::fs::write(
         &path,
         r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,

@@ -171,9 +171,8 @@ fn junit_report_and_bad_rows() {
         "{xml}"
     );
 
-    let dir = std::env::temp_dir().join(format!("fifowin-cli-inputs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("sends.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("sends.csv");
     std::fs::write(&bad, "id,at\nm,2026-01-01T00:00:00Z\nm,not a time\n").unwrap();
     let out = run(&[
         bad.to_str().unwrap(),

@@ -26,13 +26,13 @@ fn example() -> PathBuf {
     repo("fifowin.example.toml")
 }
 
-/// Writes `text` to a fresh file named after the test case.
-fn config_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fifowin-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.toml"));
+/// Writes `text` to a fresh file named after the test case (it lasts as long
+/// as the directory handed back).
+fn config_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.toml"));
     std::fs::write(&path, text).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn the_example_config_starts_the_server_with_its_queues() {
 
 #[test]
 fn flags_and_environment_variables_win_over_the_file() {
-    let path = config_file(
+    let (_dir, path) = config_file(
         "precedence",
         "[server]\ndedup_window = \"2m\"\nclock = \"manual\"\nport = 1\n",
     );
@@ -188,7 +188,7 @@ fn every_bad_file_stops_start_up_naming_the_key() {
         ),
     ];
     for (name, text, expected) in cases {
-        let path = config_file(name, text);
+        let (_dir, path) = config_file(name, text);
         let (code, stderr) = refused(&path);
         assert_eq!(code, Some(3), "{name}: {stderr}");
         assert!(
@@ -382,7 +382,8 @@ async fn sqs_json(endpoint: &str, operation: &str, body: Value) -> String {
 
 #[test]
 fn request_logs_name_the_request_and_never_the_body() {
-    let log = std::env::temp_dir().join(format!("fifowin-log-{}.txt", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("server.log");
     let mut child = Command::new(BIN)
         .args(["serve", "--port", "0", "--log-level", "debug"])
         .stdout(Stdio::null())
@@ -440,7 +441,6 @@ fn request_logs_name_the_request_and_never_the_body() {
         !text.contains("SECRET-BODY-7f3a"),
         "a message body reached the log:\n{text}"
     );
-    let _ = std::fs::remove_file(&log);
 }
 
 /// Creates, deletes and re-creates queue `q` over Query; whether the re-creation
@@ -481,7 +481,7 @@ fn the_deleted_queue_cooldown_is_off_unless_a_flag_variable_or_file_turns_it_on(
         &[],
         &[("FIFOWIN_DELETED_QUEUE_COOLDOWN", "true")]
     )));
-    let path = config_file("cooldown", "[server]\ndeleted_queue_cooldown = true\n");
+    let (_dir, path) = config_file("cooldown", "[server]\ndeleted_queue_cooldown = true\n");
     assert!(recreate_is_refused(&Served::start(
         &["--config", path.to_str().unwrap()],
         &[]

@@ -145,7 +145,7 @@ pub(crate) struct AlignedBlocks {
 }
 
 impl AlignedBlocks {
-    pub(crate) fn new(len: usize) -> Self {
+    fn new(len: usize) -> Self {
         let raw = vec![0u8; len + BLOCK];
         let start = raw.as_ptr().addr().next_multiple_of(BLOCK) - raw.as_ptr().addr();
         Self { raw, start, len }
@@ -161,7 +161,7 @@ impl AlignedBlocks {
         *self = grown;
     }
 
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+    fn as_mut_slice(&mut self) -> &mut [u8] {
         &mut self.raw[self.start..self.start + self.len]
     }
 }
