@@ -301,7 +301,7 @@ impl Log {
             dir: dir.to_path_buf(),
             spares: Arc::clone(&spares),
             segment_bytes: options.segment_bytes,
-            direct_io: options.direct_io,
+            direct_io,
             active_first: next,
             active,
             offset: 0,

@@ -1,8 +1,8 @@
 //! The next log segment, made ahead of time by its own thread: `log/spare`,
 //! zero-filled to the segment size and fsynced, so that starting a segment on
 //! the request path is a rename, and the commits into it overwrite blocks the
-//! file already has (`fdatasync` then writes data only, no new size or
-//! extents). Written as `spare.tmp` and renamed when whole.
+//! file already has (making them durable then writes data only, no new size
+//! or extents). Written as `spare.tmp` and renamed when whole.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

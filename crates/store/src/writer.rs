@@ -269,7 +269,9 @@ pub(crate) struct Writer {
     pub(crate) dir: PathBuf,
     pub(crate) spares: Arc<Spares>,
     pub(crate) segment_bytes: u64,
-    /// [`crate::Options::direct_io`], for the segments this writer opens.
+    /// Whether the first segment took direct writes; the later ones, in the
+    /// same directory, are opened the same way (so a file system that refused
+    /// them is not asked again at every segment).
     pub(crate) direct_io: bool,
     /// The segment being appended to (its first record's number, its file),
     /// and where its next record goes.
